@@ -28,8 +28,18 @@ export interface CryptoApi {
   hmacSha256(key: Uint8Array, data: Uint8Array | string): Uint8Array;
   hmacSha256Hex(key: Uint8Array, data: Uint8Array | string): string;
   hkdfSha256(ikm: Uint8Array, options: HkdfOptions): Uint8Array;
-  aes256GcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
-  aes256GcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array;
+  aes256GcmSeal(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    aad?: Uint8Array,
+  ): Uint8Array;
+  aes256GcmOpen(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    sealed: Uint8Array,
+    aad?: Uint8Array,
+  ): Uint8Array;
   xchacha20Poly1305Seal(
     key: Uint8Array,
     nonce: Uint8Array,
@@ -97,9 +107,12 @@ export function createCryptoApi(b: CryptoBackend): CryptoApi {
       }
       const { length } = options;
       if (!Number.isSafeInteger(length) || length < 1 || length > MAX_HKDF) {
-        throw new InvalidInputError(`HKDF-SHA-256 length must be an integer from 1 to ${MAX_HKDF}`, {
-          details: { parameter: 'length' },
-        });
+        throw new InvalidInputError(
+          `HKDF-SHA-256 length must be an integer from 1 to ${MAX_HKDF}`,
+          {
+            details: { parameter: 'length' },
+          },
+        );
       }
       const salt = options.salt ?? EMPTY;
       const info = options.info ?? EMPTY;

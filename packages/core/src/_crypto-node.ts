@@ -11,9 +11,12 @@ function view(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-const oneShotHash: ((algorithm: string, data: string | Uint8Array, encoding: 'hex') => string) | undefined =
+const oneShotHash:
+  | ((algorithm: string, data: string | Uint8Array, encoding: 'hex') => string)
+  | undefined =
   typeof (nodeCrypto as { hash?: unknown }).hash === 'function'
-    ? (nodeCrypto as unknown as { hash: (a: string, d: string | Uint8Array, e: 'hex') => string }).hash
+    ? (nodeCrypto as unknown as { hash: (a: string, d: string | Uint8Array, e: 'hex') => string })
+        .hash
     : undefined;
 
 function gcmSeal(
@@ -82,7 +85,12 @@ function xchachaParts(key: Uint8Array, nonce: Uint8Array): [Uint8Array, Uint8Arr
   return [subkey, chachaNonce];
 }
 
-function hkdfManual(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+function hkdfManual(
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Uint8Array {
   const prk = nodeCrypto.createHmac('sha256', salt).update(ikm).digest();
   const out = new Uint8Array(length);
   let previous: Uint8Array = EMPTY;

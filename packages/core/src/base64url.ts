@@ -21,7 +21,8 @@ export function toBase64Url(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    const n =
+      ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
     out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63);
     out += ALPHABET.charAt((n >> 6) & 63) + ALPHABET.charAt(n & 63);
   }
@@ -31,7 +32,8 @@ export function toBase64Url(bytes: Uint8Array): string {
     out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63);
   } else if (rest === 2) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
-    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63) + ALPHABET.charAt((n >> 6) & 63);
+    out +=
+      ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63) + ALPHABET.charAt((n >> 6) & 63);
   }
   return out;
 }
@@ -40,7 +42,9 @@ function sextet(text: string, index: number): number {
   const code = text.charCodeAt(index);
   const value = code < 128 ? (DECODE[code] as number) : -1;
   if (value < 0) {
-    throw new EncodingError('base64url text may contain only A-Z, a-z, 0-9, "-" and "_" (no padding)');
+    throw new EncodingError(
+      'base64url text may contain only A-Z, a-z, 0-9, "-" and "_" (no padding)',
+    );
   }
   return value;
 }
@@ -78,13 +82,15 @@ export function fromBase64Url(text: string): Uint8Array {
   if (rest === 2) {
     const a = sextet(text, full);
     const b = sextet(text, full + 1);
-    if ((b & 15) !== 0) throw new EncodingError('base64url text is not canonical (trailing bits set)');
+    if ((b & 15) !== 0)
+      throw new EncodingError('base64url text is not canonical (trailing bits set)');
     out[o] = (a << 2) | (b >> 4);
   } else if (rest === 3) {
     const a = sextet(text, full);
     const b = sextet(text, full + 1);
     const c = sextet(text, full + 2);
-    if ((c & 3) !== 0) throw new EncodingError('base64url text is not canonical (trailing bits set)');
+    if ((c & 3) !== 0)
+      throw new EncodingError('base64url text is not canonical (trailing bits set)');
     out[o++] = (a << 2) | (b >> 4);
     out[o] = ((b & 15) << 4) | (c >> 2);
   }

@@ -27,7 +27,11 @@ export function concatBytes(...arrays: ReadonlyArray<Uint8Array>): Uint8Array {
 }
 
 /** @internal Throws INVALID_INPUT unless `value` is a Uint8Array (optionally of an exact length). */
-export function assertBytes(value: unknown, name: string, length?: number): asserts value is Uint8Array {
+export function assertBytes(
+  value: unknown,
+  name: string,
+  length?: number,
+): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
     throw new InvalidInputError(`${name} must be a Uint8Array`, { details: { parameter: name } });
   }

@@ -54,7 +54,8 @@ export class CofferError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.status = options.status;
-    this.details = options.details === undefined ? undefined : Object.freeze({ ...options.details });
+    this.details =
+      options.details === undefined ? undefined : Object.freeze({ ...options.details });
     this.retryable = options.retryable ?? false;
   }
 

@@ -2,7 +2,10 @@ import { assertBytes, assertString } from './bytes.js';
 import { EncodingError } from './errors.js';
 
 const HEX = '0123456789abcdef';
-const BYTE_TO_HEX: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4] + (HEX[i & 15] ?? ''));
+const BYTE_TO_HEX: string[] = Array.from(
+  { length: 256 },
+  (_, i) => HEX[i >> 4] + (HEX[i & 15] ?? ''),
+);
 
 function nibble(code: number): number {
   if (code >= 48 && code <= 57) return code - 48; // 0-9

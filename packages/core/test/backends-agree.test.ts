@@ -18,14 +18,20 @@ describe('node:crypto and @noble give identical bytes', () => {
 
   it('SHA-256, HMAC and HKDF', () => {
     fc.assert(
-      fc.property(bytes(2048), bytes(100), fc.string(), fc.integer({ min: 1, max: 300 }), (d, k, s, n) => {
-        expect(toHex(node.sha256(d))).toBe(toHex(noble.sha256(d)));
-        expect(node.sha256Hex(s)).toBe(noble.sha256Hex(s));
-        expect(toHex(node.hmacSha256(k, d))).toBe(toHex(noble.hmacSha256(k, d)));
-        expect(node.hmacSha256Hex(k, s)).toBe(noble.hmacSha256Hex(k, s));
-        const opts = { salt: k, info: d.subarray(0, 64), length: n };
-        expect(toHex(node.hkdfSha256(d, opts))).toBe(toHex(noble.hkdfSha256(d, opts)));
-      }),
+      fc.property(
+        bytes(2048),
+        bytes(100),
+        fc.string(),
+        fc.integer({ min: 1, max: 300 }),
+        (d, k, s, n) => {
+          expect(toHex(node.sha256(d))).toBe(toHex(noble.sha256(d)));
+          expect(node.sha256Hex(s)).toBe(noble.sha256Hex(s));
+          expect(toHex(node.hmacSha256(k, d))).toBe(toHex(noble.hmacSha256(k, d)));
+          expect(node.hmacSha256Hex(k, s)).toBe(noble.hmacSha256Hex(k, s));
+          const opts = { salt: k, info: d.subarray(0, 64), length: n };
+          expect(toHex(node.hkdfSha256(d, opts))).toBe(toHex(noble.hkdfSha256(d, opts)));
+        },
+      ),
       { numRuns: 200 },
     );
   });

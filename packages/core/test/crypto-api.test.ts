@@ -45,7 +45,11 @@ describe.each(backends)('%s backend: hostile inputs are refused with typed error
     ['hkdf length 0', () => c.hkdfSha256(k32, { length: 0 }), 'INVALID_INPUT'],
     ['hkdf length 8161', () => c.hkdfSha256(k32, { length: 8161 }), 'INVALID_INPUT'],
     ['hkdf no options', () => c.hkdfSha256(k32, undefined as never), 'INVALID_INPUT'],
-    ['hkdf salt string', () => c.hkdfSha256(k32, { length: 4, salt: 's' as never }), 'INVALID_INPUT'],
+    [
+      'hkdf salt string',
+      () => c.hkdfSha256(k32, { length: 4, salt: 's' as never }),
+      'INVALID_INPUT',
+    ],
     ['gcm key 31', () => c.aes256GcmSeal(new Uint8Array(31), n12, k32), 'INVALID_INPUT'],
     ['gcm key 16 (AES-128)', () => c.aes256GcmSeal(new Uint8Array(16), n12, k32), 'INVALID_INPUT'],
     ['gcm nonce 16', () => c.aes256GcmSeal(k32, new Uint8Array(16), k32), 'INVALID_INPUT'],
@@ -54,7 +58,11 @@ describe.each(backends)('%s backend: hostile inputs are refused with typed error
     ['gcm open 15 bytes', () => c.aes256GcmOpen(k32, n12, new Uint8Array(15)), 'DECRYPT_FAILED'],
     ['gcm open zero tag', () => c.aes256GcmOpen(k32, n12, new Uint8Array(40)), 'DECRYPT_FAILED'],
     ['xchacha nonce 12', () => c.xchacha20Poly1305Seal(k32, n12, k32), 'INVALID_INPUT'],
-    ['xchacha open garbage', () => c.xchacha20Poly1305Open(k32, n24, new Uint8Array(40)), 'DECRYPT_FAILED'],
+    [
+      'xchacha open garbage',
+      () => c.xchacha20Poly1305Open(k32, n24, new Uint8Array(40)),
+      'DECRYPT_FAILED',
+    ],
   ];
   it.each(cases)('%s', (_label, fn, code) => {
     expect(codeOf(fn)).toBe(code);
@@ -65,7 +73,9 @@ describe.each(backends)('%s backend: hostile inputs are refused with typed error
     const aad = utf8Encode('tenant=a');
     const g = c.aes256GcmSeal(key, n12, utf8Encode('secret'), aad);
     const x = c.xchacha20Poly1305Seal(key, n24, utf8Encode('secret'), aad);
-    expect(codeOf(() => c.aes256GcmOpen(key, n12, g, utf8Encode('tenant=b')))).toBe('DECRYPT_FAILED');
+    expect(codeOf(() => c.aes256GcmOpen(key, n12, g, utf8Encode('tenant=b')))).toBe(
+      'DECRYPT_FAILED',
+    );
     expect(codeOf(() => c.xchacha20Poly1305Open(key, n24, x))).toBe('DECRYPT_FAILED');
     for (let i = 0; i < g.length * 8; i++) {
       const bad = g.slice();
@@ -80,25 +90,29 @@ describe('public crypto functions (active backend)', () => {
     expect(toHex(sha256(utf8Encode('abc')))).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
-    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256Hex('abc')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
     expect(hmacSha256(utf8Encode('key'), 'message').length).toBe(32);
     expect(hmacSha256Hex(utf8Encode('key'), 'The quick brown fox jumps over the lazy dog')).toBe(
       'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
     );
-    expect(hkdfSha256(new Uint8Array(32), { info: utf8Encode('coffer example'), length: 32 }).length).toBe(32);
+    expect(
+      hkdfSha256(new Uint8Array(32), { info: utf8Encode('coffer example'), length: 32 }).length,
+    ).toBe(32);
     const key = randomBytes(32);
     const nonce = randomBytes(12);
     expect(aes256GcmOpen(key, nonce, aes256GcmSeal(key, nonce, utf8Encode('hello')))).toEqual(
       utf8Encode('hello'),
     );
     const aad = new Uint8Array([1]);
-    expect(aes256GcmOpen(key, nonce, aes256GcmSeal(key, nonce, new Uint8Array([42]), aad), aad)).toEqual(
-      new Uint8Array([42]),
-    );
+    expect(
+      aes256GcmOpen(key, nonce, aes256GcmSeal(key, nonce, new Uint8Array([42]), aad), aad),
+    ).toEqual(new Uint8Array([42]));
     const n24 = randomBytes(24);
-    expect(xchacha20Poly1305Open(key, n24, xchacha20Poly1305Seal(key, n24, new Uint8Array([7])))).toEqual(
-      new Uint8Array([7]),
-    );
+    expect(
+      xchacha20Poly1305Open(key, n24, xchacha20Poly1305Seal(key, n24, new Uint8Array([7]))),
+    ).toEqual(new Uint8Array([7]));
     expect(() => aes256GcmOpen(new Uint8Array(32), new Uint8Array(12), new Uint8Array(16))).toThrow(
       DecryptionError,
     );
