@@ -1,8 +1,8 @@
 // core: both crypto backends against raw node:crypto, on the sizes coffer hashes and seals most.
 import { createCipheriv, createHash } from 'node:crypto';
 import { createCryptoApi } from '../packages/core/src/_crypto-api.ts';
-import nodeBackend from '../packages/core/src/_crypto-node.ts';
 import nobleBackend from '../packages/core/src/_crypto-noble.ts';
+import nodeBackend from '../packages/core/src/_crypto-node.ts';
 import type { BenchContext } from './harness.ts';
 
 const SIZES: Array<[string, number]> = [
@@ -19,7 +19,10 @@ export default async function (b: BenchContext): Promise<void> {
   const nonce = new Uint8Array(12).fill(2);
   for (const [label, size] of SIZES) {
     const data = new Uint8Array(size).fill(3);
-    const rawSha = { name: 'node:crypto createHash', fn: () => createHash('sha256').update(data).digest() };
+    const rawSha = {
+      name: 'node:crypto createHash',
+      fn: () => createHash('sha256').update(data).digest(),
+    };
     const rawGcm = {
       name: 'node:crypto aes-256-gcm',
       fn: () => {
