@@ -95,3 +95,23 @@ describe('Redacted', () => {
     expect(Redacted.isRedacted(null)).toBe(false);
   });
 });
+
+describe('Redacted in a real structured logger (pino)', () => {
+  it('pino writes [REDACTED] for fields, nested objects and interpolation', async () => {
+    const { default: pino } = await import('pino');
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    logger.info({ token: redact(SECRET), nested: { deep: [redact(SECRET)] } }, 'stored token');
+    logger.info('interpolated %s and %o', redact(SECRET), redact(SECRET));
+    logger.child({ bound: redact(SECRET) }).warn('child logger');
+    const output = lines.join('');
+    expect(lines).toHaveLength(3);
+    expect(output).not.toContain(SECRET);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      msg: 'stored token',
+      token: '[REDACTED]',
+      nested: { deep: ['[REDACTED]'] },
+    });
+    expect(JSON.parse(lines[2] ?? '{}')).toMatchObject({ bound: '[REDACTED]' });
+  });
+});
