@@ -1,0 +1,563 @@
+// Envelope encryption: one fresh data key per sealed value, wrapped by a key provider, with the
+// context and header authenticated in both layers. Byte layout in sealed-format.ts and
+// docs/envelope-format.md.
+import {
+  aes256GcmOpen,
+  aes256GcmSeal,
+  DecryptionError,
+  InvalidInputError,
+  isCofferError,
+  utf8Encode,
+  xchacha20Poly1305Open,
+  xchacha20Poly1305Seal,
+} from '@coffer/core';
+import { takeRandom } from './_random-pool.js';
+import { type ContextMap, encodeContextInto } from './context.js';
+import { InvalidContextError, KeyProviderError } from './errors.js';
+import type { KeyProvider, WrappedKey } from './key-provider.js';
+import { LOCAL_WRAPPED_LENGTH, localProviderOps } from './local-key-provider.js';
+import {
+  ALGORITHM_IDS,
+  decodeSealedText,
+  type EnvelopeAlgorithm,
+  encodeSealedText,
+  FORMAT_VERSION,
+  isHeaderKekId,
+  MAX_WRAPPED_LENGTH,
+  type ParsedSealed,
+  parseSealed,
+} from './sealed-format.js';
+
+/** Options of {@link Envelope.seal}. */
+export interface SealOptions {
+  /** The context the value is bound to; the same map is needed to open it. */
+  context: ContextMap;
+  /** Payload cipher; defaults to the envelope's (by default `aes-256-gcm`). */
+  algorithm?: EnvelopeAlgorithm;
+  /** Key provider for this call (e.g. a tenant's own keys); defaults to the envelope's. */
+  provider?: KeyProvider;
+}
+
+/** Options of {@link Envelope.open} and {@link Envelope.rewrap}. */
+export interface OpenOptions {
+  /** The context the value was sealed with. */
+  context: ContextMap;
+  /** Key provider for this call; defaults to the envelope's. */
+  provider?: KeyProvider;
+}
+
+/** Options of {@link createEnvelope}. */
+export interface EnvelopeOptions {
+  /** Where the key-encryption keys live, e.g. {@link createLocalKeyProvider}. */
+  provider: KeyProvider;
+  /** Default payload cipher: `aes-256-gcm` unless set. */
+  algorithm?: EnvelopeAlgorithm;
+}
+
+/**
+ * Seals and opens values with envelope encryption. Made by {@link createEnvelope}; every method
+ * is async because a key provider may call a KMS.
+ */
+export interface Envelope {
+  /**
+   * Encrypts `plaintext` (bytes, or a string as UTF-8) under a fresh data key, wraps the data key
+   * under the provider's primary KEK, and binds both to `context`.
+   *
+   * @throws {InvalidContextError} `INVALID_CONTEXT` when the context is missing or malformed.
+   * @throws {InvalidInputError} `INVALID_INPUT` when `plaintext` is neither bytes nor a
+   *   well-formed string, or the algorithm is unknown.
+   * @throws {KeyProviderError} `KEY_PROVIDER_FAILED` when the provider fails or misbehaves.
+   */
+  seal(
+    plaintext: Uint8Array | string,
+    options: { context: ContextMap; algorithm?: EnvelopeAlgorithm; provider?: KeyProvider },
+  ): Promise<Uint8Array>;
+  /**
+   * Decrypts a sealed value, checking the context, the header and every byte.
+   *
+   * @throws {DecryptionError} `DECRYPT_FAILED` on any changed, missing or extra byte, a different
+   *   context, or a wrong key. Opaque by design.
+   * @throws {UnknownKekError} `UNKNOWN_KEK` when the provider lacks the KEK the value names.
+   * @throws {RetiredKekError} `RETIRED_KEK` when that KEK is retired.
+   * @throws {InvalidContextError} `INVALID_CONTEXT` when the context is missing or malformed.
+   * @throws {InvalidInputError} `INVALID_INPUT` when `sealed` is not a `Uint8Array`.
+   */
+  open(
+    sealed: Uint8Array,
+    options: { context: ContextMap; provider?: KeyProvider },
+  ): Promise<Uint8Array>;
+  /**
+   * Moves a sealed value's data key to the provider's primary KEK without touching the payload:
+   * the returned value has a new header and wrapped key and the same payload bytes. A value already
+   * under the primary KEK is checked (its key must unwrap with this context) and returned as an
+   * equal copy. The payload is not decrypted, so a damaged payload is only detected by `open`.
+   *
+   * @throws {DecryptionError} `DECRYPT_FAILED` when the header, wrapped key or context do not match.
+   * @throws {UnknownKekError} `UNKNOWN_KEK` / {@link RetiredKekError} `RETIRED_KEK` as for `open`.
+   * @throws {InvalidContextError} `INVALID_CONTEXT` when the context is missing or malformed.
+   * @throws {KeyProviderError} `KEY_PROVIDER_FAILED` when the provider fails or misbehaves.
+   */
+  rewrap(
+    sealed: Uint8Array,
+    options: { context: ContextMap; provider?: KeyProvider },
+  ): Promise<Uint8Array>;
+  /** {@link Envelope.seal}, returning the text form: `cf1.` followed by unpadded base64url. */
+  sealToString(
+    plaintext: Uint8Array | string,
+    options: { context: ContextMap; algorithm?: EnvelopeAlgorithm; provider?: KeyProvider },
+  ): Promise<string>;
+  /**
+   * {@link Envelope.open} for the text form.
+   *
+   * @throws {DecryptionError} `DECRYPT_FAILED` also when the text is not `cf1.` + base64url.
+   */
+  openString(
+    sealed: string,
+    options: { context: ContextMap; provider?: KeyProvider },
+  ): Promise<Uint8Array>;
+  /** {@link Envelope.rewrap} for the text form; returns the text form. */
+  rewrapString(
+    sealed: string,
+    options: { context: ContextMap; provider?: KeyProvider },
+  ): Promise<string>;
+}
+
+const DEK_LENGTH = 32;
+const ZERO_NONCE_12 = new Uint8Array(12);
+const ZERO_NONCE_24 = new Uint8Array(24);
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const AES_ID = ALGORITHM_IDS['aes-256-gcm'];
+
+function assertProvider(provider: unknown): asserts provider is KeyProvider {
+  const p = provider as Partial<Record<keyof KeyProvider, unknown>> | null;
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    typeof p.primaryKekId !== 'function' ||
+    typeof p.keyStatus !== 'function' ||
+    typeof p.wrapKey !== 'function' ||
+    typeof p.unwrapKey !== 'function'
+  ) {
+    throw new InvalidInputError(
+      'provider must be a KeyProvider (primaryKekId, keyStatus, wrapKey, unwrapKey), e.g. createLocalKeyProvider(keyring)',
+      { details: { parameter: 'provider' } },
+    );
+  }
+}
+
+function algorithmId(algorithm: unknown): number {
+  const id =
+    typeof algorithm === 'string' ? ALGORITHM_IDS[algorithm as EnvelopeAlgorithm] : undefined;
+  if (id === undefined || !Object.hasOwn(ALGORITHM_IDS, algorithm as string)) {
+    throw new InvalidInputError('algorithm must be "aes-256-gcm" or "xchacha20-poly1305"', {
+      details: { parameter: 'algorithm' },
+    });
+  }
+  return id;
+}
+
+function plaintextBytes(plaintext: unknown): Uint8Array {
+  if (plaintext instanceof Uint8Array) return plaintext;
+  if (typeof plaintext === 'string') {
+    if (LONE_SURROGATE.test(plaintext)) {
+      throw new InvalidInputError(
+        'plaintext string is not well-formed Unicode (it has a lone surrogate); pass bytes instead',
+        { details: { parameter: 'plaintext' } },
+      );
+    }
+    return utf8Encode(plaintext);
+  }
+  throw new InvalidInputError('plaintext must be a Uint8Array or a string', {
+    details: { parameter: 'plaintext' },
+  });
+}
+
+function optionsObject(options: unknown): {
+  context?: unknown;
+  provider?: unknown;
+  algorithm?: unknown;
+} {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidContextError(
+      'options with a context are required, e.g. { context: { vaultId: "v_1" } } ({} binds to nothing)',
+    );
+  }
+  return options;
+}
+
+function assertSealedBytes(sealed: unknown): asserts sealed is Uint8Array {
+  if (!(sealed instanceof Uint8Array)) {
+    throw new InvalidInputError('sealed must be a Uint8Array (use openString for the text form)', {
+      details: { parameter: 'sealed' },
+    });
+  }
+}
+
+function assertSealedText(sealed: unknown): asserts sealed is string {
+  if (typeof sealed !== 'string') {
+    throw new InvalidInputError('sealed must be a string in the text form (cf1.…)', {
+      details: { parameter: 'sealed' },
+    });
+  }
+}
+
+/**
+ * The additional authenticated data of both layers, in one buffer:
+ * payload AAD = version || algorithm || context; wrap AAD = payload AAD || len(kekId) || kekId.
+ */
+function buildAad(
+  context: unknown,
+  algId: number,
+  kekId: string,
+): { payloadAad: Uint8Array; wrapAad: Uint8Array } {
+  const { buffer, end } = encodeContextInto(context, [FORMAT_VERSION, algId], 1 + kekId.length);
+  buffer[end] = kekId.length;
+  for (let i = 0; i < kekId.length; i++) buffer[end + 1 + i] = kekId.charCodeAt(i);
+  return {
+    payloadAad: buffer.subarray(0, end),
+    wrapAad: buffer.subarray(0, end + 1 + kekId.length),
+  };
+}
+
+function sealPayload(
+  algId: number,
+  dek: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
+  return algId === AES_ID
+    ? aes256GcmSeal(dek, ZERO_NONCE_12, plaintext, aad)
+    : xchacha20Poly1305Seal(dek, ZERO_NONCE_24, plaintext, aad);
+}
+
+function openPayload(
+  algId: number,
+  dek: Uint8Array,
+  payload: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
+  return algId === AES_ID
+    ? aes256GcmOpen(dek, ZERO_NONCE_12, payload, aad)
+    : xchacha20Poly1305Open(dek, ZERO_NONCE_24, payload, aad);
+}
+
+/** Writes version | algorithm | len | kekId | wrappedLength into `out`; returns the wrapped offset. */
+function writeHeader(out: Uint8Array, algId: number, kekId: string, wrappedLength: number): number {
+  out[0] = FORMAT_VERSION;
+  out[1] = algId;
+  out[2] = kekId.length;
+  for (let i = 0; i < kekId.length; i++) out[3 + i] = kekId.charCodeAt(i);
+  const at = 3 + kekId.length;
+  out[at] = wrappedLength >>> 8;
+  out[at + 1] = wrappedLength & 0xff;
+  return at + 2;
+}
+
+function assemble(
+  algId: number,
+  kekId: string,
+  wrapped: Uint8Array,
+  payload: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(5 + kekId.length + wrapped.length + payload.length);
+  const at = writeHeader(out, algId, kekId, wrapped.length);
+  out.set(wrapped, at);
+  out.set(payload, at + wrapped.length);
+  return out;
+}
+
+function providerName(provider: KeyProvider): string {
+  return typeof provider.name === 'string' ? provider.name : 'unnamed';
+}
+
+/** Passes coffer errors through; replaces anything else (which could carry anything) by KEY_PROVIDER_FAILED. */
+function providerFailure(provider: KeyProvider, operation: string, error: unknown): Error {
+  if (isCofferError(error)) return error;
+  const errorName =
+    error instanceof Error && typeof error.name === 'string' ? error.name : typeof error;
+  return new KeyProviderError(
+    providerName(provider),
+    `${operation} threw a non-coffer error`,
+    errorName,
+  );
+}
+
+async function providerPrimary(provider: KeyProvider): Promise<string> {
+  let kekId: unknown;
+  try {
+    kekId = await provider.primaryKekId();
+  } catch (error) {
+    throw providerFailure(provider, 'primaryKekId', error);
+  }
+  if (!isHeaderKekId(kekId)) {
+    throw new KeyProviderError(
+      providerName(provider),
+      'primaryKekId returned an id that is not 1-255 visible ASCII characters',
+    );
+  }
+  return kekId;
+}
+
+/** Wraps `dek` under the provider's primary KEK with that KEK's id in the wrap AAD. */
+async function wrapWithProvider(
+  provider: KeyProvider,
+  dek: Uint8Array,
+  context: unknown,
+  algId: number,
+): Promise<{ kekId: string; wrapped: Uint8Array; payloadAad: Uint8Array }> {
+  // The KEK id is part of the wrap AAD, so the envelope asks for it first and checks the provider
+  // used it; a rotation between the two calls is retried once.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const kekId = await providerPrimary(provider);
+    const { payloadAad, wrapAad } = buildAad(context, algId, kekId);
+    let result: WrappedKey;
+    try {
+      result = await provider.wrapKey(dek, wrapAad);
+    } catch (error) {
+      throw providerFailure(provider, 'wrapKey', error);
+    }
+    const wrapped: unknown = result?.wrapped;
+    if (
+      !(wrapped instanceof Uint8Array) ||
+      wrapped.length < 1 ||
+      wrapped.length > MAX_WRAPPED_LENGTH
+    ) {
+      throw new KeyProviderError(
+        providerName(provider),
+        'wrapKey returned no wrapped key of 1-65535 bytes',
+      );
+    }
+    if (result.kekId === kekId) return { kekId, wrapped, payloadAad };
+  }
+  throw new KeyProviderError(
+    providerName(provider),
+    'wrapKey used a different KEK than primaryKekId() named, twice',
+  );
+}
+
+async function unwrapWithProvider(
+  provider: KeyProvider,
+  kekId: string,
+  wrapped: Uint8Array,
+  aad: Uint8Array,
+): Promise<Uint8Array> {
+  let dek: unknown;
+  try {
+    dek = await provider.unwrapKey(kekId, wrapped, aad);
+  } catch (error) {
+    throw providerFailure(provider, 'unwrapKey', error);
+  }
+  if (!(dek instanceof Uint8Array) || dek.length !== DEK_LENGTH) {
+    if (dek instanceof Uint8Array) dek.fill(0);
+    throw new DecryptionError();
+  }
+  return dek;
+}
+
+/** The AADs of a parsed sealed value, built from its own header bytes. */
+function aadOf(
+  parsed: ParsedSealed,
+  context: unknown,
+): { payloadAad: Uint8Array; wrapAad: Uint8Array } {
+  return buildAad(context, parsed.algorithmId, parsed.header.kekId);
+}
+
+/**
+ * Parses `sealed`; when it is malformed, a malformed context still wins (INVALID_CONTEXT is a
+ * caller bug worth seeing), otherwise DECRYPT_FAILED.
+ */
+function parseOrFail(sealed: Uint8Array, context: unknown): ParsedSealed {
+  try {
+    return parseSealed(sealed);
+  } catch (error) {
+    buildAad(context, AES_ID, '');
+    throw error;
+  }
+}
+
+function decodeTextOrFail(text: string, context: unknown): Uint8Array {
+  try {
+    return decodeSealedText(text);
+  } catch (error) {
+    buildAad(context, AES_ID, '');
+    throw error;
+  }
+}
+
+async function unwrapSealed(
+  provider: KeyProvider,
+  sealed: Uint8Array,
+  parsed: ParsedSealed,
+  wrapAad: Uint8Array,
+): Promise<Uint8Array> {
+  const wrapped = sealed.subarray(parsed.wrappedStart, parsed.wrappedEnd);
+  const local = localProviderOps(provider);
+  if (local !== undefined) return local.unwrap(parsed.header.kekId, wrapped, wrapAad);
+  return unwrapWithProvider(provider, parsed.header.kekId, wrapped, wrapAad);
+}
+
+/**
+ * Creates an {@link Envelope} over a key provider.
+ *
+ * Seal: a fresh random 256-bit data key (DEK) encrypts the value (AES-256-GCM by default,
+ * XChaCha20-Poly1305 selectable); the provider wraps the DEK under its primary KEK. The context,
+ * format version, algorithm and KEK id are authenticated; the DEK is zeroed after use. With the
+ * local provider and a one-character KEK id, a sealed value is the plaintext plus 94 bytes.
+ *
+ * @param options `provider` (required) and the default `algorithm`.
+ * @returns The envelope.
+ * @throws {InvalidInputError} `INVALID_INPUT` when the provider is not a `KeyProvider` or the
+ *   algorithm is unknown.
+ * @example
+ * ```ts
+ * import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelope';
+ *
+ * const keyring = Keyring.fromEnv('*1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE');
+ * const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
+ *
+ * const context = { vaultId: 'v_1', tenant: 'acme' };
+ * const sealed = await envelope.sealToString('EAAG-meta-token', { context });
+ * sealed.startsWith('cf1.'); // true
+ * const plaintext = await envelope.openString(sealed, { context });
+ * new TextDecoder().decode(plaintext); // 'EAAG-meta-token'
+ * ```
+ */
+export function createEnvelope(options: {
+  provider: KeyProvider;
+  algorithm?: EnvelopeAlgorithm;
+}): Envelope {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidInputError('createEnvelope expects { provider, algorithm? }', {
+      details: { parameter: 'options' },
+    });
+  }
+  const defaultProvider = options.provider;
+  assertProvider(defaultProvider);
+  const defaultAlgId = algorithmId(options.algorithm ?? 'aes-256-gcm');
+
+  const providerOf = (given: unknown): KeyProvider => {
+    if (given === undefined) return defaultProvider;
+    assertProvider(given);
+    return given;
+  };
+
+  async function seal(
+    plaintext: Uint8Array | string,
+    sealOptions: SealOptions,
+  ): Promise<Uint8Array> {
+    const opts = optionsObject(sealOptions);
+    if (opts.context === undefined) {
+      throw new InvalidContextError('context is required to seal; pass {} to bind to nothing');
+    }
+    const provider = providerOf(opts.provider);
+    const algId = opts.algorithm === undefined ? defaultAlgId : algorithmId(opts.algorithm);
+    const data = plaintextBytes(plaintext);
+    const local = localProviderOps(provider);
+    if (local !== undefined) {
+      const kekId = local.primaryKekId;
+      const { payloadAad, wrapAad } = buildAad(opts.context, algId, kekId);
+      const dek = takeRandom(DEK_LENGTH);
+      try {
+        const payload = sealPayload(algId, dek, data, payloadAad);
+        const out = new Uint8Array(5 + kekId.length + LOCAL_WRAPPED_LENGTH + payload.length);
+        const at = writeHeader(out, algId, kekId, LOCAL_WRAPPED_LENGTH);
+        local.wrapInto(dek, wrapAad, out, at);
+        out.set(payload, at + LOCAL_WRAPPED_LENGTH);
+        return out;
+      } finally {
+        dek.fill(0);
+      }
+    }
+    // Validate the context before calling out to the provider.
+    buildAad(opts.context, algId, '');
+    const pooled = takeRandom(DEK_LENGTH);
+    const dek = pooled.slice();
+    pooled.fill(0);
+    try {
+      const { kekId, wrapped, payloadAad } = await wrapWithProvider(
+        provider,
+        dek,
+        opts.context,
+        algId,
+      );
+      return assemble(algId, kekId, wrapped, sealPayload(algId, dek, data, payloadAad));
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  async function open(sealed: Uint8Array, openOptions: OpenOptions): Promise<Uint8Array> {
+    const opts = optionsObject(openOptions);
+    if (opts.context === undefined) {
+      throw new InvalidContextError(
+        'context is required to open: give the context the value was sealed with',
+      );
+    }
+    const provider = providerOf(opts.provider);
+    assertSealedBytes(sealed);
+    const parsed = parseOrFail(sealed, opts.context);
+    const { payloadAad, wrapAad } = aadOf(parsed, opts.context);
+    const dek = await unwrapSealed(provider, sealed, parsed, wrapAad);
+    try {
+      return openPayload(parsed.algorithmId, dek, sealed.subarray(parsed.wrappedEnd), payloadAad);
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  async function rewrap(sealed: Uint8Array, openOptions: OpenOptions): Promise<Uint8Array> {
+    const opts = optionsObject(openOptions);
+    if (opts.context === undefined) {
+      throw new InvalidContextError(
+        'context is required to rewrap: give the context the value was sealed with',
+      );
+    }
+    const provider = providerOf(opts.provider);
+    assertSealedBytes(sealed);
+    const parsed = parseOrFail(sealed, opts.context);
+    const { wrapAad } = aadOf(parsed, opts.context);
+    const dek = await unwrapSealed(provider, sealed, parsed, wrapAad);
+    try {
+      const payload = sealed.subarray(parsed.wrappedEnd);
+      const local = localProviderOps(provider);
+      const primary = local !== undefined ? local.primaryKekId : await providerPrimary(provider);
+      if (primary === parsed.header.kekId) return sealed.slice();
+      if (local !== undefined) {
+        const { wrapAad: newAad } = buildAad(opts.context, parsed.algorithmId, primary);
+        const out = new Uint8Array(5 + primary.length + LOCAL_WRAPPED_LENGTH + payload.length);
+        const at = writeHeader(out, parsed.algorithmId, primary, LOCAL_WRAPPED_LENGTH);
+        local.wrapInto(dek, newAad, out, at);
+        out.set(payload, at + LOCAL_WRAPPED_LENGTH);
+        return out;
+      }
+      const { kekId, wrapped } = await wrapWithProvider(
+        provider,
+        dek,
+        opts.context,
+        parsed.algorithmId,
+      );
+      return assemble(parsed.algorithmId, kekId, wrapped, payload);
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  const envelope: Envelope = {
+    seal,
+    open,
+    rewrap,
+    async sealToString(plaintext, sealOptions) {
+      return encodeSealedText(await seal(plaintext, sealOptions));
+    },
+    async openString(sealed, openOptions) {
+      assertSealedText(sealed);
+      return open(decodeTextOrFail(sealed, optionsObject(openOptions).context), openOptions);
+    },
+    async rewrapString(sealed, openOptions) {
+      assertSealedText(sealed);
+      const bytes = decodeTextOrFail(sealed, optionsObject(openOptions).context);
+      return encodeSealedText(await rewrap(bytes, openOptions));
+    },
+  };
+  return Object.freeze(envelope);
+}
