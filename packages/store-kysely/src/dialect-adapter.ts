@@ -1,0 +1,51 @@
+/**
+ * What differs between the SQL dialects coffer stores on, and nothing else. Each store package
+ * (`@coffer/store-postgres`, `@coffer/store-sqlite`) supplies one; the shared queries in
+ * `@coffer/store-kysely` call it to convert values and to classify driver errors. Write one only
+ * to port coffer's stores to another Kysely dialect.
+ *
+ * @example
+ * ```ts
+ * import type { DialectAdapter } from '@coffer/store-kysely';
+ *
+ * // A sketch of a dialect that stores times as ISO text and JSON as text.
+ * const adapter: DialectAdapter = {
+ *   dialect: 'example',
+ *   beginWrite: 'begin',
+ *   timeToDb: (ms) => new Date(ms).toISOString(),
+ *   timeFromDb: (v) => Date.parse(String(v)),
+ *   bytesFromDb: (v) => new Uint8Array(v as Uint8Array),
+ *   jsonToDb: (value) => JSON.stringify(value),
+ *   jsonFromDb: (v) => JSON.parse(String(v)),
+ *   isTransient: () => false,
+ *   isUniqueViolation: () => false,
+ * };
+ * ```
+ */
+export interface DialectAdapter {
+  /** A short name used in errors and details (`'postgres'`, `'sqlite'`). */
+  readonly dialect: string;
+  /**
+   * The statement that opens a write transaction: `'begin'` on PostgreSQL (row locks and
+   * check-and-set do the rest), `'begin immediate'` on SQLite (take the write lock up front so
+   * two writers never deadlock upgrading read locks).
+   */
+  readonly beginWrite: string;
+  /** An epoch-millisecond time as the driver binds it (`Date` for timestamptz, the number for SQLite). */
+  timeToDb(ms: number): unknown;
+  /** A stored time back to epoch milliseconds. */
+  timeFromDb(value: unknown): number;
+  /** Stored bytes (a driver `Buffer`) to a plain `Uint8Array` the caller owns. */
+  bytesFromDb(value: unknown): Uint8Array;
+  /** A JSON value as the driver binds it (text on both drivers; jsonb casts on PostgreSQL). */
+  jsonToDb(value: unknown): unknown;
+  /** A stored JSON value back to a JS value (`pg` already parses jsonb; SQLite returns text). */
+  jsonFromDb(value: unknown): unknown;
+  /**
+   * Whether a driver error is transient contention worth retrying the whole operation for:
+   * `SQLITE_BUSY*`, PostgreSQL deadlock (`40P01`) or serialization failure (`40001`).
+   */
+  isTransient(error: unknown): boolean;
+  /** Whether a driver error is a unique or primary-key violation. */
+  isUniqueViolation(error: unknown): boolean;
+}

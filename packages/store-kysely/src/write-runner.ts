@@ -1,0 +1,68 @@
+// Runs store writes: single statements and transactions, each retried as a whole while the
+// database reports transient contention (SQLITE_BUSY, deadlock, serialization failure), with
+// jittered exponential backoff on timers so a waiting writer never blocks the event loop.
+import { type Kysely, sql } from 'kysely';
+import type { DialectAdapter } from './dialect-adapter.js';
+import { StoreBusyError } from './errors.js';
+
+/** @internal */
+export interface WriteRunner {
+  /** Runs `fn` (one statement, autocommit) and retries it on transient contention. */
+  once<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` inside a write transaction on one connection; retried as a whole on contention. */
+  transaction<T, DB>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+}
+
+const FIRST_DELAY_MS = 1;
+const MAX_DELAY_MS = 50;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** @internal */
+export function createWriteRunner(adapter: DialectAdapter, maxWaitMs: number): WriteRunner {
+  async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    let attempts = 0;
+    let delay = FIRST_DELAY_MS;
+    for (;;) {
+      attempts++;
+      try {
+        return await fn();
+      } catch (error) {
+        if (!adapter.isTransient(error)) throw error;
+        const waited = Date.now() - started;
+        const pause = Math.max(1, Math.round(delay * (0.5 + Math.random())));
+        if (waited + pause > maxWaitMs) {
+          throw new StoreBusyError({ dialect: adapter.dialect, attempts, waitedMs: waited }, error);
+        }
+        await sleep(pause);
+        delay = Math.min(MAX_DELAY_MS, delay * 2);
+      }
+    }
+  }
+
+  return {
+    once: retrying,
+    transaction: (db, fn) =>
+      retrying(() =>
+        db.connection().execute(async (conn) => {
+          await sql.raw(adapter.beginWrite).execute(conn);
+          let result: Awaited<ReturnType<typeof fn>>;
+          try {
+            result = await fn(conn);
+            await sql.raw('commit').execute(conn);
+          } catch (error) {
+            // A failed rollback (connection gone) must not hide the error that caused it.
+            await sql
+              .raw('rollback')
+              .execute(conn)
+              .catch(() => undefined);
+            throw error;
+          }
+          return result;
+        }),
+      ),
+  };
+}
