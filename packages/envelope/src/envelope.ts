@@ -204,13 +204,20 @@ function assertSealedText(sealed: unknown): asserts sealed is string {
 /**
  * The additional authenticated data of both layers, in one buffer:
  * payload AAD = version || algorithm || context; wrap AAD = payload AAD || len(kekId) || kekId.
+ * `useScratch` (synchronous local paths only) reuses one buffer instead of allocating.
  */
 function buildAad(
   context: unknown,
   algId: number,
   kekId: string,
+  useScratch = false,
 ): { payloadAad: Uint8Array; wrapAad: Uint8Array } {
-  const { buffer, end } = encodeContextInto(context, [FORMAT_VERSION, algId], 1 + kekId.length);
+  const { buffer, end } = encodeContextInto(
+    context,
+    [FORMAT_VERSION, algId],
+    1 + kekId.length,
+    useScratch,
+  );
   buffer[end] = kekId.length;
   for (let i = 0; i < kekId.length; i++) buffer[end + 1 + i] = kekId.charCodeAt(i);
   return {
@@ -358,8 +365,9 @@ async function unwrapWithProvider(
 function aadOf(
   parsed: ParsedSealed,
   context: unknown,
+  useScratch: boolean,
 ): { payloadAad: Uint8Array; wrapAad: Uint8Array } {
-  return buildAad(context, parsed.algorithmId, parsed.header.kekId);
+  return buildAad(context, parsed.algorithmId, parsed.header.kekId, useScratch);
 }
 
 /**
@@ -370,7 +378,7 @@ function parseOrFail(sealed: Uint8Array, context: unknown): ParsedSealed {
   try {
     return parseSealed(sealed);
   } catch (error) {
-    buildAad(context, AES_ID, '');
+    buildAad(context, AES_ID, '', true);
     throw error;
   }
 }
@@ -379,21 +387,9 @@ function decodeTextOrFail(text: string, context: unknown): Uint8Array {
   try {
     return decodeSealedText(text);
   } catch (error) {
-    buildAad(context, AES_ID, '');
+    buildAad(context, AES_ID, '', true);
     throw error;
   }
-}
-
-async function unwrapSealed(
-  provider: KeyProvider,
-  sealed: Uint8Array,
-  parsed: ParsedSealed,
-  wrapAad: Uint8Array,
-): Promise<Uint8Array> {
-  const wrapped = sealed.subarray(parsed.wrappedStart, parsed.wrappedEnd);
-  const local = localProviderOps(provider);
-  if (local !== undefined) return local.unwrap(parsed.header.kekId, wrapped, wrapAad);
-  return unwrapWithProvider(provider, parsed.header.kekId, wrapped, wrapAad);
 }
 
 /**
@@ -455,7 +451,7 @@ export function createEnvelope(options: {
     const local = localProviderOps(provider);
     if (local !== undefined) {
       const kekId = local.primaryKekId;
-      const { payloadAad, wrapAad } = buildAad(opts.context, algId, kekId);
+      const { payloadAad, wrapAad } = buildAad(opts.context, algId, kekId, true);
       const dek = takeRandom(DEK_LENGTH);
       try {
         const payload = sealPayload(algId, dek, data, payloadAad);
@@ -469,7 +465,7 @@ export function createEnvelope(options: {
       }
     }
     // Validate the context before calling out to the provider.
-    buildAad(opts.context, algId, '');
+    buildAad(opts.context, algId, '', true);
     const pooled = takeRandom(DEK_LENGTH);
     const dek = pooled.slice();
     pooled.fill(0);
@@ -496,10 +492,18 @@ export function createEnvelope(options: {
     const provider = providerOf(opts.provider);
     assertSealedBytes(sealed);
     const parsed = parseOrFail(sealed, opts.context);
-    const { payloadAad, wrapAad } = aadOf(parsed, opts.context);
-    const dek = await unwrapSealed(provider, sealed, parsed, wrapAad);
+    const { kekId } = parsed.header;
+    const wrapped = sealed.subarray(parsed.wrappedStart, parsed.wrappedEnd);
+    const payload = sealed.subarray(parsed.wrappedEnd);
+    const local = localProviderOps(provider);
+    // The local path is synchronous, so it may build its AAD in the shared scratch buffer.
+    const { payloadAad, wrapAad } = aadOf(parsed, opts.context, local !== undefined);
+    const dek =
+      local !== undefined
+        ? local.unwrap(kekId, wrapped, wrapAad)
+        : await unwrapWithProvider(provider, kekId, wrapped, wrapAad);
     try {
-      return openPayload(parsed.algorithmId, dek, sealed.subarray(parsed.wrappedEnd), payloadAad);
+      return openPayload(parsed.algorithmId, dek, payload, payloadAad);
     } finally {
       dek.fill(0);
     }
@@ -515,28 +519,31 @@ export function createEnvelope(options: {
     const provider = providerOf(opts.provider);
     assertSealedBytes(sealed);
     const parsed = parseOrFail(sealed, opts.context);
-    const { wrapAad } = aadOf(parsed, opts.context);
-    const dek = await unwrapSealed(provider, sealed, parsed, wrapAad);
-    try {
-      const payload = sealed.subarray(parsed.wrappedEnd);
-      const local = localProviderOps(provider);
-      const primary = local !== undefined ? local.primaryKekId : await providerPrimary(provider);
-      if (primary === parsed.header.kekId) return sealed.slice();
-      if (local !== undefined) {
-        const { wrapAad: newAad } = buildAad(opts.context, parsed.algorithmId, primary);
+    const { kekId } = parsed.header;
+    const wrapped = sealed.subarray(parsed.wrappedStart, parsed.wrappedEnd);
+    const payload = sealed.subarray(parsed.wrappedEnd);
+    const local = localProviderOps(provider);
+    if (local !== undefined) {
+      const dek = local.unwrap(kekId, wrapped, aadOf(parsed, opts.context, true).wrapAad);
+      try {
+        const primary = local.primaryKekId;
+        if (primary === kekId) return sealed.slice();
+        const { wrapAad } = buildAad(opts.context, parsed.algorithmId, primary, true);
         const out = new Uint8Array(5 + primary.length + LOCAL_WRAPPED_LENGTH + payload.length);
         const at = writeHeader(out, parsed.algorithmId, primary, LOCAL_WRAPPED_LENGTH);
-        local.wrapInto(dek, newAad, out, at);
+        local.wrapInto(dek, wrapAad, out, at);
         out.set(payload, at + LOCAL_WRAPPED_LENGTH);
         return out;
+      } finally {
+        dek.fill(0);
       }
-      const { kekId, wrapped } = await wrapWithProvider(
-        provider,
-        dek,
-        opts.context,
-        parsed.algorithmId,
-      );
-      return assemble(parsed.algorithmId, kekId, wrapped, payload);
+    }
+    const { wrapAad } = aadOf(parsed, opts.context, false);
+    const dek = await unwrapWithProvider(provider, kekId, wrapped, wrapAad);
+    try {
+      if ((await providerPrimary(provider)) === kekId) return sealed.slice();
+      const rewrapped = await wrapWithProvider(provider, dek, opts.context, parsed.algorithmId);
+      return assemble(parsed.algorithmId, rewrapped.kekId, rewrapped.wrapped, payload);
     } finally {
       dek.fill(0);
     }

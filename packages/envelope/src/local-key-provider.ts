@@ -1,6 +1,8 @@
-// The local key provider: KEKs from a Keyring in process memory. Each data key is wrapped under a
-// per-seal key derived from the KEK and a random 24-byte seed (HKDF-Expand, RFC 5869), so a KEK
-// never encrypts anything itself and no (key, nonce) pair repeats (docs/envelope-format.md).
+// The local key provider: KEKs from a Keyring in process memory. A KEK never encrypts anything
+// itself: data keys are wrapped with AES-256-GCM under a wrapping key derived from the KEK and a
+// random 20-byte seed (HKDF-Expand, RFC 5869). One derived key serves a "session" of up to 2^24
+// wraps with a counter nonce, so no (key, nonce) pair repeats unless two sessions draw the same
+// 160-bit seed. Bounds and layout: docs/envelope-format.md.
 import {
   aes256GcmOpen,
   aes256GcmSeal,
@@ -15,17 +17,22 @@ import type { KeyProvider, KeyStatus, WrappedKey } from './key-provider.js';
 import { Keyring, keyringEntry } from './keyring.js';
 
 const LABEL = utf8Encode('coffer/envelope/v1/local-wrap');
-const SEED_LENGTH = 24;
+const SEED_LENGTH = 20;
+const COUNTER_LENGTH = 4;
 const DEK_LENGTH = 32;
 const WRAP_TAG_LENGTH = 16;
-/** @internal Bytes of a locally wrapped data key: seed 24 + encrypted DEK 32 + tag 16. */
-export const LOCAL_WRAPPED_LENGTH: number = SEED_LENGTH + DEK_LENGTH + WRAP_TAG_LENGTH;
-const ZERO_NONCE = new Uint8Array(12);
+/** @internal Bytes of a locally wrapped data key: seed 20 + counter 4 + encrypted DEK 32 + tag 16. */
+export const LOCAL_WRAPPED_LENGTH: number =
+  SEED_LENGTH + COUNTER_LENGTH + DEK_LENGTH + WRAP_TAG_LENGTH;
+/** @internal Wraps per derived wrapping key before a new seed is drawn. */
+export const SESSION_WRAP_LIMIT: number = 2 ** 24;
+/** Derived wrapping keys kept per provider for opening (FIFO); evicted keys are zeroed. */
+const OPEN_CACHE_SIZE = 256;
 
 /** @internal Synchronous operations of a local provider, used by the envelope's fast path. */
 export interface LocalProviderOps {
   readonly primaryKekId: string;
-  /** Writes seed || wrapped DEK (LOCAL_WRAPPED_LENGTH bytes) at `out[offset]`. */
+  /** Writes the wrapped DEK (LOCAL_WRAPPED_LENGTH bytes) at `out[offset]`. */
   wrapInto(dek: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void;
   unwrap(kekId: string, wrapped: Uint8Array, aad: Uint8Array): Uint8Array;
 }
@@ -37,23 +44,39 @@ export function localProviderOps(provider: KeyProvider): LocalProviderOps | unde
   return localOps.get(provider);
 }
 
-/** HKDF-Expand(PRK = KEK, info = LABEL || 0 || len(kekId) || kekId || seed, L = 32): one HMAC block. */
-function deriveWrappingKey(kek: Uint8Array, infoPrefix: Uint8Array, seed: Uint8Array): Uint8Array {
-  const input = new Uint8Array(infoPrefix.length + SEED_LENGTH + 1);
-  input.set(infoPrefix, 0);
-  input.set(seed, infoPrefix.length);
+/**
+ * HKDF-Expand(PRK = KEK, info = LABEL || 0x00 || len(kekId) || kekId || seed, L = 32), which is
+ * one HMAC block: HMAC-SHA-256(KEK, info || 0x01). The KEK is a uniformly random 32-byte key, so
+ * it serves as the PRK directly (RFC 5869 §3.3).
+ */
+function deriveWrappingKey(kek: Uint8Array, kekId: string, seed: Uint8Array): Uint8Array {
+  const id = utf8Encode(kekId);
+  const input = new Uint8Array(LABEL.length + 2 + id.length + SEED_LENGTH + 1);
+  input.set(LABEL, 0);
+  input[LABEL.length] = 0;
+  input[LABEL.length + 1] = id.length;
+  input.set(id, LABEL.length + 2);
+  input.set(seed, LABEL.length + 2 + id.length);
   input[input.length - 1] = 1;
   return hmacSha256(kek, input);
 }
 
-function infoPrefixOf(kekId: string): Uint8Array {
-  const id = utf8Encode(kekId);
-  const prefix = new Uint8Array(LABEL.length + 2 + id.length);
-  prefix.set(LABEL, 0);
-  prefix[LABEL.length] = 0;
-  prefix[LABEL.length + 1] = id.length;
-  prefix.set(id, LABEL.length + 2);
-  return prefix;
+/** The 12-byte GCM nonce of a wrap: 8 zero bytes, then the 4-byte big-endian session counter. */
+function nonceOf(counter: Uint8Array): Uint8Array {
+  const nonce = new Uint8Array(12);
+  nonce.set(counter, 8);
+  return nonce;
+}
+
+/** Equality of two public seeds (not secret, so no constant-time compare needed). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function cacheKeyOf(kekId: string, seed: Uint8Array): string {
+  return `${kekId}\u0000${String.fromCharCode(...seed)}`;
 }
 
 function assertBytes(value: unknown, name: string, length?: number): asserts value is Uint8Array {
@@ -67,11 +90,19 @@ function assertBytes(value: unknown, name: string, length?: number): asserts val
   }
 }
 
+interface Session {
+  readonly seed: Uint8Array;
+  readonly key: Uint8Array;
+  count: number;
+}
+
 /**
  * A {@link KeyProvider} over a {@link Keyring} in process memory. Seals under the keyring's primary
  * key; opens and rewraps from `primary` and `active` keys; refuses `retired` (`RETIRED_KEK`) and
  * missing (`UNKNOWN_KEK`) keys. It runs synchronously inside the async API, so an envelope over it
- * costs no extra event-loop turns. A locally wrapped data key takes 72 bytes.
+ * costs no extra event-loop turns. A locally wrapped data key takes 72 bytes. It keeps the
+ * wrapping keys it derives (at most 257, each 32 bytes, zeroed on eviction) so values sealed by
+ * the same process open without re-deriving.
  *
  * For per-tenant keys, make one provider per tenant keyring and pass it per call
  * (`seal(…, { provider })`).
@@ -97,47 +128,77 @@ export function createLocalKeyProvider(keyring: Keyring): KeyProvider {
     );
   }
   const primaryKekId = keyring.primaryKekId;
-  const prefixes = new Map<string, Uint8Array>();
-  const prefixOf = (kekId: string): Uint8Array => {
-    let prefix = prefixes.get(kekId);
-    if (prefix === undefined) {
-      prefix = infoPrefixOf(kekId);
-      prefixes.set(kekId, prefix);
-    }
-    return prefix;
-  };
   const primary = keyringEntry(keyring, primaryKekId);
   if (primary === undefined) throw new UnknownKekError(primaryKekId);
   const primaryKey = primary.key;
-  const primaryPrefix = prefixOf(primaryKekId);
+  // Derived wrapping keys by (KEK id, seed), for opening; insertion-ordered for FIFO eviction.
+  const openCache = new Map<string, Uint8Array>();
+  let session: Session | undefined;
+
+  const remember = (cacheKey: string, key: Uint8Array): void => {
+    if (openCache.size >= OPEN_CACHE_SIZE) {
+      const oldest = openCache.keys().next().value;
+      if (oldest !== undefined) {
+        openCache.get(oldest)?.fill(0);
+        openCache.delete(oldest);
+      }
+    }
+    openCache.set(cacheKey, key);
+  };
+
+  // Drawn lazily (never at import), so a process snapshot taken before the first seal holds none.
+  const currentSession = (): Session => {
+    if (session === undefined || session.count >= SESSION_WRAP_LIMIT) {
+      if (session !== undefined) remember(cacheKeyOf(primaryKekId, session.seed), session.key);
+      const seed = takeRandom(SEED_LENGTH).slice();
+      const key = deriveWrappingKey(primaryKey, primaryKekId, seed);
+      session = { seed, key, count: 0 };
+    }
+    return session;
+  };
 
   const ops: LocalProviderOps = {
     primaryKekId,
     wrapInto(dek, aad, out, offset) {
-      const seed = takeRandom(SEED_LENGTH);
-      const wrappingKey = deriveWrappingKey(primaryKey, primaryPrefix, seed);
-      try {
-        out.set(seed, offset);
-        out.set(aes256GcmSeal(wrappingKey, ZERO_NONCE, dek, aad), offset + SEED_LENGTH);
-      } finally {
-        wrappingKey.fill(0);
-      }
+      const current = currentSession();
+      const count = current.count++;
+      const counter = new Uint8Array([
+        count >>> 24,
+        (count >>> 16) & 0xff,
+        (count >>> 8) & 0xff,
+        count & 0xff,
+      ]);
+      out.set(current.seed, offset);
+      out.set(counter, offset + SEED_LENGTH);
+      out.set(
+        aes256GcmSeal(current.key, nonceOf(counter), dek, aad),
+        offset + SEED_LENGTH + COUNTER_LENGTH,
+      );
     },
     unwrap(kekId, wrapped, aad) {
       const entry = keyringEntry(keyring, kekId);
       if (entry === undefined) throw new UnknownKekError(kekId);
       if (entry.status === 'retired') throw new RetiredKekError(kekId);
       if (wrapped.length !== LOCAL_WRAPPED_LENGTH) throw new DecryptionError();
-      const wrappingKey = deriveWrappingKey(
-        entry.key,
-        prefixOf(kekId),
-        wrapped.subarray(0, SEED_LENGTH),
-      );
-      try {
-        return aes256GcmOpen(wrappingKey, ZERO_NONCE, wrapped.subarray(SEED_LENGTH), aad);
-      } finally {
-        wrappingKey.fill(0);
+      const seed = wrapped.subarray(0, SEED_LENGTH);
+      let key: Uint8Array | undefined;
+      if (session !== undefined && kekId === primaryKekId && sameBytes(seed, session.seed)) {
+        key = session.key;
+      } else {
+        const cacheKey = cacheKeyOf(kekId, seed);
+        key = openCache.get(cacheKey);
+        if (key === undefined) {
+          key = deriveWrappingKey(entry.key, kekId, seed);
+          remember(cacheKey, key);
+        }
       }
+      const counter = wrapped.subarray(SEED_LENGTH, SEED_LENGTH + COUNTER_LENGTH);
+      return aes256GcmOpen(
+        key,
+        nonceOf(counter),
+        wrapped.subarray(SEED_LENGTH + COUNTER_LENGTH),
+        aad,
+      );
     },
   };
 
