@@ -28,7 +28,16 @@ import {
   parseSealed,
 } from './sealed-format.js';
 
-/** Options of {@link Envelope.seal}. */
+/**
+ * Options of {@link Envelope.seal} and {@link Envelope.sealToString}.
+ *
+ * @example
+ * ```ts
+ * import type { SealOptions } from '@coffer/envelope';
+ *
+ * const options: SealOptions = { context: { vaultId: 'v_1' }, algorithm: 'xchacha20-poly1305' };
+ * ```
+ */
 export interface SealOptions {
   /** The context the value is bound to; the same map is needed to open it. */
   context: ContextMap;
@@ -38,7 +47,16 @@ export interface SealOptions {
   provider?: KeyProvider;
 }
 
-/** Options of {@link Envelope.open} and {@link Envelope.rewrap}. */
+/**
+ * Options of {@link Envelope.open}, {@link Envelope.rewrap} and their text-form twins.
+ *
+ * @example
+ * ```ts
+ * import type { OpenOptions } from '@coffer/envelope';
+ *
+ * const options: OpenOptions = { context: { vaultId: 'v_1' } };
+ * ```
+ */
 export interface OpenOptions {
   /** The context the value was sealed with. */
   context: ContextMap;
@@ -46,7 +64,19 @@ export interface OpenOptions {
   provider?: KeyProvider;
 }
 
-/** Options of {@link createEnvelope}. */
+/**
+ * Options of {@link createEnvelope}.
+ *
+ * @example
+ * ```ts
+ * import { createLocalKeyProvider, type EnvelopeOptions, generateKek, Keyring } from '@coffer/envelope';
+ *
+ * const options: EnvelopeOptions = {
+ *   provider: createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }])),
+ *   algorithm: 'aes-256-gcm',
+ * };
+ * ```
+ */
 export interface EnvelopeOptions {
   /** Where the key-encryption keys live, e.g. {@link createLocalKeyProvider}. */
   provider: KeyProvider;
@@ -56,24 +86,43 @@ export interface EnvelopeOptions {
 
 /**
  * Seals and opens values with envelope encryption. Made by {@link createEnvelope}; every method
- * is async because a key provider may call a KMS.
+ * is async because a key provider may call a KMS. Bytes in, bytes out (`seal`/`open`/`rewrap`)
+ * for blob columns; `sealToString`/`openString`/`rewrapString` use the text form (`cf1.` +
+ * base64url) for text columns.
+ *
+ * @example
+ * ```ts
+ * import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelope';
+ *
+ * const v1 = '1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE';
+ * const before = createEnvelope({ provider: createLocalKeyProvider(Keyring.fromEnv(`*${v1}`)) });
+ * const context = { vaultId: 'v_1' };
+ * const sealed = await before.seal('secret', { context });
+ *
+ * // Rotation: key 2 is now primary, key 1 still opens.
+ * const after = createEnvelope({
+ *   provider: createLocalKeyProvider(
+ *     Keyring.fromEnv(`*2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI,${v1}`),
+ *   ),
+ * });
+ * const rewrapped = await after.rewrap(sealed, { context }); // now under key 2, same payload bytes
+ * new TextDecoder().decode(await after.open(rewrapped, { context })); // 'secret'
+ * ```
  */
 export interface Envelope {
   /**
    * Encrypts `plaintext` (bytes, or a string as UTF-8) under a fresh data key, wraps the data key
-   * under the provider's primary KEK, and binds both to `context`.
+   * under the provider's primary KEK, and binds both to `options.context`.
    *
    * @throws {InvalidContextError} `INVALID_CONTEXT` when the context is missing or malformed.
    * @throws {InvalidInputError} `INVALID_INPUT` when `plaintext` is neither bytes nor a
-   *   well-formed string, or the algorithm is unknown.
+   *   well-formed string, or the algorithm or provider is invalid.
    * @throws {KeyProviderError} `KEY_PROVIDER_FAILED` when the provider fails or misbehaves.
    */
-  seal(
-    plaintext: Uint8Array | string,
-    options: { context: ContextMap; algorithm?: EnvelopeAlgorithm; provider?: KeyProvider },
-  ): Promise<Uint8Array>;
+  seal(plaintext: Uint8Array | string, options: SealOptions): Promise<Uint8Array>;
   /**
-   * Decrypts a sealed value, checking the context, the header and every byte.
+   * Decrypts a sealed value, checking the context, the header and every byte. Returns a new
+   * array the caller owns.
    *
    * @throws {DecryptionError} `DECRYPT_FAILED` on any changed, missing or extra byte, a different
    *   context, or a wrong key. Opaque by design.
@@ -82,10 +131,7 @@ export interface Envelope {
    * @throws {InvalidContextError} `INVALID_CONTEXT` when the context is missing or malformed.
    * @throws {InvalidInputError} `INVALID_INPUT` when `sealed` is not a `Uint8Array`.
    */
-  open(
-    sealed: Uint8Array,
-    options: { context: ContextMap; provider?: KeyProvider },
-  ): Promise<Uint8Array>;
+  open(sealed: Uint8Array, options: OpenOptions): Promise<Uint8Array>;
   /**
    * Moves a sealed value's data key to the provider's primary KEK without touching the payload:
    * the returned value has a new header and wrapped key and the same payload bytes. A value already
@@ -95,31 +141,29 @@ export interface Envelope {
    * @throws {DecryptionError} `DECRYPT_FAILED` when the header, wrapped key or context do not match.
    * @throws {UnknownKekError} `UNKNOWN_KEK` / {@link RetiredKekError} `RETIRED_KEK` as for `open`.
    * @throws {InvalidContextError} `INVALID_CONTEXT` when the context is missing or malformed.
+   * @throws {InvalidInputError} `INVALID_INPUT` when `sealed` is not a `Uint8Array`.
    * @throws {KeyProviderError} `KEY_PROVIDER_FAILED` when the provider fails or misbehaves.
    */
-  rewrap(
-    sealed: Uint8Array,
-    options: { context: ContextMap; provider?: KeyProvider },
-  ): Promise<Uint8Array>;
-  /** {@link Envelope.seal}, returning the text form: `cf1.` followed by unpadded base64url. */
-  sealToString(
-    plaintext: Uint8Array | string,
-    options: { context: ContextMap; algorithm?: EnvelopeAlgorithm; provider?: KeyProvider },
-  ): Promise<string>;
+  rewrap(sealed: Uint8Array, options: OpenOptions): Promise<Uint8Array>;
+  /**
+   * {@link Envelope.seal}, returning the text form: `cf1.` followed by unpadded base64url.
+   *
+   * @throws The same as {@link Envelope.seal}.
+   */
+  sealToString(plaintext: Uint8Array | string, options: SealOptions): Promise<string>;
   /**
    * {@link Envelope.open} for the text form.
    *
    * @throws {DecryptionError} `DECRYPT_FAILED` also when the text is not `cf1.` + base64url.
+   * @throws {InvalidInputError} `INVALID_INPUT` when `sealed` is not a string; otherwise as `open`.
    */
-  openString(
-    sealed: string,
-    options: { context: ContextMap; provider?: KeyProvider },
-  ): Promise<Uint8Array>;
-  /** {@link Envelope.rewrap} for the text form; returns the text form. */
-  rewrapString(
-    sealed: string,
-    options: { context: ContextMap; provider?: KeyProvider },
-  ): Promise<string>;
+  openString(sealed: string, options: OpenOptions): Promise<Uint8Array>;
+  /**
+   * {@link Envelope.rewrap} for the text form; returns the text form.
+   *
+   * @throws The same as {@link Envelope.openString} and {@link Envelope.rewrap}.
+   */
+  rewrapString(sealed: string, options: OpenOptions): Promise<string>;
 }
 
 const DEK_LENGTH = 32;

@@ -1,9 +1,31 @@
 // The extension point: where key-encryption keys live (memory, a KMS, Vault Transit …).
 
-/** Status of a key-encryption key in a provider. */
+/**
+ * Status of a key-encryption key in a provider: `primary` (seals), `active` (opens and rewraps
+ * from), `retired` (refused with `RETIRED_KEK`) or `unknown` (refused with `UNKNOWN_KEK`).
+ *
+ * @example
+ * ```ts
+ * import { generateKek, Keyring, type KeyStatus } from '@coffer/envelope';
+ *
+ * const status: KeyStatus = Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]).status('1'); // 'primary'
+ * ```
+ */
 export type KeyStatus = 'primary' | 'active' | 'retired' | 'unknown';
 
-/** A data key wrapped by a {@link KeyProvider}. */
+/**
+ * A data key wrapped by a {@link KeyProvider}: what `wrapKey` returns.
+ *
+ * @example
+ * ```ts
+ * import { createLocalKeyProvider, generateKek, Keyring, type WrappedKey } from '@coffer/envelope';
+ *
+ * const provider = createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]));
+ * const wrapped: WrappedKey = await provider.wrapKey(new Uint8Array(32), new Uint8Array(0));
+ * wrapped.kekId; // '1'
+ * wrapped.wrapped.length; // 72
+ * ```
+ */
 export interface WrappedKey {
   /** Id of the KEK that wrapped the data key: 1-255 visible ASCII characters. */
   kekId: string;

@@ -3,10 +3,29 @@ import { constantTimeEqual, fromBase64Url, Redacted, toBase64Url } from '@coffer
 import { InvalidKeyringError } from './errors.js';
 import type { KeyStatus } from './key-provider.js';
 
-/** Status of a key in a {@link Keyring}: seal with `primary`, open with `primary`/`active`, refuse `retired`. */
+/**
+ * Status of a key in a {@link Keyring}: seal with `primary`, open with `primary`/`active`,
+ * refuse `retired`. In env text: `*` marks primary, `!` retired, no marker active.
+ *
+ * @example
+ * ```ts
+ * import type { KekStatus } from '@coffer/envelope';
+ *
+ * const status: KekStatus = 'retired';
+ * ```
+ */
 export type KekStatus = 'primary' | 'active' | 'retired';
 
-/** One key given to {@link Keyring.fromKeys}. */
+/**
+ * One key given to {@link Keyring.fromKeys}.
+ *
+ * @example
+ * ```ts
+ * import { generateKek, type KekInput } from '@coffer/envelope';
+ *
+ * const input: KekInput = { id: 3, key: generateKek(), status: 'primary' };
+ * ```
+ */
 export interface KekInput {
   /** Key id: a non-negative integer, or 1-32 characters of `A-Z a-z 0-9 . _ -` starting with a letter or digit. */
   id: string | number;
@@ -16,7 +35,17 @@ export interface KekInput {
   status?: KekStatus;
 }
 
-/** What a {@link Keyring} tells about one key: never key material. */
+/**
+ * What a {@link Keyring} tells about one key: never key material.
+ *
+ * @example
+ * ```ts
+ * import { generateKek, type KekInfo, Keyring } from '@coffer/envelope';
+ *
+ * const infos: KekInfo[] = Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]).list();
+ * infos; // [{ id: '1', status: 'primary' }]
+ * ```
+ */
 export interface KekInfo {
   id: string;
   status: KekStatus;
@@ -249,13 +278,7 @@ export class Keyring {
    * keyring.status('1'); // 'active'
    * ```
    */
-  static fromKeys(
-    keys: ReadonlyArray<{
-      id: string | number;
-      key: Uint8Array | Redacted<Uint8Array>;
-      status?: 'primary' | 'active' | 'retired';
-    }>,
-  ): Keyring {
+  static fromKeys(keys: ReadonlyArray<KekInput>): Keyring {
     if (!Array.isArray(keys)) {
       throw new InvalidKeyringError('fromKeys expects an array of { id, key, status? }.');
     }
@@ -346,12 +369,34 @@ export class Keyring {
     );
   }
 
-  /** `{ primaryKekId, keys: [{ id, status }] }`: safe to log, no key material. */
+  /**
+   * `{ primaryKekId, keys: [{ id, status }] }`: safe to log, no key material.
+   *
+   * @example
+   * ```ts
+   * import { generateKek, Keyring } from '@coffer/envelope';
+   *
+   * JSON.stringify(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]));
+   * // '{"primaryKekId":"1","keys":[{"id":"1","status":"primary"}]}'
+   * ```
+   */
   toJSON(): { primaryKekId: string; keys: KekInfo[] } {
     return { primaryKekId: this.primaryKekId, keys: this.list() };
   }
 
-  /** e.g. `Keyring(*2, 1, !0)`: ids with their markers, no key material. */
+  /**
+   * Ids with their markers, no key material; `util.inspect` prints the same.
+   *
+   * @example
+   * ```ts
+   * import { generateKek, Keyring } from '@coffer/envelope';
+   *
+   * String(Keyring.fromKeys([
+   *   { id: 2, key: generateKek(), status: 'primary' },
+   *   { id: 1, key: generateKek(), status: 'retired' },
+   * ])); // 'Keyring(*2, !1)'
+   * ```
+   */
   toString(): string {
     const ids = [...this.#entries].map(([id, entry]) => `${MARKERS[entry.status]}${id}`);
     return `Keyring(${ids.join(', ')})`;

@@ -5,11 +5,28 @@ import { DecryptionError, fromBase64Url, InvalidInputError, toBase64Url } from '
 
 /**
  * The payload cipher of a sealed value. `aes-256-gcm` is the default (AES-NI fast on Node);
- * `xchacha20-poly1305` suits runtimes without AES hardware.
+ * `xchacha20-poly1305` suits runtimes without AES hardware. Both give the same overhead.
+ *
+ * @example
+ * ```ts
+ * import type { EnvelopeAlgorithm } from '@coffer/envelope';
+ *
+ * const algorithm: EnvelopeAlgorithm = 'xchacha20-poly1305';
+ * ```
  */
 export type EnvelopeAlgorithm = 'aes-256-gcm' | 'xchacha20-poly1305';
 
-/** The public header of a sealed value: readable without any key, authenticated on open. */
+/**
+ * The public header of a sealed value: readable without any key (see {@link inspectSealed}),
+ * authenticated on open.
+ *
+ * @example
+ * ```ts
+ * import type { SealedHeader } from '@coffer/envelope';
+ *
+ * const header: SealedHeader = { formatVersion: 1, algorithm: 'aes-256-gcm', kekId: '2' };
+ * ```
+ */
 export interface SealedHeader {
   /** Format version of the byte layout (currently 1). */
   formatVersion: number;

@@ -1,0 +1,202 @@
+// Every @example in the package's TSDoc, run as written (imports from the package root; results
+// the comments promise are asserted).
+import { Redacted } from '@coffer/core';
+import { describe, expect, it } from 'vitest';
+import {
+  type ContextMap,
+  createEnvelope,
+  createLocalKeyProvider,
+  type EnvelopeAlgorithm,
+  type EnvelopeOptions,
+  formatKekEntry,
+  generateKek,
+  InvalidContextError,
+  InvalidKeyringError,
+  inspectSealed,
+  type KekInfo,
+  type KekInput,
+  type KekStatus,
+  type KeyProvider,
+  KeyProviderError,
+  Keyring,
+  type KeyStatus,
+  type OpenOptions,
+  RetiredKekError,
+  type SealedHeader,
+  type SealOptions,
+  UnknownKekError,
+  type WrappedKey,
+} from '../src/index.js';
+
+const ONE = '*1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE';
+
+describe('TSDoc examples', () => {
+  it('ContextMap, SealOptions, OpenOptions, EnvelopeAlgorithm, SealedHeader, KekStatus, KekInput', async () => {
+    const context: ContextMap = { vaultId: 'v_123', tenant: 'acme', purpose: 'meta-capi-token' };
+    const sealOptions: SealOptions = {
+      context: { vaultId: 'v_1' },
+      algorithm: 'xchacha20-poly1305',
+    };
+    const openOptions: OpenOptions = { context: { vaultId: 'v_1' } };
+    const algorithm: EnvelopeAlgorithm = 'xchacha20-poly1305';
+    const header: SealedHeader = { formatVersion: 1, algorithm: 'aes-256-gcm', kekId: '2' };
+    const status: KekStatus = 'retired';
+    const input: KekInput = { id: 3, key: generateKek(), status: 'primary' };
+    // They are accepted where the API takes them.
+    const envelope = createEnvelope({
+      provider: createLocalKeyProvider(Keyring.fromKeys([input])),
+    });
+    const sealed = await envelope.seal('x', { ...sealOptions, context });
+    expect(inspectSealed(sealed).algorithm).toBe(algorithm);
+    expect(await envelope.open(await envelope.seal('y', sealOptions), openOptions)).toEqual(
+      new TextEncoder().encode('y'),
+    );
+    expect(header.kekId).toBe('2');
+    expect(status).toBe('retired');
+  });
+
+  it('EnvelopeOptions', async () => {
+    const options: EnvelopeOptions = {
+      provider: createLocalKeyProvider(
+        Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]),
+      ),
+      algorithm: 'aes-256-gcm',
+    };
+    expect(inspectSealed(await createEnvelope(options).seal('v', { context: {} })).kekId).toBe('1');
+  });
+
+  it('Envelope (rotation and rewrap)', async () => {
+    const v1 = '1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE';
+    const before = createEnvelope({ provider: createLocalKeyProvider(Keyring.fromEnv(`*${v1}`)) });
+    const context = { vaultId: 'v_1' };
+    const sealed = await before.seal('secret', { context });
+    const after = createEnvelope({
+      provider: createLocalKeyProvider(
+        Keyring.fromEnv(`*2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI,${v1}`),
+      ),
+    });
+    const rewrapped = await after.rewrap(sealed, { context });
+    expect(inspectSealed(rewrapped).kekId).toBe('2');
+    expect(rewrapped.subarray(rewrapped.length - 22)).toEqual(sealed.subarray(sealed.length - 22));
+    expect(new TextDecoder().decode(await after.open(rewrapped, { context }))).toBe('secret');
+  });
+
+  it('createEnvelope', async () => {
+    const keyring = Keyring.fromEnv(ONE);
+    const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
+    const context = { vaultId: 'v_1', tenant: 'acme' };
+    const sealed = await envelope.sealToString('EAAG-meta-token', { context });
+    expect(sealed.startsWith('cf1.')).toBe(true);
+    const plaintext = await envelope.openString(sealed, { context });
+    expect(new TextDecoder().decode(plaintext)).toBe('EAAG-meta-token');
+  });
+
+  it('createLocalKeyProvider', async () => {
+    const keyring = Keyring.fromEnv(ONE);
+    const provider = createLocalKeyProvider(keyring);
+    const envelope = createEnvelope({ provider });
+    const sealed = await envelope.seal('token', { context: { vaultId: 'v_1' } });
+    expect(
+      new TextDecoder().decode(await envelope.open(sealed, { context: { vaultId: 'v_1' } })),
+    ).toBe('token');
+  });
+
+  it('inspectSealed', async () => {
+    const keyring = Keyring.fromKeys([
+      { id: 2, key: new Uint8Array(32).fill(7), status: 'primary' },
+    ]);
+    const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
+    const sealed = await envelope.sealToString('secret', { context: { vaultId: 'v_1' } });
+    expect(inspectSealed(sealed)).toEqual({
+      formatVersion: 1,
+      algorithm: 'aes-256-gcm',
+      kekId: '2',
+    });
+  });
+
+  it('errors', () => {
+    const err = new UnknownKekError('7');
+    expect(err.code).toBe('UNKNOWN_KEK');
+    expect(err.details).toEqual({ kekId: '7' });
+    expect(new RetiredKekError('1').code).toBe('RETIRED_KEK');
+    let caught: unknown;
+    try {
+      Keyring.fromEnv('*1:not-a-key');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught instanceof InvalidKeyringError).toBe(true);
+    expect(new InvalidContextError('context keys must be 1-64 characters').status).toBe(400);
+    expect(new KeyProviderError('kms', 'wrapKey returned no wrapped bytes').code).toBe(
+      'KEY_PROVIDER_FAILED',
+    );
+  });
+
+  it('generateKek and formatKekEntry', () => {
+    const kek = generateKek();
+    expect(kek.expose().length).toBe(32);
+    expect(String(kek)).toBe('[REDACTED]');
+    const entry = formatKekEntry({ id: 3, key: generateKek(), status: 'primary' });
+    expect(String(entry)).toBe('[REDACTED]');
+    expect(entry.expose().startsWith('*3:')).toBe(true);
+    expect(Keyring.fromEnv(entry.expose()).primaryKekId).toBe('3');
+  });
+
+  it('KeyStatus, WrappedKey, KeyProvider', async () => {
+    const status: KeyStatus = Keyring.fromKeys([
+      { id: 1, key: generateKek(), status: 'primary' },
+    ]).status('1');
+    expect(status).toBe('primary');
+    const provider = createLocalKeyProvider(
+      Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]),
+    );
+    const wrapped: WrappedKey = await provider.wrapKey(new Uint8Array(32), new Uint8Array(0));
+    expect(wrapped.kekId).toBe('1');
+    expect(wrapped.wrapped.length).toBe(72);
+    const typed: KeyProvider = createLocalKeyProvider(
+      Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]),
+    );
+    expect(await typed.primaryKekId()).toBe('1');
+  });
+
+  it('Keyring', () => {
+    const keyring = Keyring.fromEnv(
+      '*2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI,1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE',
+    );
+    expect(keyring.primaryKekId).toBe('2');
+    expect(keyring.list()).toEqual([
+      { id: '2', status: 'primary' },
+      { id: '1', status: 'active' },
+    ]);
+    const fromEnv = Keyring.fromEnv(process.env.COFFER_TEST_UNSET_VARIABLE ?? ONE);
+    expect(fromEnv.status('1')).toBe('primary');
+    const fromKeys = Keyring.fromKeys([
+      { id: 2, key: generateKek(), status: 'primary' },
+      { id: 1, key: generateKek() },
+    ]);
+    expect(fromKeys.status('1')).toBe('active');
+    const k = Keyring.fromKeys([{ id: 'k1', key: generateKek(), status: 'primary' }]);
+    expect(k.status('k1')).toBe('primary');
+    expect(k.status('k9')).toBe('unknown');
+    expect(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]).list()).toEqual([
+      { id: '1', status: 'primary' },
+    ]);
+    const infos: KekInfo[] = Keyring.fromKeys([
+      { id: 1, key: generateKek(), status: 'primary' },
+    ]).list();
+    expect(infos).toEqual([{ id: '1', status: 'primary' }]);
+    expect(Keyring.fromEnv(ONE).toEnv().expose() === ONE).toBe(true);
+    expect(
+      JSON.stringify(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }])),
+    ).toBe('{"primaryKekId":"1","keys":[{"id":"1","status":"primary"}]}');
+    expect(
+      String(
+        Keyring.fromKeys([
+          { id: 2, key: generateKek(), status: 'primary' },
+          { id: 1, key: generateKek(), status: 'retired' },
+        ]),
+      ),
+    ).toBe('Keyring(*2, !1)');
+    expect(Redacted.isRedacted(Keyring.fromEnv(ONE).toEnv())).toBe(true);
+  });
+});
