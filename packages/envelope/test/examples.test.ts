@@ -200,3 +200,23 @@ describe('TSDoc examples', () => {
     expect(Redacted.isRedacted(Keyring.fromEnv(ONE).toEnv())).toBe(true);
   });
 });
+
+describe('README usage', () => {
+  it('runs as written', async () => {
+    const keyring = Keyring.fromEnv(ONE);
+    const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
+    const context = { vaultId: 'vlt_01J8ZQ', owner: 'org_42', kind: 'meta-capi-token' };
+    const sealed = await envelope.seal('EAAG-secret-token', { context });
+    expect(sealed).toBeInstanceOf(Uint8Array);
+    const plaintext = await envelope.open(sealed, { context });
+    expect(new TextDecoder().decode(plaintext)).toBe('EAAG-secret-token');
+    const text = await envelope.sealToString('EAAG-secret-token', { context });
+    expect(text.startsWith('cf1.AQEB')).toBe(true);
+    expect(new TextDecoder().decode(await envelope.openString(text, { context }))).toBe(
+      'EAAG-secret-token',
+    );
+    expect(inspectSealed(text)).toEqual({ formatVersion: 1, algorithm: 'aes-256-gcm', kekId: '1' });
+    const rewrapped = await envelope.rewrapString(text, { context });
+    expect(rewrapped).toBe(text);
+  });
+});
