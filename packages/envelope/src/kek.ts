@@ -26,7 +26,8 @@ export function generateKek(): Redacted<Uint8Array> {
  *
  * @param entry The key id, the key (default: a new {@link generateKek}), and its status
  *   (default `active`; `primary` adds `*`, `retired` adds `!`).
- * @throws {InvalidKeyringError} `INVALID_KEYRING` when the id is invalid or the key is not 32 bytes.
+ * @throws {InvalidKeyringError} `INVALID_KEYRING` when the argument is not an object, the id is
+ *   invalid, the key is not 32 bytes or the status is unknown.
  * @example
  * ```ts
  * import { formatKekEntry, generateKek, Keyring } from '@coffer/envelope';
@@ -42,6 +43,9 @@ export function formatKekEntry(entry: {
   key?: Uint8Array | Redacted<Uint8Array>;
   status?: KekStatus;
 }): Redacted<string> {
+  if (typeof entry !== 'object' || entry === null) {
+    throw new InvalidKeyringError('formatKekEntry expects { id, key?, status? }.');
+  }
   const id = normalizeKekId(entry.id);
   if (id === undefined) {
     throw new InvalidKeyringError(

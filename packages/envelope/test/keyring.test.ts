@@ -262,6 +262,8 @@ describe('generateKek and formatKekEntry', () => {
       { id: 1, key: new Uint8Array(31) },
       { id: 1, key: K1 },
       { id: 1, status: 'primray' },
+      null,
+      'id',
     ]) {
       const error = expectKeyringError(() => formatKekEntry(bad as never), [K1]);
       expect(isCofferError(error, 'INVALID_KEYRING')).toBe(true);
