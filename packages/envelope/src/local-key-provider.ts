@@ -24,10 +24,16 @@ const WRAP_TAG_LENGTH = 16;
 /** @internal Bytes of a locally wrapped data key: seed 20 + counter 4 + encrypted DEK 32 + tag 16. */
 export const LOCAL_WRAPPED_LENGTH: number =
   SEED_LENGTH + COUNTER_LENGTH + DEK_LENGTH + WRAP_TAG_LENGTH;
-/** @internal Wraps per derived wrapping key before a new seed is drawn. */
-export const SESSION_WRAP_LIMIT: number = 2 ** 24;
+/** Wraps per derived wrapping key before a new seed is drawn. */
+const SESSION_WRAP_LIMIT = 2 ** 24;
 /** Derived wrapping keys kept per provider for opening (FIFO); evicted keys are zeroed. */
 const OPEN_CACHE_SIZE = 256;
+
+/** @internal Limits of a local provider; tests shrink them to reach rotation and eviction. */
+export interface LocalProviderLimits {
+  sessionWrapLimit: number;
+  openCacheSize: number;
+}
 
 /** @internal Synchronous operations of a local provider, used by the envelope's fast path. */
 export interface LocalProviderOps {
@@ -122,6 +128,17 @@ interface Session {
  * ```
  */
 export function createLocalKeyProvider(keyring: Keyring): KeyProvider {
+  return createLocalKeyProviderWithLimits(keyring, {
+    sessionWrapLimit: SESSION_WRAP_LIMIT,
+    openCacheSize: OPEN_CACHE_SIZE,
+  });
+}
+
+/** @internal {@link createLocalKeyProvider} with its limits given (tests only). */
+export function createLocalKeyProviderWithLimits(
+  keyring: Keyring,
+  limits: LocalProviderLimits,
+): KeyProvider {
   if (!(keyring instanceof Keyring)) {
     throw new InvalidKeyringError(
       'createLocalKeyProvider expects a Keyring; build one with Keyring.fromEnv() or Keyring.fromKeys().',
@@ -136,7 +153,7 @@ export function createLocalKeyProvider(keyring: Keyring): KeyProvider {
   let session: Session | undefined;
 
   const remember = (cacheKey: string, key: Uint8Array): void => {
-    if (openCache.size >= OPEN_CACHE_SIZE) {
+    if (openCache.size >= limits.openCacheSize) {
       const oldest = openCache.keys().next().value;
       if (oldest !== undefined) {
         openCache.get(oldest)?.fill(0);
@@ -148,7 +165,7 @@ export function createLocalKeyProvider(keyring: Keyring): KeyProvider {
 
   // Drawn lazily (never at import), so a process snapshot taken before the first seal holds none.
   const currentSession = (): Session => {
-    if (session === undefined || session.count >= SESSION_WRAP_LIMIT) {
+    if (session === undefined || session.count >= limits.sessionWrapLimit) {
       if (session !== undefined) remember(cacheKeyOf(primaryKekId, session.seed), session.key);
       const seed = takeRandom(SEED_LENGTH).slice();
       const key = deriveWrappingKey(primaryKey, primaryKekId, seed);
