@@ -11,6 +11,7 @@ import {
   xchacha20Poly1305Open,
   xchacha20Poly1305Seal,
 } from '@coffer/core';
+import { allocForOverwrite } from './_alloc.js';
 import { takeRandom } from './_random-pool.js';
 import { type ContextMap, encodeContextInto } from './context.js';
 import { InvalidContextError, KeyProviderError } from './errors.js';
@@ -310,7 +311,7 @@ function assemble(
   wrapped: Uint8Array,
   payload: Uint8Array,
 ): Uint8Array {
-  const out = new Uint8Array(5 + kekId.length + wrapped.length + payload.length);
+  const out = allocForOverwrite(5 + kekId.length + wrapped.length + payload.length);
   const at = writeHeader(out, algId, kekId, wrapped.length);
   out.set(wrapped, at);
   out.set(payload, at + wrapped.length);
@@ -499,7 +500,7 @@ export function createEnvelope(options: {
       const dek = takeRandom(DEK_LENGTH);
       try {
         const payload = sealPayload(algId, dek, data, payloadAad);
-        const out = new Uint8Array(5 + kekId.length + LOCAL_WRAPPED_LENGTH + payload.length);
+        const out = allocForOverwrite(5 + kekId.length + LOCAL_WRAPPED_LENGTH + payload.length);
         const at = writeHeader(out, algId, kekId, LOCAL_WRAPPED_LENGTH);
         local.wrapInto(dek, wrapAad, out, at);
         out.set(payload, at + LOCAL_WRAPPED_LENGTH);
@@ -573,7 +574,7 @@ export function createEnvelope(options: {
         const primary = local.primaryKekId;
         if (primary === kekId) return sealed.slice();
         const { wrapAad } = buildAad(opts.context, parsed.algorithmId, primary, true);
-        const out = new Uint8Array(5 + primary.length + LOCAL_WRAPPED_LENGTH + payload.length);
+        const out = allocForOverwrite(5 + primary.length + LOCAL_WRAPPED_LENGTH + payload.length);
         const at = writeHeader(out, parsed.algorithmId, primary, LOCAL_WRAPPED_LENGTH);
         local.wrapInto(dek, wrapAad, out, at);
         out.set(payload, at + LOCAL_WRAPPED_LENGTH);

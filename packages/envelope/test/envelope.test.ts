@@ -73,6 +73,22 @@ describe('seal and open', () => {
     expect(sealed.byteOffset).toBe(0);
     expect(sealed.buffer.byteLength).toBe(sealed.length);
   });
+
+  it('returns plain, exactly sized Uint8Arrays (not Buffers) for small and large values', async () => {
+    for (const size of [0, 100, 4001, 4002, 65536]) {
+      const plaintext = new Uint8Array(size).fill(0x5c);
+      const sealed = await envelope.seal(plaintext, { context });
+      expect(Object.getPrototypeOf(sealed)).toBe(Uint8Array.prototype);
+      expect(sealed.byteOffset).toBe(0);
+      expect(sealed.buffer.byteLength).toBe(size + 94);
+      expect(await envelope.open(sealed, { context })).toEqual(plaintext);
+      const rotated = envelopeFor(`*2:${envKey(2)},1:${envKey(1)}`);
+      const rewrapped = await rotated.rewrap(sealed, { context });
+      expect(Object.getPrototypeOf(rewrapped)).toBe(Uint8Array.prototype);
+      expect(rewrapped.buffer.byteLength).toBe(size + 94);
+      expect(await rotated.open(rewrapped, { context })).toEqual(plaintext);
+    }
+  });
 });
 
 describe('context binding', () => {
