@@ -89,8 +89,13 @@ const xchacha = loadWycheproof('xchacha20_poly1305_test.json');
 const hkdf = loadWycheproof('hkdf_sha256_test.json');
 const hmac = loadWycheproof('hmac_sha256_test.json');
 
+/** Registers the test only when its vector file is present (its absence is announced once). */
+function whenLoaded(file: unknown): typeof it | ((name: string, fn: () => void) => void) {
+  return file !== undefined ? it : () => undefined;
+}
+
 describe.each(backends)('%s backend: Wycheproof', (_name, c) => {
-  it.runIf(aesGcm !== undefined)('AES-GCM: every case (256-bit key, 96-bit IV in profile)', () => {
+  whenLoaded(aesGcm)('AES-GCM: every case (256-bit key, 96-bit IV in profile)', () => {
     let inProfile = 0;
     for (const group of aesGcm?.testGroups ?? []) {
       for (const t of group.tests) {
@@ -121,7 +126,7 @@ describe.each(backends)('%s backend: Wycheproof', (_name, c) => {
     expect(inProfile).toBe(66);
   });
 
-  it.runIf(xchacha !== undefined)('XChaCha20-Poly1305: every case', () => {
+  whenLoaded(xchacha)('XChaCha20-Poly1305: every case', () => {
     let count = 0;
     for (const group of xchacha?.testGroups ?? []) {
       for (const t of group.tests) {
@@ -151,7 +156,7 @@ describe.each(backends)('%s backend: Wycheproof', (_name, c) => {
     expect(count).toBe(xchacha?.numberOfTests);
   });
 
-  it.runIf(hkdf !== undefined)('HKDF-SHA-256: every case', () => {
+  whenLoaded(hkdf)('HKDF-SHA-256: every case', () => {
     let count = 0;
     for (const group of hkdf?.testGroups ?? []) {
       for (const t of group.tests) {
@@ -167,19 +172,16 @@ describe.each(backends)('%s backend: Wycheproof', (_name, c) => {
     expect(count).toBe(hkdf?.numberOfTests);
   });
 
-  it.runIf(hmac !== undefined)(
-    'HMAC-SHA-256: every case (truncated tags compared as prefixes)',
-    () => {
-      let count = 0;
-      for (const group of hmac?.testGroups ?? []) {
-        for (const t of group.tests) {
-          count++;
-          const tag = hex(t.tag);
-          const mac = c.hmacSha256(hex(t.key), hex(t.msg)).subarray(0, tag.length);
-          expect(toHex(mac) === toHex(tag), `tcId ${t.tcId}`).toBe(t.result === 'valid');
-        }
+  whenLoaded(hmac)('HMAC-SHA-256: every case (truncated tags compared as prefixes)', () => {
+    let count = 0;
+    for (const group of hmac?.testGroups ?? []) {
+      for (const t of group.tests) {
+        count++;
+        const tag = hex(t.tag);
+        const mac = c.hmacSha256(hex(t.key), hex(t.msg)).subarray(0, tag.length);
+        expect(toHex(mac) === toHex(tag), `tcId ${t.tcId}`).toBe(t.result === 'valid');
       }
-      expect(count).toBe(hmac?.numberOfTests);
-    },
-  );
+    }
+    expect(count).toBe(hmac?.numberOfTests);
+  });
 });
