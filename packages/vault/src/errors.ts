@@ -1,0 +1,162 @@
+import { CofferError } from '@coffer/core';
+
+/**
+ * No vault entry (or no retained version) has this id. Code `NOT_FOUND`, status 404.
+ *
+ * @example
+ * ```ts
+ * import { VaultNotFoundError } from '@coffer/vault';
+ *
+ * new VaultNotFoundError('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3').code; // 'NOT_FOUND'
+ * ```
+ */
+export class VaultNotFoundError extends CofferError {
+  /**
+   * @param id The vault id that was looked up.
+   * @param version The version that was asked for, when a specific one was.
+   */
+  constructor(id: string, version?: number) {
+    super(
+      'NOT_FOUND',
+      version === undefined
+        ? `No vault entry with id "${id}" exists (it may have been destroyed or purged).`
+        : `Vault entry "${id}" has no retained version ${version}; only the current and up to maxVersions earlier versions are kept.`,
+      { status: 404, details: version === undefined ? { id } : { id, version } },
+    );
+  }
+}
+
+/**
+ * A check-and-set write lost: the entry is no longer at the version the caller expected.
+ * Code `VERSION_CONFLICT`, status 409. Re-read the entry (`describe`) and decide again.
+ *
+ * @example
+ * ```ts
+ * import { VersionConflictError } from '@coffer/vault';
+ *
+ * new VersionConflictError('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3', 1, 2).details; // { id, expectedVersion: 1, currentVersion: 2 }
+ * ```
+ */
+export class VersionConflictError extends CofferError {
+  /**
+   * @param id The vault id.
+   * @param expectedVersion The version the caller expected.
+   * @param currentVersion The version the entry has now, when known.
+   */
+  constructor(id: string, expectedVersion: number, currentVersion?: number) {
+    super(
+      'VERSION_CONFLICT',
+      `Vault entry "${id}" is not at version ${expectedVersion}${currentVersion === undefined ? '' : ` (it is at ${currentVersion})`}; another write came first. Describe the entry again and retry with its current version.`,
+      {
+        status: 409,
+        details:
+          currentVersion === undefined
+            ? { id, expectedVersion }
+            : { id, expectedVersion, currentVersion },
+      },
+    );
+  }
+}
+
+/**
+ * The entry is soft-deleted: it cannot be rotated or revealed until restored. Code `DELETED`,
+ * status 410.
+ *
+ * @example
+ * ```ts
+ * import { VaultEntryDeletedError } from '@coffer/vault';
+ *
+ * new VaultEntryDeletedError('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3').status; // 410
+ * ```
+ */
+export class VaultEntryDeletedError extends CofferError {
+  /** @param id The vault id of the deleted entry. */
+  constructor(id: string) {
+    super(
+      'DELETED',
+      `Vault entry "${id}" is deleted. Restore it with vault.restore(id) before using it (until it is purged).`,
+      { status: 410, details: { id } },
+    );
+  }
+}
+
+/**
+ * A value is larger than the vault accepts. Code `VALUE_TOO_LARGE`, status 413. The cap is
+ * {@link MAX_VALUE_BYTES} (64 KiB of UTF-8 or raw bytes): the vault is for credentials, not files.
+ *
+ * @example
+ * ```ts
+ * import { ValueTooLargeError } from '@coffer/vault';
+ *
+ * new ValueTooLargeError(65_536).details; // { maxBytes: 65536 }
+ * ```
+ */
+export class ValueTooLargeError extends CofferError {
+  /** @param maxBytes The cap that was exceeded. */
+  constructor(maxBytes: number) {
+    super(
+      'VALUE_TOO_LARGE',
+      `The value is larger than ${maxBytes} bytes, the most the vault stores. Store large data elsewhere and keep only its key in the vault.`,
+      { status: 413, details: { maxBytes } },
+    );
+  }
+}
+
+/**
+ * The audit sink failed. Code `AUDIT_FAILED`, status 503, retryable. On a reveal nothing was
+ * returned (unless the reader was created with `failOnAuditError: false`); on a write the change
+ * was committed (`details.committed: true`) and only its audit record is missing. The sink's error
+ * is not attached (it could carry anything).
+ *
+ * @example
+ * ```ts
+ * import { AuditFailedError } from '@coffer/vault';
+ *
+ * new AuditFailedError('reveal', false).code; // 'AUDIT_FAILED'
+ * ```
+ */
+export class AuditFailedError extends CofferError {
+  /**
+   * @param action The audited action.
+   * @param committed Whether the action's change was already committed.
+   */
+  constructor(action: string, committed: boolean) {
+    super(
+      'AUDIT_FAILED',
+      committed
+        ? `The vault ${action} was committed, but the audit sink failed to record it. Check the sink; do not repeat the ${action}.`
+        : `The audit sink failed, so the ${action} was refused (no unrecorded reads). Check the sink and retry.`,
+      { status: 503, retryable: true, details: { action, committed } },
+    );
+  }
+}
+
+/**
+ * Stored values use key-encryption keys the key provider lacks (or has retired): they cannot be
+ * opened. Code `KEYS_MISSING`. `details.kekIds` lists every such KEK id (`details.unknown`,
+ * `details.retired` split them). Load the keys before serving traffic.
+ *
+ * @example
+ * ```ts
+ * import { KeysMissingError } from '@coffer/vault';
+ *
+ * new KeysMissingError(['1'], []).details; // { kekIds: ['1'], unknown: ['1'], retired: [] }
+ * ```
+ */
+export class KeysMissingError extends CofferError {
+  /**
+   * @param unknown KEK ids the provider does not know.
+   * @param retired KEK ids the provider has retired.
+   */
+  constructor(unknown: string[], retired: string[]) {
+    const kekIds = [...unknown, ...retired];
+    super(
+      'KEYS_MISSING',
+      `Stored vault values use key-encryption keys that cannot open them: ${kekIds.map((k) => `"${k}"`).join(', ')}. Add the missing keys to the keyring (as active), or un-retire them and run rewrapAll.`,
+      { details: { kekIds, unknown, retired } },
+    );
+  }
+}
+
+/** The largest value the vault stores: 64 KiB (65 536 bytes, UTF-8 for strings). */
+export const MAX_VALUE_BYTES: number = 65_536;

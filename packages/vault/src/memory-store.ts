@@ -1,0 +1,204 @@
+import type {
+  JsonObject,
+  VaultEntryRecord,
+  VaultListQuery,
+  VaultReplaceSealed,
+  VaultRewrapScan,
+  VaultRotateRecord,
+  VaultStore,
+  VaultVersionRecord,
+} from './vault-store.js';
+
+/**
+ * The in-memory {@link VaultStore}, plus `rawDump()` for tests: every stored field of every
+ * row (sealed bytes included) serialized into one byte array, to check that no plaintext is stored.
+ */
+export interface MemoryVaultStore extends VaultStore {
+  /** Everything this store holds, as bytes (JSON fields as UTF-8, sealed values raw). */
+  rawDump(): Promise<Uint8Array>;
+}
+
+function copyEntry(e: VaultEntryRecord): VaultEntryRecord {
+  return { ...e, metadata: structuredClone(e.metadata) as JsonObject };
+}
+
+function copyVersion(v: VaultVersionRecord): VaultVersionRecord {
+  return { ...v, sealed: v.sealed.slice() };
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Creates an in-memory vault store for tests and prototypes. It honours the full
+ * {@link VaultStore} contract (check-and-set, ordering, copies in and out) and passes
+ * `runVaultStoreConformance`; data lives as long as the object.
+ *
+ * @returns A new, empty store.
+ *
+ * @example
+ * ```ts
+ * import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
+ * import { createMemoryVaultStore, createVault } from '@coffer/vault';
+ *
+ * const envelope = createEnvelope({
+ *   provider: createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }])),
+ * });
+ * const vault = createVault({ store: createMemoryVaultStore(), envelope });
+ * const { id } = await vault.put({ kind: 'webhook-secret', owner: 'org_1', value: 'whsec_0123456789abcdef' });
+ * ```
+ */
+export function createMemoryVaultStore(): MemoryVaultStore {
+  const entries = new Map<string, VaultEntryRecord>();
+  const versions = new Map<string, Map<number, VaultVersionRecord>>();
+
+  const sortedIds = (): string[] => [...entries.keys()].sort();
+
+  return {
+    async insertEntry(entry, firstVersion) {
+      if (entries.has(entry.id)) throw new Error(`duplicate vault id ${entry.id}`);
+      entries.set(entry.id, copyEntry(entry));
+      versions.set(entry.id, new Map([[firstVersion.version, copyVersion(firstVersion)]]));
+    },
+
+    async getEntry(id) {
+      const e = entries.get(id);
+      return e === undefined ? undefined : copyEntry(e);
+    },
+
+    async getVersion(id, version) {
+      const v = versions.get(id)?.get(version);
+      return v === undefined ? undefined : copyVersion(v);
+    },
+
+    async listVersions(id) {
+      const rows = [...(versions.get(id)?.values() ?? [])];
+      return rows.sort((a, b) => b.version - a.version).map(copyVersion);
+    },
+
+    async rotate(input: VaultRotateRecord) {
+      const e = entries.get(input.id);
+      const rows = versions.get(input.id);
+      if (e === undefined || rows === undefined) return false;
+      if (e.deletedAt !== null || e.version !== input.expectedVersion) return false;
+      rows.set(input.next.version, copyVersion(input.next));
+      entries.set(input.id, {
+        ...e,
+        version: input.next.version,
+        preview: input.preview,
+        updatedAt: input.next.createdAt,
+      });
+      const oldest = input.next.version - input.keepVersions;
+      for (const v of [...rows.keys()]) if (v < oldest) rows.delete(v);
+      return true;
+    },
+
+    async listEntries(query: VaultListQuery) {
+      const out: VaultEntryRecord[] = [];
+      for (const id of sortedIds()) {
+        if (out.length >= query.limit) break;
+        if (query.after !== undefined && id <= query.after) continue;
+        const e = entries.get(id);
+        if (e === undefined || e.owner !== query.owner) continue;
+        if (query.kind !== undefined && e.kind !== query.kind) continue;
+        if (e.deletedAt !== null && query.includeDeleted !== true) continue;
+        out.push(copyEntry(e));
+      }
+      return out;
+    },
+
+    async markDeleted(id, at) {
+      const e = entries.get(id);
+      if (e === undefined || e.deletedAt !== null) return false;
+      entries.set(id, { ...e, deletedAt: at });
+      return true;
+    },
+
+    async markRestored(id) {
+      const e = entries.get(id);
+      if (e === undefined || e.deletedAt === null) return false;
+      entries.set(id, { ...e, deletedAt: null });
+      return true;
+    },
+
+    async destroyEntry(id, options) {
+      const e = entries.get(id);
+      if (e === undefined) return false;
+      const before = options?.deletedBefore;
+      if (before !== undefined && (e.deletedAt === null || e.deletedAt >= before)) return false;
+      for (const row of versions.get(id)?.values() ?? []) row.sealed.fill(0);
+      entries.delete(id);
+      versions.delete(id);
+      return true;
+    },
+
+    async scanExpired(before, limit) {
+      const out: VaultEntryRecord[] = [];
+      for (const id of sortedIds()) {
+        if (out.length >= limit) break;
+        const e = entries.get(id);
+        if (e !== undefined && e.deletedAt !== null && e.deletedAt < before) out.push(copyEntry(e));
+      }
+      return out;
+    },
+
+    async scanForRewrap(scan: VaultRewrapScan) {
+      const out: VaultVersionRecord[] = [];
+      for (const id of sortedIds()) {
+        if (scan.after !== undefined && id < scan.after.id) continue;
+        const rows = [...(versions.get(id)?.values() ?? [])].sort((a, b) => a.version - b.version);
+        for (const row of rows) {
+          if (out.length >= scan.limit) return out;
+          if (
+            scan.after !== undefined &&
+            id === scan.after.id &&
+            row.version <= scan.after.version
+          ) {
+            continue;
+          }
+          if (row.kekId !== scan.notKekId) out.push(copyVersion(row));
+        }
+      }
+      return out;
+    },
+
+    async replaceSealed(input: VaultReplaceSealed) {
+      const row = versions.get(input.id)?.get(input.version);
+      if (row === undefined || !equalBytes(row.sealed, input.expectedSealed)) return false;
+      versions.get(input.id)?.set(input.version, {
+        ...row,
+        sealed: input.sealed.slice(),
+        kekId: input.kekId,
+      });
+      return true;
+    },
+
+    async listKekIds() {
+      const ids = new Set<string>();
+      for (const rows of versions.values()) for (const row of rows.values()) ids.add(row.kekId);
+      return [...ids];
+    },
+
+    async rawDump() {
+      const encoder = new TextEncoder();
+      const parts: Uint8Array[] = [];
+      for (const e of entries.values()) parts.push(encoder.encode(JSON.stringify(e)));
+      for (const rows of versions.values()) {
+        for (const row of rows.values()) {
+          parts.push(encoder.encode(`${row.id}|${row.version}|${row.kekId}|${row.createdAt}|`));
+          parts.push(row.sealed);
+        }
+      }
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { InvalidInputError } from '@coffer/core';
+
+/**
+ * Builds the display preview of a string value for one kind (see `createVault`'s `previews`).
+ * The result is stored in clear, so it must never be enough to reconstruct the value: the vault
+ * rejects a preview with more than a third of the value's characters (not counting `…`) or more
+ * than 64 characters.
+ */
+export type PreviewFunction = (value: string) => string;
+
+const ELLIPSIS = '…';
+const SEPARATORS = new Set(['-', '_', '.', ':', '/']);
+const MIN_LENGTH = 12;
+const MAX_PREVIEW = 64;
+
+/**
+ * The default preview: a short non-secret-looking prefix (up to and including the last separator
+ * in the first 8 characters, e.g. `sk-proj-`; otherwise the first 4 characters), `…`, and the last
+ * 4 characters — trimmed so that at most a third of the value shows. Values shorter than 12
+ * characters preview as `…` alone.
+ *
+ * @example
+ * ```ts
+ * import { defaultPreview } from '@coffer/vault';
+ *
+ * defaultPreview('sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c'); // 'sk-proj-…6b5c'
+ * defaultPreview('short'); // '…'
+ * ```
+ */
+export function defaultPreview(value: string): string {
+  const chars = Array.from(value);
+  if (chars.length < MIN_LENGTH) return ELLIPSIS;
+  const budget = Math.floor(chars.length / 3);
+  const tailLength = Math.min(4, budget);
+  let headLength = 0;
+  for (let i = 0; i < Math.min(8, chars.length); i++) {
+    if (SEPARATORS.has(chars[i] ?? '')) headLength = i + 1;
+  }
+  if (headLength === 0) headLength = 4;
+  headLength = Math.max(0, Math.min(headLength, budget - tailLength));
+  return `${chars.slice(0, headLength).join('')}${ELLIPSIS}${chars.slice(chars.length - tailLength).join('')}`;
+}
+
+/** Computes and checks the preview of a value (internal). */
+export function computePreview(
+  value: string | Uint8Array,
+  kind: string,
+  previews: Readonly<Record<string, PreviewFunction>> | undefined,
+): string {
+  if (typeof value !== 'string') return ELLIPSIS;
+  const custom =
+    previews !== undefined && Object.hasOwn(previews, kind) ? previews[kind] : undefined;
+  if (custom === undefined) return defaultPreview(value);
+  const preview: unknown = custom(value);
+  if (typeof preview !== 'string') {
+    throw new InvalidInputError(
+      `The preview function for kind "${kind}" did not return a string.`,
+      {
+        details: { parameter: 'previews', kind },
+      },
+    );
+  }
+  const shown = Array.from(preview.replaceAll(ELLIPSIS, '')).length;
+  if (
+    preview.length > MAX_PREVIEW ||
+    shown > Math.floor(Array.from(value).length / 3) ||
+    (shown > 0 && preview === value)
+  ) {
+    throw new InvalidInputError(
+      `The preview function for kind "${kind}" shows too much: at most a third of the value (and 64 characters) may appear in a preview.`,
+      { details: { parameter: 'previews', kind } },
+    );
+  }
+  return preview;
+}

@@ -1,0 +1,719 @@
+import { InvalidInputError, isCofferError } from '@coffer/core';
+import { type Envelope, inspectSealed, type KeyProvider } from '@coffer/envelope';
+import { emitAudit, type VaultAuditAction, type VaultAuditSink } from './audit.js';
+import {
+  AuditFailedError,
+  KeysMissingError,
+  VaultEntryDeletedError,
+  VaultNotFoundError,
+  VersionConflictError,
+} from './errors.js';
+import { computePreview, type PreviewFunction } from './preview.js';
+import { sealContext } from './seal-context.js';
+import { uuidV7 } from './uuid-v7.js';
+import {
+  checkId,
+  checkIntInRange,
+  checkKind,
+  checkLabel,
+  checkMetadata,
+  checkObject,
+  checkText,
+  checkValue,
+  checkVersion,
+} from './validate.js';
+import type {
+  JsonObject,
+  VaultEntryRecord,
+  VaultStore,
+  VaultVersionRecord,
+} from './vault-store.js';
+
+/** Default retention of soft-deleted entries: 90 days. */
+const DEFAULT_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+const ROTATE_ATTEMPTS = 16;
+
+/**
+ * Options of {@link createVault}.
+ *
+ * @example
+ * ```ts
+ * import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
+ * import { createMemoryVaultStore, type VaultOptions } from '@coffer/vault';
+ *
+ * const provider = createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]));
+ * const options: VaultOptions = {
+ *   store: createMemoryVaultStore(),
+ *   envelope: createEnvelope({ provider }),
+ *   provider,
+ *   maxVersions: 1,
+ *   previews: { 'webhook-secret': () => 'whsec_…' },
+ * };
+ * ```
+ */
+export interface VaultOptions {
+  /** Where records live. */
+  store: VaultStore;
+  /** Seals values (`createEnvelope`). */
+  envelope: Envelope;
+  /** The envelope's key provider; needed by `verifyKeys` and used by `rewrapAll` for the primary KEK id. */
+  provider?: KeyProvider;
+  /** Audit sink for put, rotate, delete, restore, destroy and purge. */
+  audit?: VaultAuditSink;
+  /** Current time in epoch milliseconds; `Date.now` unless given. */
+  clock?: () => number;
+  /** Earlier versions kept by `rotate` for overlap reads (0–100); 1 unless given. Older data keys are deleted. */
+  maxVersions?: number;
+  /** How long a soft-deleted entry stays restorable before `purgeExpired` destroys it; 90 days unless given. */
+  retentionMs?: number;
+  /** Preview functions by kind (see {@link PreviewFunction}); `defaultPreview` for the others. */
+  previews?: Readonly<Record<string, PreviewFunction>>;
+}
+
+/**
+ * What `put` stores: everything but `value` is public metadata.
+ *
+ * @example
+ * ```ts
+ * import type { VaultPutInput } from '@coffer/vault';
+ *
+ * const input: VaultPutInput = { kind: 'meta-capi-token', owner: 'org_42', label: 'Pixel 1234', metadata: { pixelId: '1234' }, value: 'EAAG…' };
+ * ```
+ */
+export interface VaultPutInput {
+  /** What the value is: 1–64 characters of `a-z 0-9 . _ : -`. */
+  kind: string;
+  /** The owner or tenant: 1–256 characters, no control characters. */
+  owner: string;
+  /** A human label (≤ 256 characters). */
+  label?: string | null;
+  /** Non-secret JSON metadata (≤ 8 KiB serialized). */
+  metadata?: JsonObject;
+  /** The secret: a non-empty string or bytes, at most 64 KiB. */
+  value: string | Uint8Array;
+  /** Who writes, for the audit event. */
+  actor?: string;
+}
+
+/**
+ * A stored value's id and version after a write.
+ *
+ * @example
+ * ```ts
+ * import type { VaultRef } from '@coffer/vault';
+ *
+ * const ref: VaultRef = { id: '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3', version: 1 };
+ * ```
+ */
+export interface VaultRef {
+  /** The vault id (UUIDv7). Store it on your own row. */
+  id: string;
+  /** The current version. */
+  version: number;
+}
+
+/**
+ * Metadata of one entry: never the value.
+ *
+ * @example
+ * ```ts
+ * import type { VaultEntryInfo } from '@coffer/vault';
+ *
+ * const show = (e: VaultEntryInfo) => `${e.label ?? e.kind}: ${e.preview} (v${e.version})`;
+ * ```
+ */
+export interface VaultEntryInfo {
+  /** The vault id. */
+  id: string;
+  /** The kind. */
+  kind: string;
+  /** The owner. */
+  owner: string;
+  /** The label, or `null`. */
+  label: string | null;
+  /** Non-secret metadata. */
+  metadata: JsonObject;
+  /** Display preview of the current value, e.g. `sk-proj-…6b5c`; never enough to reconstruct it. */
+  preview: string;
+  /** Current version. */
+  version: number;
+  /** Creation time. */
+  createdAt: Date;
+  /** Last rotation (or creation) time. */
+  updatedAt: Date;
+  /** Soft-deletion time, or `null` while live. */
+  deletedAt: Date | null;
+}
+
+/**
+ * Options of {@link Vault.rotate}.
+ *
+ * @example
+ * ```ts
+ * import type { VaultRotateOptions } from '@coffer/vault';
+ *
+ * const options: VaultRotateOptions = { expectedVersion: 3 };
+ * ```
+ */
+export interface VaultRotateOptions {
+  /** Rotate only if the entry is at this version (check-and-set); otherwise `VERSION_CONFLICT`. Without it, the rotation applies on top of whatever version is current. */
+  expectedVersion?: number;
+  /** Who writes, for the audit event. */
+  actor?: string;
+}
+
+/**
+ * Options of {@link Vault.list}.
+ *
+ * @example
+ * ```ts
+ * import type { VaultListOptions } from '@coffer/vault';
+ *
+ * const options: VaultListOptions = { owner: 'org_42', kind: 'meta-capi-token', limit: 20 };
+ * ```
+ */
+export interface VaultListOptions {
+  /** Only this owner's entries (required: listing is always per tenant). */
+  owner: string;
+  /** Only this kind. */
+  kind?: string;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Page size, 1–1000; 50 unless given. */
+  limit?: number;
+  /** Include soft-deleted entries. */
+  includeDeleted?: boolean;
+}
+
+/**
+ * One page of {@link Vault.list}.
+ *
+ * @example
+ * ```ts
+ * import type { VaultListPage } from '@coffer/vault';
+ *
+ * const isLast = (page: VaultListPage) => page.nextCursor === null;
+ * ```
+ */
+export interface VaultListPage {
+  /** Entries ordered by id (creation order, roughly). */
+  items: VaultEntryInfo[];
+  /** Pass as `cursor` for the next page; `null` when this page is the last. */
+  nextCursor: string | null;
+}
+
+/**
+ * Options of {@link Vault.rewrapAll}.
+ *
+ * @example
+ * ```ts
+ * import type { RewrapOptions } from '@coffer/vault';
+ *
+ * const options: RewrapOptions = { batchSize: 200, onProgress: (p) => console.log(p.rewrapped) };
+ * ```
+ */
+export interface RewrapOptions {
+  /** Rows per store scan, 1–1000; 100 unless given. Memory use is bounded by one batch. */
+  batchSize?: number;
+  /** Called after each batch. */
+  onProgress?: (progress: RewrapProgress) => void;
+  /** Stops the job between rows; the result then has `aborted: true`. Run again to resume. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Counters of a rewrap job so far.
+ *
+ * @example
+ * ```ts
+ * import type { RewrapProgress } from '@coffer/vault';
+ *
+ * const line = (p: RewrapProgress) => `${p.rewrapped}/${p.scanned} rewrapped, ${p.failed.length} failed`;
+ * ```
+ */
+export interface RewrapProgress {
+  /** Version rows read that were not under the primary KEK. */
+  scanned: number;
+  /** Rows moved to the primary KEK. */
+  rewrapped: number;
+  /** Rows changed or removed concurrently (rotated, rewrapped, destroyed): nothing to do. */
+  skipped: number;
+  /** Rows that could not be rewrapped, with the error code (e.g. `UNKNOWN_KEK`, `DECRYPT_FAILED`). */
+  failed: { id: string; version: number; code: string }[];
+}
+
+/**
+ * Result of {@link Vault.rewrapAll}.
+ *
+ * @example
+ * ```ts
+ * import type { RewrapResult } from '@coffer/vault';
+ *
+ * const finished = (r: RewrapResult) => !r.aborted && r.failed.length === 0;
+ * ```
+ */
+export interface RewrapResult extends RewrapProgress {
+  /** The KEK id every row was moved to. */
+  primaryKekId: string;
+  /** Whether the signal stopped the job before it finished. */
+  aborted: boolean;
+}
+
+/**
+ * Result of {@link Vault.verifyKeys}.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyKeysResult } from '@coffer/vault';
+ *
+ * const r: VerifyKeysResult = { kekIds: ['1', '2'], primaryKekId: '2' };
+ * ```
+ */
+export interface VerifyKeysResult {
+  /** Every KEK id stored values use (all loaded). */
+  kekIds: string[];
+  /** The provider's primary KEK id. */
+  primaryKekId: string;
+}
+
+/**
+ * The public face of the vault, safe to hand to API handlers: it writes and describes values but
+ * never returns one (no method's result type holds a value, and none does at run time). Made by
+ * {@link createVault}; reading values is {@link VaultReader}'s job.
+ *
+ * @example
+ * ```ts
+ * import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
+ * import { createMemoryVaultStore, createVault } from '@coffer/vault';
+ *
+ * const envelope = createEnvelope({
+ *   provider: createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }])),
+ * });
+ * const vault = createVault({ store: createMemoryVaultStore(), envelope });
+ * const { id } = await vault.put({ kind: 'meta-capi-token', owner: 'org_42', value: 'EAAGm0PX4ZCpsBA1234567890abcd' });
+ * await vault.rotate(id, 'EAAGnewtoken0987654321zyxw', { expectedVersion: 1 }); // { id, version: 2 }
+ * (await vault.describe(id)).preview; // 'EAAG…zyxw'
+ * ```
+ */
+export interface Vault {
+  /**
+   * Seals and stores a new value; returns its new id and version 1.
+   *
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed kind, owner, label, metadata or an empty value.
+   * @throws {ValueTooLargeError} `VALUE_TOO_LARGE` above 64 KiB.
+   * @throws {AuditFailedError} `AUDIT_FAILED` (`committed: true`) when the audit sink fails after the write.
+   */
+  put(input: VaultPutInput): Promise<VaultRef>;
+  /**
+   * Replaces the value in place (same id, version + 1), keeping up to `maxVersions` earlier versions.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND`. {@link VaultEntryDeletedError} `DELETED` for a soft-deleted entry.
+   * @throws {VersionConflictError} `VERSION_CONFLICT` when `expectedVersion` is not current.
+   * @throws {InvalidInputError} `INVALID_INPUT`; {@link ValueTooLargeError} `VALUE_TOO_LARGE`; {@link AuditFailedError} `AUDIT_FAILED`.
+   */
+  rotate(id: string, value: string | Uint8Array, options?: VaultRotateOptions): Promise<VaultRef>;
+  /**
+   * Metadata of one entry (deleted entries too, with `deletedAt`).
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND`. {@link InvalidInputError} `INVALID_INPUT` for a malformed id.
+   */
+  describe(id: string): Promise<VaultEntryInfo>;
+  /**
+   * One page of an owner's entries, by id.
+   *
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed owner, kind, cursor or limit.
+   */
+  list(options: VaultListOptions): Promise<VaultListPage>;
+  /**
+   * Soft-deletes: reveal and rotate refuse the entry until `restore`; `purgeExpired` destroys it
+   * after the retention window. Deleting a deleted entry changes nothing.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND`; {@link AuditFailedError} `AUDIT_FAILED`.
+   */
+  delete(id: string): Promise<VaultEntryInfo>;
+  /**
+   * Undoes a soft delete (until purged). Restoring a live entry changes nothing.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND`; {@link AuditFailedError} `AUDIT_FAILED`.
+   */
+  restore(id: string): Promise<VaultEntryInfo>;
+  /**
+   * Irrecoverably removes the entry and every version (sealed values and wrapped data keys).
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND`; {@link AuditFailedError} `AUDIT_FAILED`.
+   */
+  destroy(id: string): Promise<void>;
+  /**
+   * Destroys entries soft-deleted longer than the retention window; returns how many.
+   *
+   * @throws {AuditFailedError} `AUDIT_FAILED` (the purges so far are committed).
+   */
+  purgeExpired(options?: { batchSize?: number }): Promise<{ purged: number }>;
+  /**
+   * Moves every stored version to the primary KEK, in batches, check-and-set per row (safe while
+   * the app writes). Resumable: rows already under the primary KEK are not scanned again.
+   * Rows that cannot be rewrapped are reported in `failed`, not thrown.
+   *
+   * @throws {InvalidInputError} `INVALID_INPUT` for a bad batch size.
+   */
+  rewrapAll(options?: RewrapOptions): Promise<RewrapResult>;
+  /**
+   * Fails closed when stored values use a KEK the provider lacks or has retired. Run at start-up.
+   *
+   * @throws {KeysMissingError} `KEYS_MISSING` with `details.kekIds`.
+   * @throws {InvalidInputError} `INVALID_INPUT` when the vault was created without `provider`.
+   */
+  verifyKeys(): Promise<VerifyKeysResult>;
+}
+
+/** Converts a store record to the public view (internal). */
+export function entryInfo(e: VaultEntryRecord): VaultEntryInfo {
+  return {
+    id: e.id,
+    kind: e.kind,
+    owner: e.owner,
+    label: e.label,
+    metadata: e.metadata,
+    preview: e.preview,
+    version: e.version,
+    createdAt: new Date(e.createdAt),
+    updatedAt: new Date(e.updatedAt),
+    deletedAt: e.deletedAt === null ? null : new Date(e.deletedAt),
+  };
+}
+
+/**
+ * Creates the public vault facet over a store and an envelope.
+ *
+ * @param options Store, envelope and policy; see {@link VaultOptions}.
+ * @returns The {@link Vault}.
+ * @throws {InvalidInputError} `INVALID_INPUT` for malformed options.
+ *
+ * @example
+ * ```ts
+ * import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
+ * import { createMemoryVaultStore, createVault } from '@coffer/vault';
+ *
+ * const provider = createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]));
+ * const vault = createVault({ store: createMemoryVaultStore(), envelope: createEnvelope({ provider }), provider });
+ * const { id, version } = await vault.put({ kind: 'webhook-secret', owner: 'org_1', value: 'whsec_9f8e7d6c5b4a39281706' });
+ * await vault.verifyKeys(); // { kekIds: ['1'], primaryKekId: '1' }
+ * ```
+ */
+export function createVault(options: VaultOptions): Vault {
+  const opts = checkObject(options, 'options') as Partial<VaultOptions>;
+  const givenStore = opts.store;
+  const givenEnvelope = opts.envelope;
+  if (
+    typeof givenStore !== 'object' ||
+    givenStore === null ||
+    typeof givenStore.getEntry !== 'function'
+  ) {
+    throw new InvalidInputError(
+      'options.store must be a VaultStore, e.g. createMemoryVaultStore()',
+      {
+        details: { parameter: 'store' },
+      },
+    );
+  }
+  if (
+    typeof givenEnvelope !== 'object' ||
+    givenEnvelope === null ||
+    typeof givenEnvelope.seal !== 'function'
+  ) {
+    throw new InvalidInputError('options.envelope must be an Envelope from createEnvelope()', {
+      details: { parameter: 'envelope' },
+    });
+  }
+  const store: VaultStore = givenStore;
+  const envelope: Envelope = givenEnvelope;
+  const provider = opts.provider;
+  const audit = opts.audit;
+  const clock = opts.clock ?? Date.now;
+  const maxVersions =
+    opts.maxVersions === undefined ? 1 : checkIntInRange(opts.maxVersions, 'maxVersions', 0, 100);
+  const retentionMs =
+    opts.retentionMs === undefined
+      ? DEFAULT_RETENTION_MS
+      : checkIntInRange(opts.retentionMs, 'retentionMs', 0, Number.MAX_SAFE_INTEGER);
+  const previews = opts.previews;
+
+  async function record(
+    action: VaultAuditAction,
+    e: { id: string; owner: string; kind: string },
+    version: number,
+    at: number,
+    actor?: string,
+  ): Promise<void> {
+    const event = { action, id: e.id, owner: e.owner, kind: e.kind, version, at: new Date(at) };
+    const ok = await emitAudit(audit, actor === undefined ? event : { ...event, actor });
+    if (!ok) throw new AuditFailedError(action, true);
+  }
+
+  async function load(id: string): Promise<VaultEntryRecord> {
+    const e = await store.getEntry(id);
+    if (e === undefined) throw new VaultNotFoundError(id);
+    return e;
+  }
+
+  async function sealVersion(
+    e: { id: string; owner: string; kind: string },
+    version: number,
+    value: string | Uint8Array,
+    at: number,
+  ): Promise<VaultVersionRecord> {
+    const sealed = await envelope.seal(value, { context: sealContext(e, version) });
+    return { id: e.id, version, kekId: inspectSealed(sealed).kekId, sealed, createdAt: at };
+  }
+
+  async function primaryKekId(): Promise<string> {
+    if (provider !== undefined) return await provider.primaryKekId();
+    return inspectSealed(await envelope.seal(new Uint8Array(1), { context: {} })).kekId;
+  }
+
+  const actorOf = (actor: unknown): string | undefined =>
+    actor === undefined ? undefined : checkText(actor, 'actor', 256);
+
+  return {
+    async put(input) {
+      const i = checkObject(input, 'input');
+      const kind = checkKind(i.kind);
+      const owner = checkText(i.owner, 'owner', 256);
+      const label = checkLabel(i.label);
+      const metadata = checkMetadata(i.metadata);
+      const value = checkValue(i.value);
+      const actor = actorOf(i.actor);
+      const preview = computePreview(value, kind, previews);
+      const now = clock();
+      const id = uuidV7(now);
+      const first = await sealVersion({ id, owner, kind }, 1, value, now);
+      const entry: VaultEntryRecord = {
+        id,
+        owner,
+        kind,
+        label,
+        metadata,
+        preview,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        deletedAt: null,
+      };
+      await store.insertEntry(entry, first);
+      await record('put', entry, 1, now, actor);
+      return { id, version: 1 };
+    },
+
+    async rotate(id, value, rotateOptions) {
+      checkId(id);
+      const checked = checkValue(value);
+      const o = rotateOptions === undefined ? {} : checkObject(rotateOptions, 'options');
+      const expected =
+        o.expectedVersion === undefined
+          ? undefined
+          : checkVersion(o.expectedVersion, 'expectedVersion');
+      const actor = actorOf(o.actor);
+      for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
+        const e = await load(id);
+        if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
+        if (expected !== undefined && e.version !== expected) {
+          throw new VersionConflictError(id, expected, e.version);
+        }
+        const preview = computePreview(checked, e.kind, previews);
+        const now = clock();
+        const next = await sealVersion(e, e.version + 1, checked, now);
+        const won = await store.rotate({
+          id,
+          expectedVersion: e.version,
+          next,
+          preview,
+          keepVersions: maxVersions,
+        });
+        if (won) {
+          await record('rotate', e, next.version, now, actor);
+          return { id, version: next.version };
+        }
+      }
+      const e = await load(id);
+      if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
+      throw new VersionConflictError(id, expected ?? e.version, e.version);
+    },
+
+    async describe(id) {
+      return entryInfo(await load(checkId(id)));
+    },
+
+    async list(listOptions) {
+      const o = checkObject(listOptions, 'options');
+      const owner = checkText(o.owner, 'owner', 256);
+      const kind = o.kind === undefined ? undefined : checkKind(o.kind);
+      const after = o.cursor === undefined || o.cursor === null ? undefined : checkCursor(o.cursor);
+      const limit = o.limit === undefined ? 50 : checkIntInRange(o.limit, 'limit', 1, 1000);
+      const query = {
+        owner,
+        limit,
+        includeDeleted: o.includeDeleted === true,
+        ...(kind === undefined ? {} : { kind }),
+        ...(after === undefined ? {} : { after }),
+      };
+      const rows = await store.listEntries(query);
+      const items = rows.slice(0, limit).map(entryInfo);
+      const last = items[items.length - 1];
+      return { items, nextCursor: items.length === limit && last !== undefined ? last.id : null };
+    },
+
+    async delete(id) {
+      const e = await load(checkId(id));
+      const now = clock();
+      if (!(await store.markDeleted(id, now))) return entryInfo(await load(id));
+      await record('delete', e, e.version, now);
+      return entryInfo({ ...e, deletedAt: now });
+    },
+
+    async restore(id) {
+      const e = await load(checkId(id));
+      if (!(await store.markRestored(id))) return entryInfo(await load(id));
+      await record('restore', e, e.version, clock());
+      return entryInfo({ ...e, deletedAt: null });
+    },
+
+    async destroy(id) {
+      const e = await load(checkId(id));
+      if (!(await store.destroyEntry(id))) throw new VaultNotFoundError(id);
+      await record('destroy', e, e.version, clock());
+    },
+
+    async purgeExpired(purgeOptions) {
+      const o = purgeOptions === undefined ? {} : checkObject(purgeOptions, 'options');
+      const batch =
+        o.batchSize === undefined ? 100 : checkIntInRange(o.batchSize, 'batchSize', 1, 1000);
+      const before = clock() - retentionMs;
+      let purged = 0;
+      for (;;) {
+        const rows = await store.scanExpired(before, batch);
+        let done = 0;
+        for (const e of rows) {
+          if (await store.destroyEntry(e.id, { deletedBefore: before })) {
+            done++;
+            purged++;
+            await record('purge', e, e.version, clock());
+          }
+        }
+        if (rows.length < batch || done === 0) return { purged };
+      }
+    },
+
+    async rewrapAll(rewrapOptions) {
+      const o = rewrapOptions === undefined ? {} : checkObject(rewrapOptions, 'options');
+      const batch =
+        o.batchSize === undefined ? 100 : checkIntInRange(o.batchSize, 'batchSize', 1, 1000);
+      const onProgress =
+        typeof o.onProgress === 'function'
+          ? (o.onProgress as RewrapOptions['onProgress'])
+          : undefined;
+      const signal = o.signal instanceof AbortSignal ? o.signal : undefined;
+      const isAborted = (): boolean => signal?.aborted === true;
+      const primary = await primaryKekId();
+      const progress: RewrapProgress = { scanned: 0, rewrapped: 0, skipped: 0, failed: [] };
+      const result = (aborted: boolean): RewrapResult => ({
+        ...progress,
+        failed: [...progress.failed],
+        primaryKekId: primary,
+        aborted,
+      });
+      let after: { id: string; version: number } | undefined;
+      for (;;) {
+        if (isAborted()) return result(true);
+        const rows = await store.scanForRewrap({
+          notKekId: primary,
+          limit: batch,
+          ...(after === undefined ? {} : { after }),
+        });
+        const entries = new Map<string, VaultEntryRecord | undefined>();
+        for (const row of rows) {
+          if (isAborted()) {
+            onProgress?.({ ...progress, failed: [...progress.failed] });
+            return result(true);
+          }
+          after = { id: row.id, version: row.version };
+          progress.scanned++;
+          if (!entries.has(row.id)) entries.set(row.id, await store.getEntry(row.id));
+          const e = entries.get(row.id);
+          if (e === undefined) {
+            progress.skipped++;
+            continue;
+          }
+          let sealed: Uint8Array;
+          try {
+            sealed = await envelope.rewrap(row.sealed, { context: sealContext(e, row.version) });
+          } catch (error) {
+            const code = isCofferError(error) ? error.code : 'REWRAP_FAILED';
+            progress.failed.push({ id: row.id, version: row.version, code });
+            continue;
+          }
+          const replaced = await store.replaceSealed({
+            id: row.id,
+            version: row.version,
+            expectedSealed: row.sealed,
+            sealed,
+            kekId: inspectSealed(sealed).kekId,
+          });
+          if (replaced) progress.rewrapped++;
+          else progress.skipped++;
+        }
+        onProgress?.({ ...progress, failed: [...progress.failed] });
+        if (rows.length < batch) return result(false);
+      }
+    },
+
+    async verifyKeys() {
+      if (provider === undefined) {
+        throw new InvalidInputError(
+          'verifyKeys needs the key provider: pass createVault({ provider })',
+          {
+            details: { parameter: 'provider' },
+          },
+        );
+      }
+      const kekIds =
+        store.listKekIds === undefined ? await scanKekIds(store) : await store.listKekIds();
+      const unknown: string[] = [];
+      const retired: string[] = [];
+      for (const kekId of [...kekIds].sort()) {
+        const status = await provider.keyStatus(kekId);
+        if (status === 'unknown') unknown.push(kekId);
+        else if (status === 'retired') retired.push(kekId);
+      }
+      if (unknown.length > 0 || retired.length > 0) throw new KeysMissingError(unknown, retired);
+      return { kekIds: [...kekIds].sort(), primaryKekId: await provider.primaryKekId() };
+    },
+  };
+}
+
+function checkCursor(cursor: unknown): string {
+  try {
+    return checkId(cursor);
+  } catch {
+    throw new InvalidInputError('cursor must be the nextCursor of a previous page', {
+      details: { parameter: 'cursor' },
+    });
+  }
+}
+
+/** The default of the optional `listKekIds`: one walk over all version rows. */
+async function scanKekIds(store: VaultStore): Promise<string[]> {
+  const ids = new Set<string>();
+  let after: { id: string; version: number } | undefined;
+  for (;;) {
+    const rows = await store.scanForRewrap({
+      notKekId: '',
+      limit: 1000,
+      ...(after === undefined ? {} : { after }),
+    });
+    for (const row of rows) {
+      ids.add(row.kekId);
+      after = { id: row.id, version: row.version };
+    }
+    if (rows.length < 1000) return [...ids];
+  }
+}
