@@ -12,6 +12,8 @@
  * const adapter: DialectAdapter = {
  *   dialect: 'example',
  *   beginWrite: 'begin',
+ *   selectForUpdate: false,
+ *   uuidIds: false,
  *   timeToDb: (ms) => new Date(ms).toISOString(),
  *   timeFromDb: (v) => Date.parse(String(v)),
  *   bytesFromDb: (v) => new Uint8Array(v as Uint8Array),
@@ -31,6 +33,16 @@ export interface DialectAdapter {
    * two writers never deadlock upgrading read locks).
    */
   readonly beginWrite: string;
+  /**
+   * Whether `select … for update` exists (PostgreSQL). Where it does not (SQLite), the write
+   * transaction itself holds the only write lock, so a read inside it is already stable.
+   */
+  readonly selectForUpdate: boolean;
+  /**
+   * Whether ids live in a `uuid` column (PostgreSQL). Then a string that is not a UUID cannot
+   * name a row and is answered "not found" without a query (binding it would be a type error).
+   */
+  readonly uuidIds: boolean;
   /** An epoch-millisecond time as the driver binds it (`Date` for timestamptz, the number for SQLite). */
   timeToDb(ms: number): unknown;
   /** A stored time back to epoch milliseconds. */

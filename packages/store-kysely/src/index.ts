@@ -1,5 +1,6 @@
 export type { DialectAdapter } from './dialect-adapter.js';
 export { MigrationError, StoreBusyError } from './errors.js';
+export { createKyselyVaultStore } from './kysely-stores.js';
 export {
   createMigrationProvider,
   type MigrationReport,
@@ -7,4 +8,10 @@ export {
   migrateToLatest,
   type SqlMigration,
 } from './migrations.js';
+export {
+  DEFAULT_BUSY_RETRY_MS,
+  type KyselyStoreOptions,
+  resolveBusyRetryMs,
+} from './store-options.js';
+export { type CofferTableNames, migrationTablesFor, tableNames } from './table-names.js';
 export { DEFAULT_TABLE_PREFIX, resolveSchemaName, resolveTablePrefix } from './table-prefix.js';

@@ -65,7 +65,7 @@ describe('resolveSchemaName', () => {
     expect(resolveSchemaName(undefined)).toBeUndefined();
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     ['', 'empty'],
     ['pg_catalog', 'reserved pg_'],
     ['Public', 'upper case'],

@@ -1,0 +1,59 @@
+import type { VaultStore } from '@coffer/vault';
+import type { Kysely } from 'kysely';
+import type { DialectAdapter } from './dialect-adapter.js';
+import { createKyselyVaultStoreFromContext } from './kysely-vault-store.js';
+import type { StoreContext } from './store-context.js';
+import { type KyselyStoreOptions, resolveBusyRetryMs } from './store-options.js';
+import { tableNames } from './table-names.js';
+import { resolveSchemaName, resolveTablePrefix } from './table-prefix.js';
+import { createWriteRunner } from './write-runner.js';
+
+function contextFor<DB, T>(
+  db: Kysely<DB>,
+  adapter: DialectAdapter,
+  options: KyselyStoreOptions,
+): StoreContext<T> {
+  const prefix = resolveTablePrefix(options.tablePrefix);
+  const schema = resolveSchemaName(options.schema);
+  const busyRetryMs = resolveBusyRetryMs(options.busyRetryMs);
+  const typed = db as unknown as Kysely<T>;
+  return {
+    db: schema === undefined ? typed : typed.withSchema(schema),
+    adapter,
+    names: tableNames(prefix),
+    runner: createWriteRunner(adapter, busyRetryMs),
+  };
+}
+
+/**
+ * The vault store on any Kysely instance, given the dialect's adapter. Applications use
+ * `createPostgresStore` / `createSqliteStore`, which call this with the right adapter; call it
+ * directly only to port coffer to another dialect.
+ *
+ * @param db A Kysely instance (its table types do not matter; coffer's tables are addressed by name).
+ * @param adapter The dialect's {@link DialectAdapter}.
+ * @param options Table prefix, schema and busy-retry bound.
+ * @returns A `VaultStore` for `createVault`.
+ * @throws {InvalidInputError} `INVALID_INPUT` for a malformed prefix, schema or `busyRetryMs`.
+ *
+ * @example
+ * ```ts
+ * import { createKyselyVaultStore, type DialectAdapter } from '@coffer/store-kysely';
+ * import { Kysely, PostgresDialect } from 'kysely';
+ * import pg from 'pg';
+ *
+ * declare const adapter: DialectAdapter; // your dialect's conversions
+ * const db = new Kysely<unknown>({
+ *   dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) }),
+ * });
+ * const store = createKyselyVaultStore(db, adapter, { tablePrefix: 'coffer_' });
+ * typeof store.rotate; // 'function'
+ * ```
+ */
+export function createKyselyVaultStore<DB>(
+  db: Kysely<DB>,
+  adapter: DialectAdapter,
+  options: KyselyStoreOptions = {},
+): VaultStore {
+  return createKyselyVaultStoreFromContext(contextFor(db, adapter, options));
+}

@@ -1,0 +1,282 @@
+// The vault store's SQL, once for both dialects. Every write that depends on stored state is a
+// check-and-set decided by the affected-row count (`update … where id = ? and version = ?`);
+// the (entry_id, version) primary key of the versions table is the backstop against a duplicate
+// version; writes touching both tables run in one write transaction (BEGIN IMMEDIATE on SQLite),
+// retried as a whole on transient contention.
+import { CofferError } from '@coffer/core';
+import type {
+  JsonObject,
+  VaultEntryRecord,
+  VaultListQuery,
+  VaultReplaceSealed,
+  VaultRewrapScan,
+  VaultRotateRecord,
+  VaultStore,
+  VaultVersionRecord,
+} from '@coffer/vault';
+import type { Kysely, Selectable } from 'kysely';
+import type { StoreContext } from './store-context.js';
+import type { VaultDatabase, VaultEntriesTable, VaultVersionsTable } from './vault-tables.js';
+
+type Ctx = StoreContext<VaultDatabase>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function affected(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number {
+  return Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
+}
+
+/** @internal Builds the {@link VaultStore} over a {@link StoreContext}. */
+export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
+  const a = ctx.adapter;
+  const entries = ctx.names.vaultEntries as 'vault_entries';
+  const versions = ctx.names.vaultVersions as 'vault_versions';
+  // On PostgreSQL ids are `uuid` columns: a string that is not a UUID cannot name a row, and
+  // binding it would be a type error rather than "not found".
+  const canExist = (id: string): boolean => !a.uuidIds || UUID.test(id);
+
+  const toEntry = (row: Selectable<VaultEntriesTable>): VaultEntryRecord => ({
+    id: row.id,
+    owner: row.owner,
+    kind: row.kind,
+    label: row.label,
+    metadata: a.jsonFromDb(row.metadata) as JsonObject,
+    preview: row.preview,
+    version: Number(row.version),
+    createdAt: a.timeFromDb(row.created_at),
+    updatedAt: a.timeFromDb(row.updated_at),
+    deletedAt: row.deleted_at === null ? null : a.timeFromDb(row.deleted_at),
+  });
+  const toVersion = (row: Selectable<VaultVersionsTable>): VaultVersionRecord => ({
+    id: row.entry_id,
+    version: Number(row.version),
+    kekId: row.kek_id,
+    sealed: a.bytesFromDb(row.sealed),
+    createdAt: a.timeFromDb(row.created_at),
+  });
+  const versionValues = (v: VaultVersionRecord): VaultVersionsTable => ({
+    entry_id: v.id,
+    version: v.version,
+    kek_id: v.kekId,
+    sealed: v.sealed,
+    created_at: a.timeToDb(v.createdAt) as number,
+  });
+
+  async function insertBoth(
+    db: Kysely<VaultDatabase>,
+    entry: VaultEntryRecord,
+    first: VaultVersionRecord,
+  ) {
+    await db
+      .insertInto(entries)
+      .values({
+        id: entry.id,
+        owner: entry.owner,
+        kind: entry.kind,
+        label: entry.label,
+        metadata: a.jsonToDb(entry.metadata) as string,
+        preview: entry.preview,
+        version: entry.version,
+        created_at: a.timeToDb(entry.createdAt) as number,
+        updated_at: a.timeToDb(entry.updatedAt) as number,
+        deleted_at: entry.deletedAt === null ? null : (a.timeToDb(entry.deletedAt) as number),
+      })
+      .execute();
+    await db.insertInto(versions).values(versionValues(first)).execute();
+  }
+
+  return {
+    async insertEntry(entry, firstVersion) {
+      try {
+        await ctx.runner.transaction(ctx.db, (trx) => insertBoth(trx, entry, firstVersion));
+      } catch (error) {
+        if (a.isUniqueViolation(error)) {
+          throw new CofferError(
+            'STORE_DUPLICATE_ID',
+            'A vault entry with this id already exists; nothing was written. Vault ids are random UUIDv7s, so this points at a bug in the caller.',
+            { status: 409, details: { id: entry.id }, cause: error },
+          );
+        }
+        throw error;
+      }
+    },
+
+    async getEntry(id) {
+      if (!canExist(id)) return undefined;
+      const row = await ctx.runner.once(() =>
+        ctx.db.selectFrom(entries).selectAll().where('id', '=', id).executeTakeFirst(),
+      );
+      return row === undefined ? undefined : toEntry(row);
+    },
+
+    async getVersion(id, version) {
+      if (!canExist(id) || !Number.isSafeInteger(version)) return undefined;
+      const row = await ctx.runner.once(() =>
+        ctx.db
+          .selectFrom(versions)
+          .selectAll()
+          .where('entry_id', '=', id)
+          .where('version', '=', version)
+          .executeTakeFirst(),
+      );
+      return row === undefined ? undefined : toVersion(row);
+    },
+
+    async listVersions(id) {
+      if (!canExist(id)) return [];
+      const rows = await ctx.runner.once(() =>
+        ctx.db
+          .selectFrom(versions)
+          .selectAll()
+          .where('entry_id', '=', id)
+          .orderBy('version', 'desc')
+          .execute(),
+      );
+      return rows.map(toVersion);
+    },
+
+    async rotate(input: VaultRotateRecord) {
+      if (!canExist(input.id)) return false;
+      return ctx.runner.transaction(ctx.db, async (trx) => {
+        // The check-and-set: the row lock it takes serializes concurrent rotations of one id;
+        // a loser re-evaluates the WHERE against the winner's row and matches nothing.
+        const updated = await trx
+          .updateTable(entries)
+          .set({
+            version: input.next.version,
+            preview: input.preview,
+            updated_at: a.timeToDb(input.next.createdAt) as number,
+          })
+          .where('id', '=', input.id)
+          .where('version', '=', input.expectedVersion)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        if (affected(updated) !== 1) return false;
+        await trx.insertInto(versions).values(versionValues(input.next)).execute();
+        await trx
+          .deleteFrom(versions)
+          .where('entry_id', '=', input.id)
+          .where('version', '<=', input.next.version - 1 - input.keepVersions)
+          .execute();
+        return true;
+      });
+    },
+
+    async listEntries(query: VaultListQuery) {
+      if (query.after !== undefined && !canExist(query.after)) {
+        // Every stored id is a UUID: compare as text would differ from uuid order, so refuse.
+        return [];
+      }
+      const rows = await ctx.runner.once(() => {
+        let q = ctx.db.selectFrom(entries).selectAll().where('owner', '=', query.owner);
+        if (query.kind !== undefined) q = q.where('kind', '=', query.kind);
+        if (query.after !== undefined) q = q.where('id', '>', query.after);
+        if (query.includeDeleted !== true) q = q.where('deleted_at', 'is', null);
+        return q.orderBy('id', 'asc').limit(query.limit).execute();
+      });
+      return rows.map(toEntry);
+    },
+
+    async markDeleted(id, at) {
+      if (!canExist(id)) return false;
+      const result = await ctx.runner.once(() =>
+        ctx.db
+          .updateTable(entries)
+          .set({ deleted_at: a.timeToDb(at) as number })
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst(),
+      );
+      return affected(result) === 1;
+    },
+
+    async markRestored(id) {
+      if (!canExist(id)) return false;
+      const result = await ctx.runner.once(() =>
+        ctx.db
+          .updateTable(entries)
+          .set({ deleted_at: null })
+          .where('id', '=', id)
+          .where('deleted_at', 'is not', null)
+          .executeTakeFirst(),
+      );
+      return affected(result) === 1;
+    },
+
+    async destroyEntry(id, options = {}) {
+      if (!canExist(id)) return false;
+      const before = options.deletedBefore;
+      return ctx.runner.transaction(ctx.db, async (trx) => {
+        let del = trx.deleteFrom(entries).where('id', '=', id);
+        if (before !== undefined) {
+          del = del
+            .where('deleted_at', 'is not', null)
+            .where('deleted_at', '<', a.timeToDb(before) as number);
+        }
+        const removed = await del.executeTakeFirst();
+        if (affected(removed) !== 1) return false;
+        // The foreign key cascades too; delete explicitly so the guarantee does not depend on
+        // SQLite's per-connection foreign_keys setting.
+        await trx.deleteFrom(versions).where('entry_id', '=', id).execute();
+        return true;
+      });
+    },
+
+    async scanExpired(before, limit) {
+      const rows = await ctx.runner.once(() =>
+        ctx.db
+          .selectFrom(entries)
+          .selectAll()
+          .where('deleted_at', 'is not', null)
+          .where('deleted_at', '<', a.timeToDb(before) as number)
+          .orderBy('id', 'asc')
+          .limit(limit)
+          .execute(),
+      );
+      return rows.map(toEntry);
+    },
+
+    async scanForRewrap(scan: VaultRewrapScan) {
+      const after = scan.after;
+      if (after !== undefined && !canExist(after.id)) return [];
+      const rows = await ctx.runner.once(() => {
+        // `kek_id <> ?` written as two ranges, so the planner may use the kek_id index when few
+        // rows are off the primary KEK (e.g. when a rewrap resumes near its end).
+        let q = ctx.db
+          .selectFrom(versions)
+          .selectAll()
+          .where((eb) =>
+            eb.or([eb('kek_id', '<', scan.notKekId), eb('kek_id', '>', scan.notKekId)]),
+          );
+        if (after !== undefined) {
+          q = q.where((eb) =>
+            eb(eb.refTuple('entry_id', 'version'), '>', eb.tuple(after.id, after.version)),
+          );
+        }
+        return q.orderBy('entry_id', 'asc').orderBy('version', 'asc').limit(scan.limit).execute();
+      });
+      return rows.map(toVersion);
+    },
+
+    async replaceSealed(input: VaultReplaceSealed) {
+      if (!canExist(input.id)) return false;
+      const result = await ctx.runner.once(() =>
+        ctx.db
+          .updateTable(versions)
+          .set({ sealed: input.sealed, kek_id: input.kekId })
+          .where('entry_id', '=', input.id)
+          .where('version', '=', input.version)
+          .where('sealed', '=', input.expectedSealed)
+          .executeTakeFirst(),
+      );
+      return affected(result) === 1;
+    },
+
+    async listKekIds() {
+      const rows = await ctx.runner.once(() =>
+        ctx.db.selectFrom(versions).select('kek_id').distinct().execute(),
+      );
+      return rows.map((r) => r.kek_id);
+    },
+  };
+}

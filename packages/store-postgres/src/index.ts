@@ -1,0 +1,19 @@
+export {
+  MigrationError,
+  type MigrationReport,
+  type SqlMigration,
+  StoreBusyError,
+} from '@coffer/store-kysely';
+export {
+  type PostgresSchemaOptions,
+  postgresMigrationProvider,
+  postgresMigrations,
+} from './postgres-migrations.js';
+export {
+  createPostgresStore,
+  type PostgresStore,
+  type PostgresStoreBaseOptions,
+  type PostgresStoreOptions,
+  type PostgresStoreWithKysely,
+  type PostgresStoreWithUrl,
+} from './postgres-store.js';

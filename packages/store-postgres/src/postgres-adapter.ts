@@ -1,0 +1,35 @@
+// PostgreSQL specifics for the shared queries: timestamptz as Date, bytea as Buffer, jsonb bound
+// as JSON text, and the SQLSTATE codes worth a retry.
+import { fromHex } from '@coffer/core';
+import type { DialectAdapter } from '@coffer/store-kysely';
+
+function sqlState(error: unknown): unknown {
+  return typeof error === 'object' && error !== null
+    ? (error as { code?: unknown }).code
+    : undefined;
+}
+
+/** @internal */
+export const postgresAdapter: DialectAdapter = {
+  dialect: 'postgres',
+  beginWrite: 'begin',
+  selectForUpdate: true,
+  uuidIds: true,
+  timeToDb: (ms) => new Date(ms),
+  timeFromDb: (value) => (value instanceof Date ? value.getTime() : Date.parse(String(value))),
+  bytesFromDb: (value) => {
+    if (value instanceof Uint8Array) return new Uint8Array(value);
+    // A host that turned off pg's type parsing gets bytea as '\x…' hex text.
+    const text = String(value);
+    return fromHex(text.startsWith('\\x') ? text.slice(2) : text);
+  },
+  // Bound as text: pg would turn a JS array into a PostgreSQL array literal, not JSON.
+  jsonToDb: (value) => JSON.stringify(value),
+  jsonFromDb: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+  // 40001 serialization_failure, 40P01 deadlock_detected.
+  isTransient: (error) => {
+    const code = sqlState(error);
+    return code === '40001' || code === '40P01';
+  },
+  isUniqueViolation: (error) => sqlState(error) === '23505',
+};

@@ -1,0 +1,116 @@
+import {
+  createMigrationProvider,
+  resolveSchemaName,
+  resolveTablePrefix,
+  type SqlMigration,
+  tableNames,
+} from '@coffer/store-kysely';
+import type { MigrationProvider } from 'kysely';
+
+const MIGRATION_001 = 'coffer_001_init';
+
+/** Where coffer's PostgreSQL tables live. */
+export interface PostgresSchemaOptions {
+  /** Prefix of every table and index name. Default `'coffer_'`; `''` for none. */
+  tablePrefix?: string;
+  /**
+   * Schema for the tables (created if missing). Default: none — names are unqualified and the
+   * connection's `search_path` decides (normally `public`).
+   */
+  schema?: string;
+}
+
+/**
+ * coffer's PostgreSQL migrations as plain SQL statements, rendered for a prefix and schema. The
+ * package ships the default rendering as `sql/001_init.sql`; call this to render your own for a
+ * migration tool other than Kysely's.
+ *
+ * @param options Prefix and schema.
+ * @returns The migrations in order, each with `up` and `down` statements.
+ * @throws {InvalidInputError} `INVALID_INPUT` when the prefix or schema is not a plain identifier.
+ *
+ * @example
+ * ```ts
+ * import { postgresMigrations } from '@coffer/store-postgres';
+ *
+ * const [init] = postgresMigrations({ tablePrefix: 'acme_', schema: 'secrets' });
+ * const script = init?.up.map((s) => `${s};`).join('\n'); // for Flyway, Sqitch, psql -f …
+ * script?.includes('create table if not exists "secrets"."acme_vault_entries"'); // true
+ * ```
+ */
+export function postgresMigrations(options: PostgresSchemaOptions = {}): readonly SqlMigration[] {
+  const prefix = resolveTablePrefix(options.tablePrefix);
+  const schema = resolveSchemaName(options.schema);
+  const n = tableNames(prefix);
+  const q = (table: string): string =>
+    schema === undefined ? `"${table}"` : `"${schema}"."${table}"`;
+  const up: string[] = [];
+  if (schema !== undefined) up.push(`create schema if not exists "${schema}"`);
+  up.push(
+    `create table if not exists ${q(n.vaultEntries)} (
+  id uuid primary key,
+  owner text not null,
+  kind text not null,
+  label text,
+  metadata jsonb not null,
+  preview text not null,
+  version integer not null check (version >= 1),
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  deleted_at timestamptz
+)`,
+    // listEntries: owner (+ kind), id order.
+    `create index if not exists "${prefix}vault_entries_owner_idx" on ${q(n.vaultEntries)} (owner, id)`,
+    `create index if not exists "${prefix}vault_entries_owner_kind_idx" on ${q(n.vaultEntries)} (owner, kind, id)`,
+    // scanExpired: only soft-deleted rows are indexed.
+    `create index if not exists "${prefix}vault_entries_deleted_idx" on ${q(n.vaultEntries)} (deleted_at, id) where deleted_at is not null`,
+    `create table if not exists ${q(n.vaultVersions)} (
+  entry_id uuid not null references ${q(n.vaultEntries)} (id) on delete cascade,
+  version integer not null check (version >= 1),
+  kek_id text not null,
+  sealed bytea not null,
+  created_at timestamptz not null,
+  primary key (entry_id, version)
+)`,
+    // scanForRewrap (rows off the primary KEK) and listKekIds.
+    `create index if not exists "${prefix}vault_versions_kek_idx" on ${q(n.vaultVersions)} (kek_id, entry_id, version)`,
+  );
+  const down = [
+    `drop table if exists ${q(n.vaultVersions)}`,
+    `drop table if exists ${q(n.vaultEntries)}`,
+  ];
+  return [{ name: MIGRATION_001, up, down }];
+}
+
+/**
+ * A Kysely `MigrationProvider` for coffer's PostgreSQL schema, for hosts that run Kysely's
+ * `Migrator` themselves. Use coffer's own migration tables (`<prefix>migration`,
+ * `<prefix>migration_lock`) so the histories do not mix — or simply call the store's `migrate()`.
+ *
+ * @param options Prefix and schema.
+ * @returns The provider.
+ * @throws {InvalidInputError} `INVALID_INPUT` when the prefix or schema is not a plain identifier.
+ *
+ * @example
+ * ```ts
+ * import { postgresMigrationProvider } from '@coffer/store-postgres';
+ * import { Kysely, Migrator, PostgresDialect } from 'kysely';
+ * import pg from 'pg';
+ *
+ * const db = new Kysely<unknown>({
+ *   dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) }),
+ * });
+ * const migrator = new Migrator({
+ *   db,
+ *   provider: postgresMigrationProvider(),
+ *   migrationTableName: 'coffer_migration',
+ *   migrationLockTableName: 'coffer_migration_lock',
+ * });
+ * const { error } = await migrator.migrateToLatest();
+ * if (error !== undefined) throw error;
+ * await db.destroy();
+ * ```
+ */
+export function postgresMigrationProvider(options: PostgresSchemaOptions = {}): MigrationProvider {
+  return createMigrationProvider(postgresMigrations(options));
+}

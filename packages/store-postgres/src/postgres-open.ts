@@ -1,0 +1,30 @@
+// The quick path: a pg Pool from a connection string, wrapped in Kysely.
+import { InvalidInputError } from '@coffer/core';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+
+/** @internal Default pool size of the quick path. */
+export const DEFAULT_POOL_SIZE = 10;
+
+/** @internal Opens a pool; the caller owns the returned Kysely (destroying it ends the pool). */
+export function openPostgresKysely(
+  connectionString: string,
+  poolSize: number | undefined,
+): Kysely<unknown> {
+  if (typeof connectionString !== 'string' || connectionString === '') {
+    throw new InvalidInputError('connectionString must be a non-empty PostgreSQL URL.', {
+      details: { parameter: 'connectionString' },
+    });
+  }
+  const max = poolSize ?? DEFAULT_POOL_SIZE;
+  if (!Number.isSafeInteger(max) || max < 1 || max > 1000) {
+    throw new InvalidInputError('poolSize must be an integer from 1 to 1000.', {
+      details: { parameter: 'poolSize' },
+    });
+  }
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle client that loses its connection (server restart, network) is dropped by the pool;
+  // without a listener pg would re-throw the error and end the process.
+  pool.on('error', () => undefined);
+  return new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+}

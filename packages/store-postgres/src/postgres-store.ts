@@ -1,0 +1,142 @@
+import { InvalidInputError } from '@coffer/core';
+import {
+  createKyselyVaultStore,
+  type MigrationReport,
+  migrateToLatest,
+  migrationTablesFor,
+  resolveBusyRetryMs,
+  resolveSchemaName,
+  resolveTablePrefix,
+} from '@coffer/store-kysely';
+import type { VaultStore } from '@coffer/vault';
+import type { Kysely } from 'kysely';
+import { postgresAdapter } from './postgres-adapter.js';
+import { postgresMigrationProvider } from './postgres-migrations.js';
+import { openPostgresKysely } from './postgres-open.js';
+
+/** Options shared by both ways to create a {@link PostgresStore}. */
+export interface PostgresStoreBaseOptions {
+  /** Prefix of every table and index name. Default `'coffer_'`. */
+  tablePrefix?: string;
+  /**
+   * Schema of the tables (created by `migrate()` if missing). Default: none, the connection's
+   * `search_path` decides (normally `public`).
+   */
+  schema?: string;
+  /**
+   * How long one store operation keeps retrying a deadlock (`40P01`) or serialization failure
+   * (`40001`) before failing with `STORE_BUSY`. Default 5000 ms.
+   */
+  busyRetryMs?: number;
+}
+
+/** Create the store on your own Kysely instance (a `PostgresDialect` over a `pg` Pool). */
+export interface PostgresStoreWithKysely<DB> extends PostgresStoreBaseOptions {
+  /** Your Kysely instance. `close()` leaves it open: you own it. */
+  db: Kysely<DB>;
+}
+
+/** Create the store from a connection string: coffer opens and owns a `pg` Pool. */
+export interface PostgresStoreWithUrl extends PostgresStoreBaseOptions {
+  /** A PostgreSQL URL, e.g. `postgres://app@db.internal:5432/app`. */
+  connectionString: string;
+  /** Connections in the pool (1–1000). Default 10. */
+  poolSize?: number;
+}
+
+/** Options of {@link createPostgresStore}. */
+export type PostgresStoreOptions<DB> = PostgresStoreWithKysely<DB> | PostgresStoreWithUrl;
+
+/** coffer's PostgreSQL storage: the vault store, migrations and the connection pool. */
+export interface PostgresStore<DB = unknown> {
+  /** The `VaultStore` to pass to `createVault({ store })` and `createVaultReader({ store })`. */
+  readonly vault: VaultStore;
+  /** The Kysely instance in use: yours, or the one opened from `connectionString`. */
+  readonly db: Kysely<DB>;
+  /**
+   * Applies pending migrations (schema, tables, indexes) with Kysely's `Migrator`, recording
+   * them in `<prefix>migration` (in `schema` when given). Idempotent and safe to run from
+   * several processes at once (Kysely takes an advisory lock).
+   * @throws {MigrationError} `MIGRATION_FAILED` with the failing migration in `details`.
+   */
+  migrate(): Promise<MigrationReport>;
+  /** Ends the pool if coffer opened it (`connectionString`); a no-op for your own `db`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates coffer's PostgreSQL storage, either on your own Kysely instance or from a connection
+ * string (the quick path opens a `pg` Pool of `poolSize` connections). Run `migrate()` once
+ * before use (or apply `sql/001_init.sql` with your own tool).
+ *
+ * Writes that depend on stored state are check-and-set (`update … where version = ?` plus the
+ * row count) under PostgreSQL's row locks, so any number of pooled connections and processes may
+ * write the same entry at once: exactly one of several rotations from one version wins.
+ *
+ * @param options `{ connectionString }` or `{ db }`, plus `tablePrefix`, `schema`, `busyRetryMs`.
+ * @returns The store.
+ * @throws {InvalidInputError} `INVALID_INPUT` for malformed options (prefix, schema, pool size, neither or both of `db`/`connectionString`).
+ *
+ * @example
+ * ```ts
+ * import { createPostgresStore } from '@coffer/store-postgres';
+ *
+ * const storage = createPostgresStore({ connectionString: String(process.env.DATABASE_URL) });
+ * await storage.migrate(); // { applied: ['coffer_001_init'] } the first time, then { applied: [] }
+ * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
+ * await storage.close();
+ * ```
+ */
+export function createPostgresStore<DB = unknown>(
+  options: PostgresStoreOptions<DB>,
+): PostgresStore<DB> {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidInputError(
+      'createPostgresStore takes an options object with db or connectionString.',
+    );
+  }
+  const hasDb = 'db' in options && options.db !== undefined;
+  const hasUrl = 'connectionString' in options && options.connectionString !== undefined;
+  if (hasDb === hasUrl) {
+    throw new InvalidInputError(
+      'Pass exactly one of db (your Kysely instance) or connectionString (a PostgreSQL URL).',
+      { details: { parameter: 'db | connectionString' } },
+    );
+  }
+  // Validate every option before a pool is opened.
+  const prefix = resolveTablePrefix(options.tablePrefix);
+  const schema = resolveSchemaName(options.schema);
+  const common = {
+    tablePrefix: prefix,
+    busyRetryMs: resolveBusyRetryMs(options.busyRetryMs),
+    ...(schema === undefined ? {} : { schema }),
+  };
+  let db: Kysely<DB>;
+  let owned = false;
+  if ('connectionString' in options) {
+    db = openPostgresKysely(options.connectionString, options.poolSize) as Kysely<DB>;
+    owned = true;
+  } else {
+    db = options.db;
+  }
+  const vault = createKyselyVaultStore(db, postgresAdapter, common);
+  let closed = false;
+  return {
+    vault,
+    db,
+    migrate: () =>
+      migrateToLatest(
+        db,
+        postgresMigrationProvider({
+          tablePrefix: prefix,
+          ...(schema === undefined ? {} : { schema }),
+        }),
+        migrationTablesFor(prefix, schema),
+      ),
+    close: async () => {
+      if (!owned || closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

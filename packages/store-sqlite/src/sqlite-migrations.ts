@@ -1,0 +1,105 @@
+import {
+  createMigrationProvider,
+  resolveTablePrefix,
+  type SqlMigration,
+  tableNames,
+} from '@coffer/store-kysely';
+import type { MigrationProvider } from 'kysely';
+
+const MIGRATION_001 = 'coffer_001_init';
+
+/** Where coffer's SQLite tables live. */
+export interface SqliteSchemaOptions {
+  /** Prefix of every table and index name. Default `'coffer_'`; `''` for none. */
+  tablePrefix?: string;
+}
+
+/**
+ * coffer's SQLite migrations as plain SQL statements, rendered for a table prefix. The package
+ * ships the default rendering as `sql/001_init.sql`; call this to render your own for a
+ * migration tool other than Kysely's. Tables are `STRICT` (types enforced), times are integer
+ * epoch milliseconds, sealed values are blobs.
+ *
+ * @param options The table prefix.
+ * @returns The migrations in order, each with `up` and `down` statements.
+ * @throws {InvalidInputError} `INVALID_INPUT` when the prefix is not a plain identifier.
+ *
+ * @example
+ * ```ts
+ * import { sqliteMigrations } from '@coffer/store-sqlite';
+ *
+ * const [init] = sqliteMigrations({ tablePrefix: 'acme_' });
+ * const script = init?.up.map((s) => `${s};`).join('\n'); // for sqlite3 app.db < script.sql
+ * script?.includes('create table if not exists "acme_vault_entries"'); // true
+ * ```
+ */
+export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly SqlMigration[] {
+  const prefix = resolveTablePrefix(options.tablePrefix);
+  const n = tableNames(prefix);
+  const q = (table: string): string => `"${table}"`;
+  const up = [
+    `create table if not exists ${q(n.vaultEntries)} (
+  id text primary key not null,
+  owner text not null,
+  kind text not null,
+  label text,
+  metadata text not null,
+  preview text not null,
+  version integer not null check (version >= 1),
+  created_at integer not null,
+  updated_at integer not null,
+  deleted_at integer
+) strict`,
+    // listEntries: owner (+ kind), id order.
+    `create index if not exists "${prefix}vault_entries_owner_idx" on ${q(n.vaultEntries)} (owner, id)`,
+    `create index if not exists "${prefix}vault_entries_owner_kind_idx" on ${q(n.vaultEntries)} (owner, kind, id)`,
+    // scanExpired: only soft-deleted rows are indexed.
+    `create index if not exists "${prefix}vault_entries_deleted_idx" on ${q(n.vaultEntries)} (deleted_at, id) where deleted_at is not null`,
+    `create table if not exists ${q(n.vaultVersions)} (
+  entry_id text not null references ${q(n.vaultEntries)} (id) on delete cascade,
+  version integer not null check (version >= 1),
+  kek_id text not null,
+  sealed blob not null,
+  created_at integer not null,
+  primary key (entry_id, version)
+) strict`,
+    // scanForRewrap (rows off the primary KEK) and listKekIds.
+    `create index if not exists "${prefix}vault_versions_kek_idx" on ${q(n.vaultVersions)} (kek_id, entry_id, version)`,
+  ];
+  const down = [
+    `drop table if exists ${q(n.vaultVersions)}`,
+    `drop table if exists ${q(n.vaultEntries)}`,
+  ];
+  return [{ name: MIGRATION_001, up, down }];
+}
+
+/**
+ * A Kysely `MigrationProvider` for coffer's SQLite schema, for hosts that run Kysely's `Migrator`
+ * themselves. Use coffer's own migration tables (`<prefix>migration`, `<prefix>migration_lock`)
+ * so the histories do not mix — or simply call the store's `migrate()`.
+ *
+ * @param options The table prefix.
+ * @returns The provider.
+ * @throws {InvalidInputError} `INVALID_INPUT` when the prefix is not a plain identifier.
+ *
+ * @example
+ * ```ts
+ * import { sqliteMigrationProvider } from '@coffer/store-sqlite';
+ * import Database from 'better-sqlite3';
+ * import { Kysely, Migrator, SqliteDialect } from 'kysely';
+ *
+ * const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+ * const migrator = new Migrator({
+ *   db,
+ *   provider: sqliteMigrationProvider(),
+ *   migrationTableName: 'coffer_migration',
+ *   migrationLockTableName: 'coffer_migration_lock',
+ * });
+ * const { error } = await migrator.migrateToLatest();
+ * if (error !== undefined) throw error;
+ * await db.destroy();
+ * ```
+ */
+export function sqliteMigrationProvider(options: SqliteSchemaOptions = {}): MigrationProvider {
+  return createMigrationProvider(sqliteMigrations(options));
+}

@@ -1,0 +1,131 @@
+import { InvalidInputError } from '@coffer/core';
+import {
+  createKyselyVaultStore,
+  type MigrationReport,
+  migrateToLatest,
+  migrationTablesFor,
+  resolveBusyRetryMs,
+  resolveTablePrefix,
+} from '@coffer/store-kysely';
+import type { VaultStore } from '@coffer/vault';
+import type { Kysely } from 'kysely';
+import { sqliteAdapter } from './sqlite-adapter.js';
+import { sqliteMigrationProvider } from './sqlite-migrations.js';
+import { openSqliteKysely } from './sqlite-open.js';
+
+/** Options shared by both ways to create a {@link SqliteStore}. */
+export interface SqliteStoreBaseOptions {
+  /** Prefix of every table name. Default `'coffer_'`. */
+  tablePrefix?: string;
+  /**
+   * How long one store operation keeps retrying `SQLITE_BUSY` (another connection holds the
+   * write lock) before failing with `STORE_BUSY`. Retries wait on timers, never blocking the
+   * event loop. Default 5000 ms.
+   */
+  busyRetryMs?: number;
+}
+
+/** Create the store on your own Kysely instance (a `SqliteDialect` over better-sqlite3). */
+export interface SqliteStoreWithKysely<DB> extends SqliteStoreBaseOptions {
+  /** Your Kysely instance. `close()` leaves it open: you own it. */
+  db: Kysely<DB>;
+}
+
+/** Create the store from a file name: coffer opens, configures and owns the connection. */
+export interface SqliteStoreWithFile extends SqliteStoreBaseOptions {
+  /** A database file path (created if missing), or `':memory:'`. */
+  filename: string;
+  /** SQLite's own `busy_timeout`; see `configureSqliteDatabase`. Default 0. */
+  busyTimeoutMs?: number;
+}
+
+/** Options of {@link createSqliteStore}. */
+export type SqliteStoreOptions<DB> = SqliteStoreWithKysely<DB> | SqliteStoreWithFile;
+
+/** coffer's SQLite storage: the vault store, migrations and the connection. */
+export interface SqliteStore<DB = unknown> {
+  /** The `VaultStore` to pass to `createVault({ store })`. */
+  readonly vault: VaultStore;
+  /** The Kysely instance in use: yours, or the one opened from `filename`. */
+  readonly db: Kysely<DB>;
+  /**
+   * Applies pending migrations (coffer's tables and indexes) with Kysely's `Migrator`, using the
+   * tables `<prefix>migration` and `<prefix>migration_lock`. Idempotent.
+   * @throws {MigrationError} `MIGRATION_FAILED` with the failing migration in `details`.
+   */
+  migrate(): Promise<MigrationReport>;
+  /** Closes the connection if coffer opened it (`filename`); a no-op for your own `db`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates coffer's SQLite storage, either on your own Kysely instance or from a file name (the
+ * quick path opens it with better-sqlite3 and applies `configureSqliteDatabase`: WAL,
+ * `synchronous = NORMAL`, foreign keys, `busy_timeout`). Run `migrate()` once before use (or
+ * apply `sql/001_init.sql` with your own tool).
+ *
+ * Several connections (processes, or separate handles) may share one database file: writes that
+ * depend on stored state are check-and-set inside `BEGIN IMMEDIATE` transactions and are retried
+ * on `SQLITE_BUSY` up to `busyRetryMs`.
+ *
+ * @param options `{ filename }` or `{ db }`, plus `tablePrefix` and `busyRetryMs`.
+ * @returns The store.
+ * @throws {InvalidInputError} `INVALID_INPUT` for malformed options (prefix, timeouts, neither or both of `db`/`filename`).
+ * @throws {SqliteOpenError} `STORE_OPEN_FAILED` when the file cannot be opened or configured.
+ *
+ * @example
+ * ```ts
+ * import { createSqliteStore } from '@coffer/store-sqlite';
+ *
+ * const storage = createSqliteStore({ filename: ':memory:' });
+ * await storage.migrate(); // { applied: ['coffer_001_init'] }
+ * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
+ * await storage.close();
+ * ```
+ */
+export function createSqliteStore<DB = unknown>(options: SqliteStoreOptions<DB>): SqliteStore<DB> {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidInputError('createSqliteStore takes an options object with db or filename.');
+  }
+  const hasDb = 'db' in options && options.db !== undefined;
+  const hasFile = 'filename' in options && options.filename !== undefined;
+  if (hasDb === hasFile) {
+    throw new InvalidInputError(
+      'Pass exactly one of db (your Kysely instance) or filename (a path or ":memory:").',
+      { details: { parameter: hasDb ? 'db, filename' : 'db | filename' } },
+    );
+  }
+  // Validate every option before a file is opened.
+  const prefix = resolveTablePrefix(options.tablePrefix);
+  const common = { tablePrefix: prefix, busyRetryMs: resolveBusyRetryMs(options.busyRetryMs) };
+  let db: Kysely<DB>;
+  let owned = false;
+  if ('filename' in options) {
+    if (typeof options.filename !== 'string' || options.filename === '') {
+      throw new InvalidInputError('filename must be a non-empty path or ":memory:".', {
+        details: { parameter: 'filename' },
+      });
+    }
+    db = openSqliteKysely(options.filename, options.busyTimeoutMs) as Kysely<DB>;
+    owned = true;
+  } else {
+    db = options.db;
+  }
+  const vault = createKyselyVaultStore(db, sqliteAdapter, common);
+  let closed = false;
+  return {
+    vault,
+    db,
+    migrate: () =>
+      migrateToLatest(
+        db,
+        sqliteMigrationProvider({ tablePrefix: prefix }),
+        migrationTablesFor(prefix, undefined),
+      ),
+    close: async () => {
+      if (!owned || closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
