@@ -1,0 +1,6 @@
+export {
+  type ConformanceRunner,
+  runVaultStoreConformance,
+  type VaultStoreFactory,
+  type VaultStoreFixture,
+} from './vault-store-conformance.js';

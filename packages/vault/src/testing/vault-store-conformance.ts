@@ -1,0 +1,667 @@
+import assert from 'node:assert/strict';
+import { isCofferError, toHex, utf8Encode } from '@coffer/core';
+import {
+  createEnvelope,
+  createLocalKeyProvider,
+  type Envelope,
+  generateKek,
+  type KeyProvider,
+  Keyring,
+} from '@coffer/envelope';
+import { createVaultReader, type VaultReader } from '../reader.js';
+import { createVault, type Vault, type VaultOptions } from '../vault.js';
+import type { VaultStore } from '../vault-store.js';
+
+/**
+ * The test functions the suite registers its cases with: `describe` and `it` from vitest,
+ * `node:test`, mocha or jest. `it` callbacks are async and throw on failure.
+ */
+export interface ConformanceRunner {
+  /** Groups cases. */
+  describe: (name: string, fn: () => void) => unknown;
+  /** Registers one async case. */
+  it: (name: string, fn: () => Promise<void>) => unknown;
+}
+
+/** One fresh store under test, with optional hooks. */
+export interface VaultStoreFixture {
+  /** The store, empty. */
+  store: VaultStore;
+  /**
+   * Everything the store physically holds (e.g. `pg_dump` output, the SQLite file, or all rows
+   * serialized), as bytes or text. Enables the "no plaintext in storage" checks.
+   */
+  rawDump?: () => Promise<Uint8Array | string>;
+  /** Releases the store (close pools, drop the schema). */
+  close?: () => Promise<void>;
+}
+
+/** Makes a fresh, empty store for each case. */
+export type VaultStoreFactory = () => Promise<VaultStoreFixture>;
+
+interface Keys {
+  provider: KeyProvider;
+  envelope: Envelope;
+}
+
+function keysWith(entries: { id: number; key: Uint8Array; status: 'primary' | 'active' }[]): Keys {
+  const provider = createLocalKeyProvider(Keyring.fromKeys(entries));
+  return { provider, envelope: createEnvelope({ provider }) };
+}
+
+async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isCofferError(error), `expected a CofferError ${code}, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+function contains(haystack: Uint8Array | string, needle: string): boolean {
+  if (typeof haystack === 'string') return haystack.includes(needle);
+  const n = utf8Encode(needle);
+  outer: for (let i = 0; i + n.length <= haystack.length; i++) {
+    for (let j = 0; j < n.length; j++) if (haystack[i + j] !== n[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Registers the `VaultStore` conformance suite: every contract of the interface, exercised
+ * through a real vault, reader and envelope over stores from `createStore`, plus direct calls for
+ * check-and-set and scan ordering. With `rawDump` it also proves that no plaintext reaches
+ * storage. Runner-agnostic (uses `node:assert/strict`); each case gets a fresh store and closes it.
+ *
+ * @param runner `describe` and `it` of your test runner.
+ * @param options `createStore`: a factory of fresh, empty stores.
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from 'vitest';
+ * import { createMemoryVaultStore } from '@coffer/vault';
+ * import { runVaultStoreConformance } from '@coffer/vault/testing';
+ *
+ * runVaultStoreConformance({ describe, it }, {
+ *   createStore: async () => {
+ *     const store = createMemoryVaultStore();
+ *     return { store, rawDump: () => store.rawDump() };
+ *   },
+ * });
+ * ```
+ */
+export function runVaultStoreConformance(
+  runner: ConformanceRunner,
+  options: { createStore: VaultStoreFactory; name?: string },
+): void {
+  const { describe, it } = runner;
+  const kek1 = generateKek().expose();
+  const kek2 = generateKek().expose();
+  const keys1 = keysWith([{ id: 1, key: kek1, status: 'primary' }]);
+  const keys2 = keysWith([
+    { id: 2, key: kek2, status: 'primary' },
+    { id: 1, key: kek1, status: 'active' },
+  ]);
+  const who = { actor: 'conformance', purpose: 'test' };
+
+  interface Ctx {
+    store: VaultStore;
+    fixture: VaultStoreFixture;
+    vault: Vault;
+    reader: VaultReader;
+    now: { ms: number };
+    make: (keys: Keys, extra?: Partial<VaultOptions>) => { vault: Vault; reader: VaultReader };
+  }
+
+  function test(name: string, fn: (ctx: Ctx) => Promise<void>): void {
+    it(name, async () => {
+      const fixture = await options.createStore();
+      const now = { ms: 1_750_000_000_000 };
+      const make = (keys: Keys, extra: Partial<VaultOptions> = {}) => ({
+        vault: createVault({
+          store: fixture.store,
+          envelope: keys.envelope,
+          provider: keys.provider,
+          clock: () => now.ms,
+          ...extra,
+        }),
+        reader: createVaultReader({ store: fixture.store, envelope: keys.envelope }),
+      });
+      const { vault, reader } = make(keys1);
+      try {
+        await fn({ store: fixture.store, fixture, vault, reader, now, make });
+      } finally {
+        await fixture.close?.();
+      }
+    });
+  }
+
+  describe(`VaultStore conformance${options.name === undefined ? '' : `: ${options.name}`}`, () => {
+    describe('round trips', () => {
+      test('put, describe and reveal return what was stored', async ({ vault, reader }) => {
+        const value = 'EAAGm0PX4ZCpsBA-conformance-0001';
+        const ref = await vault.put({
+          kind: 'meta-capi-token',
+          owner: 'org_1',
+          label: 'Pixel ✓ 1234',
+          metadata: { pixelId: '1234', nested: { ok: true, n: [1, 2.5, null] } },
+          value,
+        });
+        assert.equal(ref.version, 1);
+        const info = await vault.describe(ref.id);
+        assert.equal(info.id, ref.id);
+        assert.equal(info.kind, 'meta-capi-token');
+        assert.equal(info.owner, 'org_1');
+        assert.equal(info.label, 'Pixel ✓ 1234');
+        assert.deepEqual(info.metadata, {
+          pixelId: '1234',
+          nested: { ok: true, n: [1, 2.5, null] },
+        });
+        assert.equal(info.version, 1);
+        assert.equal(info.createdAt.getTime(), 1_750_000_000_000);
+        assert.equal(info.deletedAt, null);
+        assert.equal((await reader.reveal(ref.id, who)).expose(), value);
+      });
+
+      test('bytes and a null label round-trip exactly', async ({ vault, reader }) => {
+        const bytes = new Uint8Array(300).map((_, i) => (i * 7) & 0xff);
+        const ref = await vault.put({ kind: 'raw', owner: 'org_1', value: bytes });
+        assert.deepEqual((await reader.revealBytes(ref.id, who)).expose(), bytes);
+        assert.equal((await vault.describe(ref.id)).label, null);
+        assert.deepEqual((await vault.describe(ref.id)).metadata, {});
+      });
+
+      test('unknown ids are not found', async ({ store, vault }) => {
+        const id = '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3';
+        assert.equal(await store.getEntry(id), undefined);
+        assert.equal(await store.getVersion(id, 1), undefined);
+        assert.deepEqual(await store.listVersions(id), []);
+        assert.equal(await store.markDeleted(id, 1), false);
+        assert.equal(await store.markRestored(id), false);
+        assert.equal(await store.destroyEntry(id), false);
+        await rejectsWithCode(vault.describe(id), 'NOT_FOUND');
+      });
+
+      test('insertEntry refuses an existing id', async ({ store, vault }) => {
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-0123456789' });
+        const entry = await store.getEntry(id);
+        const row = await store.getVersion(id, 1);
+        assert.ok(entry !== undefined && row !== undefined);
+        await assert.rejects(store.insertEntry(entry, row));
+        assert.equal((await store.listVersions(id)).length, 1);
+      });
+
+      test('records are copies: mutating them changes nothing stored', async ({ store, vault }) => {
+        const { id } = await vault.put({
+          kind: 'k',
+          owner: 'o',
+          metadata: { a: 1 },
+          value: 'value-0123456789',
+        });
+        const entry = await store.getEntry(id);
+        const row = await store.getVersion(id, 1);
+        assert.ok(entry !== undefined && row !== undefined);
+        const sealedHex = toHex(row.sealed);
+        row.sealed.fill(0);
+        entry.metadata.a = 2;
+        assert.equal(toHex((await store.getVersion(id, 1))?.sealed ?? new Uint8Array()), sealedHex);
+        assert.deepEqual((await store.getEntry(id))?.metadata, { a: 1 });
+      });
+
+      test('rotate keeps the id, bumps the version and keeps maxVersions earlier ones', async ({
+        store,
+        make,
+      }) => {
+        const { vault, reader } = make(keys1, { maxVersions: 2 });
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-v1-0123456789' });
+        for (let v = 2; v <= 5; v++) {
+          assert.deepEqual(await vault.rotate(id, `value-v${v}-0123456789`), { id, version: v });
+        }
+        assert.equal((await reader.reveal(id, who)).expose(), 'value-v5-0123456789');
+        assert.deepEqual(
+          (await store.listVersions(id)).map((r) => r.version),
+          [5, 4, 3],
+        );
+        const versions = await reader.revealVersions(id, who);
+        assert.deepEqual(
+          versions.map((v) => [v.version, v.value.expose()]),
+          [
+            [5, 'value-v5-0123456789'],
+            [4, 'value-v4-0123456789'],
+            [3, 'value-v3-0123456789'],
+          ],
+        );
+        assert.equal(
+          (await reader.reveal(id, { ...who, version: 4 })).expose(),
+          'value-v4-0123456789',
+        );
+        await rejectsWithCode(reader.reveal(id, { ...who, version: 2 }), 'NOT_FOUND');
+        const info = await vault.describe(id);
+        assert.equal(info.version, 5);
+      });
+
+      test('maxVersions 0 keeps only the current version', async ({ store, make }) => {
+        const { vault } = make(keys1, { maxVersions: 0 });
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-v1-0123456789' });
+        await vault.rotate(id, 'value-v2-0123456789');
+        assert.deepEqual(
+          (await store.listVersions(id)).map((r) => r.version),
+          [2],
+        );
+      });
+    });
+
+    describe('check-and-set', () => {
+      test('store.rotate: exactly one of concurrent rotations from one version wins', async ({
+        store,
+        vault,
+      }) => {
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-v1-0123456789' });
+        const row = await store.getVersion(id, 1);
+        assert.ok(row !== undefined);
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            store.rotate({
+              id,
+              expectedVersion: 1,
+              next: { ...row, version: 2, createdAt: 1_750_000_000_000 + i },
+              preview: `p${i}`,
+              keepVersions: 5,
+            }),
+          ),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+        const entry = await store.getEntry(id);
+        assert.equal(entry?.version, 2);
+        assert.equal(entry?.preview, `p${results.indexOf(true)}`);
+        assert.equal(entry?.updatedAt, 1_750_000_000_000 + results.indexOf(true));
+        assert.deepEqual(
+          (await store.listVersions(id)).map((r) => r.version),
+          [2, 1],
+        );
+        assert.equal(
+          await store.rotate({
+            id,
+            expectedVersion: 1,
+            next: { ...row, version: 2 },
+            preview: 'late',
+            keepVersions: 5,
+          }),
+          false,
+        );
+      });
+
+      test('concurrent vault rotations: versions strictly increase, none lost or duplicated', async ({
+        make,
+        store,
+      }) => {
+        const { vault, reader } = make(keys1, { maxVersions: 100 });
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-initial-0000' });
+        const n = 10;
+        const refs = await Promise.all(
+          Array.from({ length: n }, (_, i) => vault.rotate(id, `value-concurrent-${i}-0123`)),
+        );
+        const versions = refs.map((r) => r.version).sort((a, b) => a - b);
+        assert.deepEqual(
+          versions,
+          Array.from({ length: n }, (_, i) => i + 2),
+        );
+        assert.equal((await vault.describe(id)).version, n + 1);
+        const rows = await store.listVersions(id);
+        assert.deepEqual(
+          rows.map((r) => r.version),
+          Array.from({ length: n + 1 }, (_, i) => n + 1 - i),
+        );
+        const revealed = await reader.revealVersions(id, who);
+        const values = new Set(revealed.map((v) => v.value.expose()));
+        assert.equal(values.size, n + 1);
+      });
+
+      test('expectedVersion: one concurrent writer wins, the others get VERSION_CONFLICT', async ({
+        vault,
+      }) => {
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-v1-0123456789' });
+        const settled = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) =>
+            vault.rotate(id, `value-race-${i}-0123456`, { expectedVersion: 1 }),
+          ),
+        );
+        const won = settled.filter((s) => s.status === 'fulfilled');
+        assert.equal(won.length, 1);
+        for (const s of settled) {
+          if (s.status === 'rejected') assert.ok(isCofferError(s.reason, 'VERSION_CONFLICT'));
+        }
+        assert.equal((await vault.describe(id)).version, 2);
+      });
+
+      test('replaceSealed changes a row only while it holds the expected bytes', async ({
+        store,
+        vault,
+      }) => {
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-v1-0123456789' });
+        const row = await store.getVersion(id, 1);
+        assert.ok(row !== undefined);
+        const other = row.sealed.slice();
+        other[other.length - 1] = (other[other.length - 1] ?? 0) ^ 1;
+        assert.equal(
+          await store.replaceSealed({
+            id,
+            version: 1,
+            expectedSealed: other,
+            sealed: other,
+            kekId: 'x',
+          }),
+          false,
+        );
+        assert.equal(
+          await store.replaceSealed({
+            id,
+            version: 9,
+            expectedSealed: row.sealed,
+            sealed: other,
+            kekId: 'x',
+          }),
+          false,
+        );
+        assert.equal((await store.getVersion(id, 1))?.kekId, row.kekId);
+        assert.equal(
+          await store.replaceSealed({
+            id,
+            version: 1,
+            expectedSealed: row.sealed,
+            sealed: other,
+            kekId: 'x',
+          }),
+          true,
+        );
+        const after = await store.getVersion(id, 1);
+        assert.equal(after?.kekId, 'x');
+        assert.equal(toHex(after?.sealed ?? new Uint8Array()), toHex(other));
+      });
+    });
+
+    describe('pagination', () => {
+      test('pages cover every entry of the owner once, in id order, within the limit', async ({
+        vault,
+      }) => {
+        const mine: string[] = [];
+        for (let i = 0; i < 23; i++) {
+          const { id } = await vault.put({
+            kind: i % 3 === 0 ? 'a' : 'b',
+            owner: 'org_page',
+            value: `value-page-${i}-0123456`,
+          });
+          mine.push(id);
+          await vault.put({ kind: 'a', owner: 'org_other', value: `value-other-${i}-012345` });
+        }
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        for (;;) {
+          const page = await vault.list({
+            owner: 'org_page',
+            limit: 5,
+            ...(cursor === undefined ? {} : { cursor }),
+          });
+          pages++;
+          assert.ok(page.items.length <= 5);
+          for (const item of page.items) assert.equal(item.owner, 'org_page');
+          seen.push(...page.items.map((i) => i.id));
+          if (page.nextCursor === null) break;
+          cursor = page.nextCursor;
+          assert.ok(pages < 20, 'pagination does not terminate');
+        }
+        assert.deepEqual(seen, [...mine].sort());
+        assert.equal(new Set(seen).size, 23);
+        const kindA = await vault.list({ owner: 'org_page', kind: 'a', limit: 100 });
+        assert.equal(kindA.items.length, 8);
+        assert.ok(kindA.items.every((i) => i.kind === 'a'));
+        assert.equal(kindA.nextCursor, null);
+      });
+
+      test('soft-deleted entries are listed only on request', async ({ vault }) => {
+        const a = await vault.put({ kind: 'k', owner: 'o', value: 'value-a-0123456789' });
+        const b = await vault.put({ kind: 'k', owner: 'o', value: 'value-b-0123456789' });
+        await vault.delete(a.id);
+        assert.deepEqual(
+          (await vault.list({ owner: 'o' })).items.map((i) => i.id),
+          [b.id],
+        );
+        const all = await vault.list({ owner: 'o', includeDeleted: true });
+        assert.deepEqual(
+          all.items.map((i) => i.id),
+          [a.id, b.id].sort(),
+        );
+      });
+    });
+
+    describe('soft delete, restore, purge, destroy', () => {
+      test('a deleted entry refuses reveal and rotate until restored', async ({
+        vault,
+        reader,
+      }) => {
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-del-0123456789' });
+        const deleted = await vault.delete(id);
+        assert.ok(deleted.deletedAt instanceof Date);
+        await rejectsWithCode(reader.reveal(id, who), 'DELETED');
+        await rejectsWithCode(vault.rotate(id, 'value-new-0123456789'), 'DELETED');
+        assert.ok((await vault.describe(id)).deletedAt instanceof Date);
+        await vault.restore(id);
+        assert.equal((await vault.describe(id)).deletedAt, null);
+        assert.equal((await reader.reveal(id, who)).expose(), 'value-del-0123456789');
+      });
+
+      test('purgeExpired destroys only entries deleted longer than the retention', async ({
+        vault,
+        store,
+        now,
+      }) => {
+        const day = 24 * 60 * 60 * 1000;
+        const old = await vault.put({ kind: 'k', owner: 'o', value: 'value-old-0123456789' });
+        const recent = await vault.put({ kind: 'k', owner: 'o', value: 'value-rec-0123456789' });
+        const restored = await vault.put({ kind: 'k', owner: 'o', value: 'value-res-0123456789' });
+        const live = await vault.put({ kind: 'k', owner: 'o', value: 'value-live-012345678' });
+        await vault.delete(old.id);
+        await vault.delete(restored.id);
+        now.ms += 60 * day;
+        await vault.delete(recent.id);
+        await vault.restore(restored.id);
+        now.ms += 31 * day;
+        assert.deepEqual(
+          (await store.scanExpired(now.ms - 90 * day, 10)).map((e) => e.id),
+          [old.id],
+        );
+        assert.deepEqual(await vault.purgeExpired(), { purged: 1 });
+        await rejectsWithCode(vault.describe(old.id), 'NOT_FOUND');
+        assert.deepEqual(await store.listVersions(old.id), []);
+        for (const id of [recent.id, restored.id, live.id]) await vault.describe(id);
+      });
+
+      test('destroyEntry with deletedBefore spares live and recently deleted entries', async ({
+        vault,
+        store,
+      }) => {
+        const live = await vault.put({ kind: 'k', owner: 'o', value: 'value-live-012345678' });
+        const gone = await vault.put({ kind: 'k', owner: 'o', value: 'value-gone-012345678' });
+        await vault.delete(gone.id);
+        const deletedAt = (await store.getEntry(gone.id))?.deletedAt ?? 0;
+        assert.equal(
+          await store.destroyEntry(live.id, { deletedBefore: Number.MAX_SAFE_INTEGER }),
+          false,
+        );
+        assert.equal(await store.destroyEntry(gone.id, { deletedBefore: deletedAt }), false);
+        assert.equal(await store.destroyEntry(gone.id, { deletedBefore: deletedAt + 1 }), true);
+        assert.equal(await store.getEntry(gone.id), undefined);
+      });
+
+      test('destroy removes the entry and every version', async ({
+        vault,
+        reader,
+        store,
+        fixture,
+      }) => {
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-v1-0123456789' });
+        await vault.rotate(id, 'value-v2-0123456789');
+        const sealed = (await store.listVersions(id)).map((r) => toHex(r.sealed));
+        await vault.destroy(id);
+        await rejectsWithCode(vault.describe(id), 'NOT_FOUND');
+        await rejectsWithCode(reader.reveal(id, who), 'NOT_FOUND');
+        assert.deepEqual(await store.listVersions(id), []);
+        assert.equal(await store.getVersion(id, 1), undefined);
+        await rejectsWithCode(vault.destroy(id), 'NOT_FOUND');
+        if (fixture.rawDump !== undefined) {
+          const dump = await fixture.rawDump();
+          const hex = typeof dump === 'string' ? dump.toLowerCase() : toHex(dump);
+          for (const s of sealed)
+            assert.ok(!hex.includes(s), 'a destroyed sealed value is still stored');
+        }
+      });
+    });
+
+    describe('rewrap scans', () => {
+      test('scanForRewrap returns rows not under a KEK in (id, version) order after the cursor', async ({
+        store,
+        make,
+      }) => {
+        const { vault } = make(keys1, { maxVersions: 5 });
+        const ids: string[] = [];
+        for (let i = 0; i < 4; i++) {
+          const { id } = await vault.put({ kind: 'k', owner: 'o', value: `value-${i}-0123456789` });
+          await vault.rotate(id, `value-${i}-rotated-0123`);
+          ids.push(id);
+        }
+        ids.sort();
+        const all = await store.scanForRewrap({ notKekId: '2', limit: 100 });
+        assert.deepEqual(
+          all.map((r) => [r.id, r.version]),
+          ids.flatMap((id) => [
+            [id, 1],
+            [id, 2],
+          ]),
+        );
+        assert.ok(all.every((r) => r.kekId === '1'));
+        assert.deepEqual(await store.scanForRewrap({ notKekId: '1', limit: 100 }), []);
+        const page = await store.scanForRewrap({
+          notKekId: '2',
+          limit: 3,
+          after: { id: ids[0] ?? '', version: 1 },
+        });
+        assert.deepEqual(
+          page.map((r) => [r.id, r.version]),
+          [
+            [ids[0], 2],
+            [ids[1], 1],
+            [ids[1], 2],
+          ],
+        );
+        if (store.listKekIds !== undefined) assert.deepEqual(await store.listKekIds(), ['1']);
+      });
+
+      test('rewrapAll moves every version to the new primary KEK; values still open', async ({
+        make,
+        store,
+      }) => {
+        const before = make(keys1, { maxVersions: 3 });
+        const ids: string[] = [];
+        for (let i = 0; i < 7; i++) {
+          const { id } = await before.vault.put({
+            kind: 'k',
+            owner: 'o',
+            value: `value-${i}-0123456789`,
+          });
+          if (i % 2 === 0) await before.vault.rotate(id, `value-${i}-rotated-0123`);
+          ids.push(id);
+        }
+        await before.vault.delete(ids[6] ?? '');
+        const after = make(keys2, { maxVersions: 3 });
+        const result = await after.vault.rewrapAll({ batchSize: 3 });
+        assert.equal(result.primaryKekId, '2');
+        assert.equal(result.rewrapped, 11);
+        assert.deepEqual(result.failed, []);
+        assert.deepEqual(await store.scanForRewrap({ notKekId: '2', limit: 100 }), []);
+        assert.deepEqual(await after.vault.verifyKeys(), { kekIds: ['2'], primaryKekId: '2' });
+        for (let i = 0; i < 6; i++) {
+          const v = await after.reader.reveal(ids[i] ?? '', who);
+          assert.equal(
+            v.expose(),
+            i % 2 === 0 ? `value-${i}-rotated-0123` : `value-${i}-0123456789`,
+          );
+        }
+        const second = await after.vault.rewrapAll();
+        assert.equal(second.scanned, 0);
+      });
+    });
+
+    describe('storage holds no plaintext; sealed values are bound to their row', () => {
+      test('no value, and no hex or base64 of it, appears in the raw dump', async ({
+        vault,
+        fixture,
+      }) => {
+        if (fixture.rawDump === undefined) return;
+        const secrets = ['PLAINTEXT-MARKER-one-7f3a9c2e41', 'PLAINTEXT-MARKER-two-0b8d6e5f12'];
+        const { id } = await vault.put({
+          kind: 'k',
+          owner: 'org_dump_check',
+          label: 'visible-label',
+          value: secrets[0] ?? '',
+        });
+        await vault.rotate(id, secrets[1] ?? '');
+        const dump = await fixture.rawDump();
+        assert.ok(
+          contains(dump, 'org_dump_check'),
+          'rawDump must return the stored rows (owner not found)',
+        );
+        for (const s of secrets) {
+          assert.ok(!contains(dump, s), 'a plaintext value reached storage');
+          assert.ok(
+            !contains(dump, toHex(utf8Encode(s))),
+            'a hex-encoded plaintext reached storage',
+          );
+          assert.ok(
+            !contains(dump, Buffer.from(s).toString('base64')),
+            'a base64 plaintext reached storage',
+          );
+          assert.ok(!contains(dump, s.slice(0, 20)), 'a plaintext prefix reached storage');
+        }
+      });
+
+      test('a sealed value swapped into another row, owner or version does not open', async ({
+        vault,
+        reader,
+        store,
+      }) => {
+        const a = await vault.put({ kind: 'k', owner: 'org_a', value: 'value-a-0123456789' });
+        const b = await vault.put({ kind: 'k', owner: 'org_b', value: 'value-b-0123456789' });
+        await vault.rotate(b.id, 'value-b2-0123456789');
+        const rowA = await store.getVersion(a.id, 1);
+        const rowB1 = await store.getVersion(b.id, 1);
+        const rowB2 = await store.getVersion(b.id, 2);
+        assert.ok(rowA !== undefined && rowB1 !== undefined && rowB2 !== undefined);
+        assert.ok(
+          await store.replaceSealed({
+            id: a.id,
+            version: 1,
+            expectedSealed: rowA.sealed,
+            sealed: rowB2.sealed,
+            kekId: rowB2.kekId,
+          }),
+        );
+        assert.ok(
+          await store.replaceSealed({
+            id: b.id,
+            version: 2,
+            expectedSealed: rowB2.sealed,
+            sealed: rowB1.sealed,
+            kekId: rowB1.kekId,
+          }),
+        );
+        await rejectsWithCode(reader.reveal(a.id, who), 'DECRYPT_FAILED');
+        await rejectsWithCode(reader.reveal(b.id, who), 'DECRYPT_FAILED');
+        assert.equal(
+          (await reader.reveal(b.id, { ...who, version: 1 })).expose(),
+          'value-b-0123456789',
+        );
+      });
+    });
+  });
+}
