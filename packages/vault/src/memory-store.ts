@@ -16,6 +16,8 @@ import type {
 export interface MemoryVaultStore extends VaultStore {
   /** Everything this store holds, as bytes (JSON fields as UTF-8, sealed values raw). */
   rawDump(): Promise<Uint8Array>;
+  /** The distinct KEK ids of all stored versions. */
+  listKekIds(): Promise<string[]>;
 }
 
 function copyEntry(e: VaultEntryRecord): VaultEntryRecord {
