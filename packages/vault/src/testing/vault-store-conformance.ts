@@ -383,6 +383,7 @@ export function runVaultStoreConformance(
     describe('pagination', () => {
       test('pages cover every entry of the owner once, in id order, within the limit', async ({
         vault,
+        store,
       }) => {
         const mine: string[] = [];
         for (let i = 0; i < 23; i++) {
@@ -413,6 +414,17 @@ export function runVaultStoreConformance(
         }
         assert.deepEqual(seen, [...mine].sort());
         assert.equal(new Set(seen).size, 23);
+        const sorted = [...mine].sort();
+        const direct = await store.listEntries({
+          owner: 'org_page',
+          limit: 4,
+          after: sorted[1] ?? '',
+        });
+        assert.deepEqual(
+          direct.map((e) => e.id),
+          sorted.slice(2, 6),
+          'listEntries must honour after and limit',
+        );
         const kindA = await vault.list({ owner: 'org_page', kind: 'a', limit: 100 });
         assert.equal(kindA.items.length, 8);
         assert.ok(kindA.items.every((i) => i.kind === 'a'));

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryVaultStore, type VaultStore } from '../src/index.js';
+import { runVaultStoreConformance } from '../src/testing/index.js';
+
+// The conformance suite must fail on broken stores: each mutant breaks one contract, and the
+// suite (run through a collecting runner) must report at least one failing case for it.
+
+type Mutant = (store: ReturnType<typeof createMemoryVaultStore>) => Partial<VaultStore> & {
+  rawDump?: () => Promise<Uint8Array>;
+};
+
+const mutants: Record<string, Mutant> = {
+  'rotate without check-and-set': (s) => ({
+    rotate: async (input) => {
+      const e = await s.getEntry(input.id);
+      return e === undefined ? false : s.rotate({ ...input, expectedVersion: e.version });
+    },
+  }),
+  'rotate that keeps every version': (s) => ({
+    rotate: (input) => s.rotate({ ...input, keepVersions: 1000 }),
+  }),
+  'listEntries ignoring the cursor': (s) => ({
+    listEntries: ({ after: _, ...query }) => s.listEntries(query),
+  }),
+  'listEntries ignoring the limit': (s) => ({
+    listEntries: (query) => s.listEntries({ ...query, limit: 1000 }),
+  }),
+  'markDeleted that does nothing': () => ({ markDeleted: async () => true }),
+  'destroyEntry ignoring deletedBefore': (s) => ({ destroyEntry: (id) => s.destroyEntry(id) }),
+  'replaceSealed without check-and-set': (s) => ({
+    replaceSealed: async (input) => {
+      const row = await s.getVersion(input.id, input.version);
+      return row === undefined ? false : s.replaceSealed({ ...input, expectedSealed: row.sealed });
+    },
+  }),
+  'scanForRewrap ignoring notKekId': (s) => ({
+    scanForRewrap: (scan) => s.scanForRewrap({ ...scan, notKekId: '' }),
+  }),
+  'getVersion returning shared bytes': (s) => {
+    const cache = new Map<string, Uint8Array>();
+    return {
+      getVersion: async (id, version) => {
+        const row = await s.getVersion(id, version);
+        if (row === undefined) return undefined;
+        const key = `${id}/${version}`;
+        const shared = cache.get(key) ?? row.sealed;
+        cache.set(key, shared);
+        return { ...row, sealed: shared };
+      },
+    };
+  },
+  'rawDump that returns nothing': () => ({ rawDump: async () => new Uint8Array() }),
+  'destroy that keeps the sealed bytes': (s) => {
+    const kept: Uint8Array[] = [];
+    return {
+      destroyEntry: async (id, options) => {
+        for (const row of await s.listVersions(id)) kept.push(row.sealed);
+        return s.destroyEntry(id, options);
+      },
+      rawDump: async () => {
+        const dump = await s.rawDump();
+        const out = new Uint8Array(dump.length + kept.reduce((n, k) => n + k.length, 0));
+        out.set(dump);
+        let at = dump.length;
+        for (const k of kept) {
+          out.set(k, at);
+          at += k.length;
+        }
+        return out;
+      },
+    };
+  },
+};
+
+async function failures(mutant: Mutant | undefined): Promise<string[]> {
+  const cases: { name: string; fn: () => Promise<void> }[] = [];
+  runVaultStoreConformance(
+    { describe: (_name, fn) => fn(), it: (name, fn) => void cases.push({ name, fn }) },
+    {
+      createStore: async () => {
+        const base = createMemoryVaultStore();
+        const overrides = mutant?.(base) ?? {};
+        const store: VaultStore = {
+          insertEntry: base.insertEntry,
+          getEntry: base.getEntry,
+          getVersion: base.getVersion,
+          listVersions: base.listVersions,
+          rotate: base.rotate,
+          listEntries: base.listEntries,
+          markDeleted: base.markDeleted,
+          markRestored: base.markRestored,
+          destroyEntry: base.destroyEntry,
+          scanExpired: base.scanExpired,
+          scanForRewrap: base.scanForRewrap,
+          replaceSealed: base.replaceSealed,
+          listKekIds: base.listKekIds,
+          ...overrides,
+        };
+        return { store, rawDump: overrides.rawDump ?? base.rawDump };
+      },
+    },
+  );
+  const failed: string[] = [];
+  for (const c of cases) {
+    try {
+      await c.fn();
+    } catch {
+      failed.push(c.name);
+    }
+  }
+  return failed;
+}
+
+describe('the conformance suite catches broken stores', () => {
+  it('the unmodified memory store fails nothing through the collecting runner', async () => {
+    expect(await failures(undefined)).toEqual([]);
+  });
+
+  for (const [name, mutant] of Object.entries(mutants)) {
+    it(`fails a store with ${name}`, async () => {
+      expect((await failures(mutant)).length).toBeGreaterThan(0);
+    });
+  }
+});
