@@ -1,3 +1,5 @@
+import type { QueryExecutorProvider } from 'kysely';
+
 /**
  * What differs between the SQL dialects coffer stores on, and nothing else. Each store package
  * (`@coffer/store-postgres`, `@coffer/store-sqlite`) supplies one; the shared queries in
@@ -60,4 +62,16 @@ export interface DialectAdapter {
   isTransient(error: unknown): boolean;
   /** Whether a driver error is a unique or primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * Optional. Runs once per store before its first write, on the store's connection. SQLite turns
+   * on `secure_delete` here, so erased sealed values (destroy, pruned versions, rewrapped rows)
+   * are overwritten with zeros instead of lingering in free space.
+   */
+  prepareWrites?(db: QueryExecutorProvider): Promise<void>;
+  /**
+   * Optional. Runs after an entry was destroyed. SQLite checkpoints and truncates its WAL here, so
+   * the destroyed bytes leave the `-wal` file too (best effort: a reader holding an old snapshot
+   * keeps the WAL until it finishes).
+   */
+  afterDestroy?(db: QueryExecutorProvider): Promise<void>;
 }

@@ -21,7 +21,7 @@ function contextFor<DB, T>(
     db: schema === undefined ? typed : typed.withSchema(schema),
     adapter,
     names: tableNames(prefix),
-    runner: createWriteRunner(adapter, busyRetryMs),
+    runner: createWriteRunner(adapter, busyRetryMs, db),
   };
 }
 

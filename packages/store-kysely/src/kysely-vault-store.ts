@@ -206,7 +206,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     async destroyEntry(id, options = {}) {
       if (!canExist(id)) return false;
       const before = options.deletedBefore;
-      return ctx.runner.transaction(ctx.db, async (trx) => {
+      const destroyed = await ctx.runner.transaction(ctx.db, async (trx) => {
         let del = trx.deleteFrom(entries).where('id', '=', id);
         if (before !== undefined) {
           del = del
@@ -220,6 +220,12 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
         await trx.deleteFrom(versions).where('entry_id', '=', id).execute();
         return true;
       });
+      if (destroyed && a.afterDestroy !== undefined) {
+        // Best effort: the destroy is committed; a checkpoint that cannot finish now (a reader
+        // holds an old snapshot) is retried by SQLite's automatic checkpoints.
+        await a.afterDestroy(ctx.db).catch(() => undefined);
+      }
+      return destroyed;
     },
 
     async scanExpired(before, limit) {

@@ -1,7 +1,7 @@
 // Runs store writes: single statements and transactions, each retried as a whole while the
 // database reports transient contention (SQLITE_BUSY, deadlock, serialization failure), with
 // jittered exponential backoff on timers so a waiting writer never blocks the event loop.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type QueryExecutorProvider, sql } from 'kysely';
 import type { DialectAdapter } from './dialect-adapter.js';
 import { StoreBusyError } from './errors.js';
 
@@ -21,8 +21,24 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** @internal */
-export function createWriteRunner(adapter: DialectAdapter, maxWaitMs: number): WriteRunner {
+export function createWriteRunner(
+  adapter: DialectAdapter,
+  maxWaitMs: number,
+  db: QueryExecutorProvider,
+): WriteRunner {
+  let prepared: Promise<void> | undefined;
+  const prepare = (): Promise<void> => {
+    if (adapter.prepareWrites === undefined) return Promise.resolve();
+    if (prepared === undefined) {
+      prepared = adapter.prepareWrites(db).catch((error: unknown) => {
+        prepared = undefined; // try again on the next write
+        throw error;
+      });
+    }
+    return prepared;
+  };
   async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+    await prepare();
     const started = Date.now();
     let attempts = 0;
     let delay = FIRST_DELAY_MS;

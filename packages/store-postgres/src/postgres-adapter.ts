@@ -3,6 +3,8 @@
 import { fromHex } from '@coffer/core';
 import type { DialectAdapter } from '@coffer/store-kysely';
 
+const MAX_DATE_MS = 8.64e15;
+
 function sqlState(error: unknown): unknown {
   return typeof error === 'object' && error !== null
     ? (error as { code?: unknown }).code
@@ -15,7 +17,10 @@ export const postgresAdapter: DialectAdapter = {
   beginWrite: 'begin',
   selectForUpdate: true,
   uuidIds: true,
-  timeToDb: (ms) => new Date(ms),
+  // Beyond JS Date's range (±8.64e15 ms) only comparisons make sense ("deleted before the end of
+  // time"): PostgreSQL's infinities keep them exact.
+  timeToDb: (ms) =>
+    ms > MAX_DATE_MS ? 'infinity' : ms < -MAX_DATE_MS ? '-infinity' : new Date(ms),
   timeFromDb: (value) => (value instanceof Date ? value.getTime() : Date.parse(String(value))),
   bytesFromDb: (value) => {
     if (value instanceof Uint8Array) return new Uint8Array(value);

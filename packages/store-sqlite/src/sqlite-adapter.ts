@@ -1,6 +1,7 @@
 // SQLite specifics for the shared queries: integer epoch-ms times, blobs, JSON as text,
-// BEGIN IMMEDIATE for writes, and SQLITE_BUSY* as transient contention.
+// BEGIN IMMEDIATE for writes, SQLITE_BUSY* as transient contention, and secure deletion.
 import type { DialectAdapter } from '@coffer/store-kysely';
+import { sql } from 'kysely';
 
 function errorCode(error: unknown): string {
   const code =
@@ -23,5 +24,14 @@ export const sqliteAdapter: DialectAdapter = {
   isUniqueViolation: (error) => {
     const code = errorCode(error);
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  },
+  // Erased sealed values are zeroed in the pages, not left in free space.
+  prepareWrites: async (db) => {
+    await sql`pragma secure_delete = on`.execute(db);
+  },
+  // Move the zeroed pages into the database file and empty the WAL, which still holds the old
+  // page images.
+  afterDestroy: async (db) => {
+    await sql`pragma wal_checkpoint(truncate)`.execute(db);
   },
 };

@@ -28,7 +28,9 @@ export interface SqliteConnectionOptions {
  * Applies the settings coffer's SQLite stores are built for to a better-sqlite3 `Database`:
  * `journal_mode = WAL` (readers never block the writer; file databases only), `synchronous =
  * NORMAL` (durable across application crashes, one fsync per checkpoint instead of per commit —
- * the recommended pairing with WAL), `foreign_keys = ON`, and `busy_timeout`. Call it once on a
+ * the recommended pairing with WAL), `foreign_keys = ON`, `secure_delete = ON` (erased sealed
+ * values are zeroed, not left in free pages; the stores also turn it on for connections you
+ * configure yourself), and `busy_timeout`. Call it once on a
  * database you open yourself before you hand it to Kysely; the quick path (`filename`) does it
  * for you.
  *
@@ -59,6 +61,7 @@ export function configureSqliteDatabase(
     : String(database.pragma('journal_mode = WAL', { simple: true }));
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
+  database.pragma('secure_delete = ON');
   return mode;
 }
 
