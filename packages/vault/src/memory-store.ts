@@ -1,5 +1,6 @@
 import type {
   JsonObject,
+  JsonValue,
   VaultEntryRecord,
   VaultListQuery,
   VaultReplaceSealed,
@@ -20,8 +21,27 @@ export interface MemoryVaultStore extends VaultStore {
   listKekIds(): Promise<string[]>;
 }
 
+function copyJson<T extends JsonValue>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) out[key] = copyJson((value as JsonObject)[key] ?? null);
+  return out as T;
+}
+
 function copyEntry(e: VaultEntryRecord): VaultEntryRecord {
-  return { ...e, metadata: structuredClone(e.metadata) as JsonObject };
+  return {
+    id: e.id,
+    owner: e.owner,
+    kind: e.kind,
+    label: e.label,
+    metadata: copyJson(e.metadata),
+    preview: e.preview,
+    version: e.version,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+    deletedAt: e.deletedAt,
+  };
 }
 
 function copyVersion(v: VaultVersionRecord): VaultVersionRecord {

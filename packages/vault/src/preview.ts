@@ -12,6 +12,7 @@ const ELLIPSIS = '…';
 const SEPARATORS = new Set(['-', '_', '.', ':', '/']);
 const MIN_LENGTH = 12;
 const MAX_PREVIEW = 64;
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * The default preview: a short non-secret-looking prefix (up to and including the last separator
@@ -28,17 +29,25 @@ const MAX_PREVIEW = 64;
  * ```
  */
 export function defaultPreview(value: string): string {
-  const chars = Array.from(value);
-  if (chars.length < MIN_LENGTH) return ELLIPSIS;
-  const budget = Math.floor(chars.length / 3);
+  if (value.length < MIN_LENGTH) return ELLIPSIS;
+  // Work on code points; plain BMP strings (the usual token) take the fast path.
+  const chars = SURROGATE.test(value) ? Array.from(value) : undefined;
+  const length = chars === undefined ? value.length : chars.length;
+  if (length < MIN_LENGTH) return ELLIPSIS;
+  const at = (i: number): string => (chars === undefined ? value.charAt(i) : (chars[i] ?? ''));
+  const budget = Math.floor(length / 3);
   const tailLength = Math.min(4, budget);
   let headLength = 0;
-  for (let i = 0; i < Math.min(8, chars.length); i++) {
-    if (SEPARATORS.has(chars[i] ?? '')) headLength = i + 1;
-  }
+  for (let i = 0; i < 8; i++) if (SEPARATORS.has(at(i))) headLength = i + 1;
   if (headLength === 0) headLength = 4;
   headLength = Math.max(0, Math.min(headLength, budget - tailLength));
-  return `${chars.slice(0, headLength).join('')}${ELLIPSIS}${chars.slice(chars.length - tailLength).join('')}`;
+  const head =
+    chars === undefined ? value.slice(0, headLength) : chars.slice(0, headLength).join('');
+  const tail =
+    chars === undefined
+      ? value.slice(length - tailLength)
+      : chars.slice(length - tailLength).join('');
+  return `${head}${ELLIPSIS}${tail}`;
 }
 
 /** Computes and checks the preview of a value (internal). */

@@ -1,4 +1,22 @@
-import { randomBytes, toHex } from '@coffer/core';
+import { randomBytes } from '@coffer/core';
+
+// Entropy for ids is drawn 4 KiB at a time (one system call per 256 ids, as Node's randomUUID
+// does); every byte is used once. Ids are not secrets, but they must be unguessable.
+const POOL_SIZE = 4096;
+let pool: Uint8Array = new Uint8Array(0);
+let offset = 0;
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function take16(): Uint8Array {
+  if (offset + 16 > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    offset = 0;
+  }
+  const out = pool.slice(offset, offset + 16);
+  pool.fill(0, offset, offset + 16);
+  offset += 16;
+  return out;
+}
 
 /**
  * A new UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Time-ordered ids
@@ -7,7 +25,7 @@ import { randomBytes, toHex } from '@coffer/core';
  * Within one millisecond the order is random, which is fine: nothing relies on it.
  */
 export function uuidV7(nowMs: number): string {
-  const b = randomBytes(16);
+  const b = take16();
   const ms = Math.max(0, Math.floor(nowMs));
   const high = Math.floor(ms / 0x1_0000_0000);
   const low = ms >>> 0;
@@ -19,8 +37,12 @@ export function uuidV7(nowMs: number): string {
   b[5] = low & 0xff;
   b[6] = 0x70 | ((b[6] ?? 0) & 0x0f);
   b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
-  const hex = toHex(b);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  let out = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';
+    out += HEX[b[i] ?? 0];
+  }
+  return out;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -407,3 +407,17 @@ describe('nothing on the public face holds plaintext', () => {
     }
   });
 });
+
+describe('ids', () => {
+  it('are unique UUIDv7s whose order follows the clock', async () => {
+    const { vault, now } = setup();
+    const ids: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      now.ms += 1;
+      ids.push((await vault.put({ kind: 'k', owner: 'o', value: 'value-0123456789' })).id);
+    }
+    expect(new Set(ids).size).toBe(600);
+    expect(ids.every((id) => UUID7.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+  });
+});
