@@ -1,0 +1,131 @@
+// The @example blocks of the public TSDoc, run as written (the conformance example is
+// memory-store.conformance.test.ts).
+import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
+import { describe, expect, it } from 'vitest';
+import {
+  AuditFailedError,
+  createMemoryVaultStore,
+  createVault,
+  createVaultReader,
+  defaultPreview,
+  KeysMissingError,
+  ValueTooLargeError,
+  VaultEntryDeletedError,
+  VaultNotFoundError,
+  VersionConflictError,
+} from '../src/index.js';
+
+const newEnvelope = () =>
+  createEnvelope({
+    provider: createLocalKeyProvider(
+      Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]),
+    ),
+  });
+
+describe('TSDoc examples', () => {
+  it('createMemoryVaultStore', async () => {
+    const vault = createVault({ store: createMemoryVaultStore(), envelope: newEnvelope() });
+    const { id } = await vault.put({
+      kind: 'webhook-secret',
+      owner: 'org_1',
+      value: 'whsec_0123456789abcdef',
+    });
+    expect(id).toHaveLength(36);
+    expect(
+      await createMemoryVaultStore().getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'),
+    ).toBeUndefined();
+  });
+
+  it('Vault', async () => {
+    const vault = createVault({ store: createMemoryVaultStore(), envelope: newEnvelope() });
+    const { id } = await vault.put({
+      kind: 'meta-capi-token',
+      owner: 'org_42',
+      value: 'EAAGm0PX4ZCpsBA1234567890abcd',
+    });
+    expect(await vault.rotate(id, 'EAAGnewtoken0987654321zyxw', { expectedVersion: 1 })).toEqual({
+      id,
+      version: 2,
+    });
+    expect((await vault.describe(id)).preview).toBe('EAAG…zyxw');
+  });
+
+  it('createVault', async () => {
+    const provider = createLocalKeyProvider(
+      Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]),
+    );
+    const vault = createVault({
+      store: createMemoryVaultStore(),
+      envelope: createEnvelope({ provider }),
+      provider,
+    });
+    const { version } = await vault.put({
+      kind: 'webhook-secret',
+      owner: 'org_1',
+      value: 'whsec_9f8e7d6c5b4a39281706',
+    });
+    expect(version).toBe(1);
+    expect(await vault.verifyKeys()).toEqual({ kekIds: ['1'], primaryKekId: '1' });
+  });
+
+  it('VaultReader', async () => {
+    const store = createMemoryVaultStore();
+    const envelope = newEnvelope();
+    const vault = createVault({ store, envelope });
+    const logged: string[] = [];
+    const reader = createVaultReader({
+      store,
+      envelope,
+      audit: { emit: (e) => void logged.push(e.action) },
+    });
+    const { id } = await vault.put({
+      kind: 'meta-capi-token',
+      owner: 'org_42',
+      value: 'EAAGm0PX4ZCpsBA1234567890abcd',
+    });
+    const token = await reader.reveal(id, { actor: 'capi-relay', purpose: 'send events' });
+    expect(token.expose()).toBe('EAAGm0PX4ZCpsBA1234567890abcd');
+    expect(logged).toEqual(['reveal']);
+  });
+
+  it('createVaultReader', async () => {
+    const store = createMemoryVaultStore();
+    const envelope = newEnvelope();
+    const vault = createVault({ store, envelope });
+    const reader = createVaultReader({ store, envelope });
+    const { id } = await vault.put({
+      kind: 'webhook-secret',
+      owner: 'org_1',
+      value: 'whsec_old_0123456789',
+    });
+    await vault.rotate(id, 'whsec_new_9876543210');
+    const versions = await reader.revealVersions(id, {
+      actor: 'webhook-verifier',
+      purpose: 'verify signature',
+    });
+    expect(versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it('defaultPreview', () => {
+    expect(defaultPreview('sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c')).toBe('sk-proj-…6b5c');
+    expect(defaultPreview('short')).toBe('…');
+  });
+
+  it('errors', () => {
+    const id = '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3';
+    expect(new VaultNotFoundError(id).code).toBe('NOT_FOUND');
+    expect(new VersionConflictError(id, 1, 2).details).toEqual({
+      id,
+      expectedVersion: 1,
+      currentVersion: 2,
+    });
+    expect(new VaultEntryDeletedError(id).status).toBe(410);
+    expect(new ValueTooLargeError(65_536).details).toEqual({ maxBytes: 65536 });
+    expect(new AuditFailedError('reveal', false).code).toBe('AUDIT_FAILED');
+    expect(new KeysMissingError(['1'], []).details).toEqual({
+      kekIds: ['1'],
+      unknown: ['1'],
+      retired: [],
+    });
+  });
+});
