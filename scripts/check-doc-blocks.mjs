@@ -4,7 +4,7 @@
 // ```ts ignore is skipped (use it only for deliberately wrong code, and say so next to it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'docs', '.blocks');
@@ -13,7 +13,11 @@ mkdirSync(out, { recursive: true });
 
 const sources = [join(root, 'README.md')];
 const listMd = (dir) =>
-  existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => join(dir, f)) : [];
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => join(dir, f))
+    : [];
 sources.push(...listMd(join(root, 'docs')));
 for (const group of ['packages', 'examples']) {
   const dir = join(root, group);
@@ -33,7 +37,15 @@ for (const file of sources) {
     const line = text.slice(0, match.index).split('\n').length + 1;
     const rel = relative(root, file);
     const name = `${rel.replace(/[^a-zA-Z0-9]+/g, '_')}__${n}.ts`;
-    writeFileSync(join(out, name), `// ${rel}:${line}\n${match[3]}\nexport {};\n`);
+    // Relative imports in a block mean "relative to the Markdown file": rewrite them for docs/.blocks.
+    const code = (match[3] ?? '').replace(
+      /(from\s+['"])(\.{1,2}\/[^'"]+)(['"])/g,
+      (_m, a, spec, b) => {
+        const target = relative(out, resolve(dirname(file), spec));
+        return `${a}${target.startsWith('.') ? target : `./${target}`}${b}`;
+      },
+    );
+    writeFileSync(join(out, name), `// ${rel}:${line}\n${code}\nexport {};\n`);
     map.push(`${name} ← ${rel}:${line}`);
     count++;
   }
@@ -48,6 +60,7 @@ writeFileSync(
         noEmit: true,
         customConditions: ['source'],
         noUnusedLocals: false,
+        allowImportingTsExtensions: true,
         declaration: false,
         declarationMap: false,
       },
@@ -69,7 +82,9 @@ const tsc = spawnSync('pnpm', ['exec', 'tsc', '-p', join(out, 'tsconfig.json')],
 if (tsc.status !== 0) {
   process.stdout.write(tsc.stdout);
   process.stderr.write(tsc.stderr);
-  console.error(`doc blocks: type errors (block files map back to their sources):\n${map.join('\n')}`);
+  console.error(
+    `doc blocks: type errors (block files map back to their sources):\n${map.join('\n')}`,
+  );
   process.exit(1);
 }
 console.log(`doc blocks: ${count} TypeScript blocks type-check`);
