@@ -1,0 +1,2 @@
+export { type PlatformServer, sendEvent, startPlatformServer } from './platform-server.ts';
+export { type CapiRelay, createCapiRelay } from './relay.ts';
