@@ -16,6 +16,7 @@ import type { QueryExecutorProvider } from 'kysely';
  *   beginWrite: 'begin',
  *   selectForUpdate: false,
  *   uuidIds: false,
+ *   writableCte: false,
  *   timeToDb: (ms) => new Date(ms).toISOString(),
  *   timeFromDb: (v) => Date.parse(String(v)),
  *   bytesFromDb: (v) => new Uint8Array(v as Uint8Array),
@@ -45,6 +46,12 @@ export interface DialectAdapter {
    * name a row and is answered "not found" without a query (binding it would be a type error).
    */
   readonly uuidIds: boolean;
+  /**
+   * Whether data-modifying statements may appear in `WITH` (PostgreSQL). Then a write spanning
+   * two tables (put, rotate) is one statement — one round trip, row locks held only for its
+   * duration — instead of a transaction of several.
+   */
+  readonly writableCte: boolean;
   /** An epoch-millisecond time as the driver binds it (`Date` for timestamptz, the number for SQLite). */
   timeToDb(ms: number): unknown;
   /** A stored time back to epoch milliseconds. */

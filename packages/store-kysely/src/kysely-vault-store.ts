@@ -14,7 +14,7 @@ import type {
   VaultStore,
   VaultVersionRecord,
 } from '@coffer/vault';
-import type { Kysely, Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { StoreContext } from './store-context.js';
 import type { VaultDatabase, VaultEntriesTable, VaultVersionsTable } from './vault-tables.js';
 
@@ -62,33 +62,115 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     created_at: a.timeToDb(v.createdAt) as number,
   });
 
-  async function insertBoth(
-    db: Kysely<VaultDatabase>,
-    entry: VaultEntryRecord,
-    first: VaultVersionRecord,
-  ) {
-    await db
-      .insertInto(entries)
-      .values({
-        id: entry.id,
-        owner: entry.owner,
-        kind: entry.kind,
-        label: entry.label,
-        metadata: a.jsonToDb(entry.metadata) as string,
-        preview: entry.preview,
-        version: entry.version,
-        created_at: a.timeToDb(entry.createdAt) as number,
-        updated_at: a.timeToDb(entry.updatedAt) as number,
-        deleted_at: entry.deletedAt === null ? null : (a.timeToDb(entry.deletedAt) as number),
-      })
-      .execute();
-    await db.insertInto(versions).values(versionValues(first)).execute();
+  const entryValues = (entry: VaultEntryRecord): VaultEntriesTable => ({
+    id: entry.id,
+    owner: entry.owner,
+    kind: entry.kind,
+    label: entry.label,
+    metadata: a.jsonToDb(entry.metadata) as string,
+    preview: entry.preview,
+    version: entry.version,
+    created_at: a.timeToDb(entry.createdAt) as number,
+    updated_at: a.timeToDb(entry.updatedAt) as number,
+    deleted_at: entry.deletedAt === null ? null : (a.timeToDb(entry.deletedAt) as number),
+  });
+
+  // Both rows or neither. With writable CTEs (PostgreSQL) that is one statement, one round trip;
+  // elsewhere one write transaction.
+  function insertBoth(entry: VaultEntryRecord, first: VaultVersionRecord): Promise<unknown> {
+    if (a.writableCte) {
+      return ctx.runner.once(() =>
+        ctx.db
+          .with('e', (db) => db.insertInto(entries).values(entryValues(entry)).returning('id'))
+          .insertInto(versions)
+          .values(versionValues(first))
+          .execute(),
+      );
+    }
+    return ctx.runner.transaction(ctx.db, async (trx) => {
+      await trx.insertInto(entries).values(entryValues(entry)).execute();
+      await trx.insertInto(versions).values(versionValues(first)).execute();
+    });
+  }
+
+  // The check-and-set of a rotation: the UPDATE's row lock serializes concurrent rotations of one
+  // id, and a loser re-evaluates `version = expected` against the winner's row and matches
+  // nothing. Only a matched update inserts the new version row and prunes beyond `keepVersions`.
+  async function rotateOnce(input: VaultRotateRecord): Promise<boolean> {
+    const cutoff = input.next.version - 1 - input.keepVersions;
+    const set = {
+      version: input.next.version,
+      preview: input.preview,
+      updated_at: a.timeToDb(input.next.createdAt) as number,
+    };
+    if (a.writableCte) {
+      // One statement, so the row lock is held for one statement rather than several round
+      // trips. The insert and the prune read `u`: they act only when the update matched.
+      const next = versionValues(input.next);
+      const rows = await ctx.runner.once(() =>
+        ctx.db
+          .with('u', (db) =>
+            db
+              .updateTable(entries)
+              .set(set)
+              .where('id', '=', input.id)
+              .where('version', '=', input.expectedVersion)
+              .where('deleted_at', 'is', null)
+              .returning('id'),
+          )
+          .with('i', (db) =>
+            db
+              .insertInto(versions)
+              .columns(['entry_id', 'version', 'kek_id', 'sealed', 'created_at'])
+              .expression((eb) =>
+                eb
+                  .selectFrom('u')
+                  .select([
+                    'u.id as entry_id',
+                    sql<number>`cast(${next.version} as integer)`.as('version'),
+                    sql<string>`cast(${next.kek_id} as text)`.as('kek_id'),
+                    sql<Uint8Array>`cast(${next.sealed} as bytea)`.as('sealed'),
+                    sql<Date>`cast(${next.created_at} as timestamptz)`.as('created_at'),
+                  ]),
+              )
+              .returning('entry_id'),
+          )
+          .with('d', (db) =>
+            db
+              .deleteFrom(versions)
+              .where('entry_id', 'in', (eb) => eb.selectFrom('u').select('u.id'))
+              .where('version', '<=', cutoff)
+              .returning('entry_id'),
+          )
+          .selectFrom('i')
+          .select('i.entry_id')
+          .execute(),
+      );
+      return rows.length === 1;
+    }
+    return ctx.runner.transaction(ctx.db, async (trx) => {
+      const updated = await trx
+        .updateTable(entries)
+        .set(set)
+        .where('id', '=', input.id)
+        .where('version', '=', input.expectedVersion)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (affected(updated) !== 1) return false;
+      await trx.insertInto(versions).values(versionValues(input.next)).execute();
+      await trx
+        .deleteFrom(versions)
+        .where('entry_id', '=', input.id)
+        .where('version', '<=', cutoff)
+        .execute();
+      return true;
+    });
   }
 
   return {
     async insertEntry(entry, firstVersion) {
       try {
-        await ctx.runner.transaction(ctx.db, (trx) => insertBoth(trx, entry, firstVersion));
+        await insertBoth(entry, firstVersion);
       } catch (error) {
         if (a.isUniqueViolation(error)) {
           throw new CofferError(
@@ -137,29 +219,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
 
     async rotate(input: VaultRotateRecord) {
       if (!canExist(input.id)) return false;
-      return ctx.runner.transaction(ctx.db, async (trx) => {
-        // The check-and-set: the row lock it takes serializes concurrent rotations of one id;
-        // a loser re-evaluates the WHERE against the winner's row and matches nothing.
-        const updated = await trx
-          .updateTable(entries)
-          .set({
-            version: input.next.version,
-            preview: input.preview,
-            updated_at: a.timeToDb(input.next.createdAt) as number,
-          })
-          .where('id', '=', input.id)
-          .where('version', '=', input.expectedVersion)
-          .where('deleted_at', 'is', null)
-          .executeTakeFirst();
-        if (affected(updated) !== 1) return false;
-        await trx.insertInto(versions).values(versionValues(input.next)).execute();
-        await trx
-          .deleteFrom(versions)
-          .where('entry_id', '=', input.id)
-          .where('version', '<=', input.next.version - 1 - input.keepVersions)
-          .execute();
-        return true;
-      });
+      return rotateOnce(input);
     },
 
     async listEntries(query: VaultListQuery) {

@@ -17,6 +17,7 @@ export const postgresAdapter: DialectAdapter = {
   beginWrite: 'begin',
   selectForUpdate: true,
   uuidIds: true,
+  writableCte: true,
   // Beyond JS Date's range (±8.64e15 ms) only comparisons make sense ("deleted before the end of
   // time"): PostgreSQL's infinities keep them exact.
   timeToDb: (ms) =>

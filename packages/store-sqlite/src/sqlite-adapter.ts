@@ -15,6 +15,7 @@ export const sqliteAdapter: DialectAdapter = {
   beginWrite: 'begin immediate',
   selectForUpdate: false,
   uuidIds: false,
+  writableCte: false,
   timeToDb: (ms) => ms,
   timeFromDb: (value) => Number(value),
   bytesFromDb: (value) => new Uint8Array(value as Uint8Array),
