@@ -1,4 +1,13 @@
-/** What an audit event records. */
+/**
+ * What an audit event records.
+ *
+ * @example
+ * ```ts
+ * import type { VaultAuditAction } from '@coffer/vault';
+ *
+ * const reads: VaultAuditAction[] = ['reveal'];
+ * ```
+ */
 export type VaultAuditAction =
   | 'put'
   | 'rotate'

@@ -158,5 +158,15 @@ export class KeysMissingError extends CofferError {
   }
 }
 
-/** The largest value the vault stores: 64 KiB (65 536 bytes, UTF-8 for strings). */
+/**
+ * The largest value the vault stores: 64 KiB (65 536 bytes, UTF-8 for strings). Credentials are
+ * far smaller; the cap bounds memory per call and row size.
+ *
+ * @example
+ * ```ts
+ * import { MAX_VALUE_BYTES } from '@coffer/vault';
+ *
+ * const fits = (token: string) => new TextEncoder().encode(token).length <= MAX_VALUE_BYTES;
+ * ```
+ */
 export const MAX_VALUE_BYTES: number = 65_536;

@@ -13,6 +13,14 @@ import type {
 /**
  * The in-memory {@link VaultStore}, plus `rawDump()` for tests: every stored field of every
  * row (sealed bytes included) serialized into one byte array, to check that no plaintext is stored.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryVaultStore, type MemoryVaultStore } from '@coffer/vault';
+ *
+ * const store: MemoryVaultStore = createMemoryVaultStore();
+ * (await store.rawDump()).length; // 0
+ * ```
  */
 export interface MemoryVaultStore extends VaultStore {
   /** Everything this store holds, as bytes (JSON fields as UTF-8, sealed values raw). */

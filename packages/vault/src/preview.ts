@@ -4,7 +4,14 @@ import { InvalidInputError } from '@coffer/core';
  * Builds the display preview of a string value for one kind (see `createVault`'s `previews`).
  * The result is stored in clear, so it must never be enough to reconstruct the value: the vault
  * rejects a preview with more than a third of the value's characters (not counting `…`) or more
- * than 64 characters.
+ * than 64 characters, and a function that throws (`INVALID_INPUT`; nothing is stored).
+ *
+ * @example
+ * ```ts
+ * import type { PreviewFunction } from '@coffer/vault';
+ *
+ * const webhookPreview: PreviewFunction = () => 'whsec_…';
+ * ```
  */
 export type PreviewFunction = (value: string) => string;
 
@@ -60,7 +67,15 @@ export function computePreview(
   const custom =
     previews !== undefined && Object.hasOwn(previews, kind) ? previews[kind] : undefined;
   if (custom === undefined) return defaultPreview(value);
-  const preview: unknown = custom(value);
+  let preview: unknown;
+  try {
+    preview = custom(value);
+  } catch {
+    // The function's own error is dropped: it could quote the value.
+    throw new InvalidInputError(`The preview function for kind "${kind}" threw.`, {
+      details: { parameter: 'previews', kind },
+    });
+  }
   if (typeof preview !== 'string') {
     throw new InvalidInputError(
       `The preview function for kind "${kind}" did not return a string.`,

@@ -1,6 +1,15 @@
 // The storage extension point of the vault: plain records, no crypto, check-and-set on writes.
 
-/** A JSON value: what `metadata` may hold (no `undefined`, functions, dates or bytes). */
+/**
+ * A JSON value: what `metadata` may hold (no `undefined`, functions, dates or bytes).
+ *
+ * @example
+ * ```ts
+ * import type { JsonValue } from '@coffer/vault';
+ *
+ * const value: JsonValue = { scopes: ['ads_management'], expires: null };
+ * ```
+ */
 export type JsonValue =
   | string
   | number
@@ -9,7 +18,16 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
-/** A JSON object: the non-secret `metadata` of a vault entry, stored as one JSON column. */
+/**
+ * A JSON object: the non-secret `metadata` of a vault entry, stored as one JSON column.
+ *
+ * @example
+ * ```ts
+ * import type { JsonObject } from '@coffer/vault';
+ *
+ * const metadata: JsonObject = { pixelId: '1234' };
+ * ```
+ */
 export type JsonObject = { [key: string]: JsonValue };
 
 /**

@@ -9,6 +9,7 @@ import {
   createVaultReader,
   defaultPreview,
   KeysMissingError,
+  MAX_VALUE_BYTES,
   ValueTooLargeError,
   VaultEntryDeletedError,
   VaultNotFoundError,
@@ -104,6 +105,17 @@ describe('TSDoc examples', () => {
       purpose: 'verify signature',
     });
     expect(versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it('MemoryVaultStore', async () => {
+    const store = createMemoryVaultStore();
+    expect((await store.rawDump()).length).toBe(0);
+  });
+
+  it('MAX_VALUE_BYTES', () => {
+    const fits = (token: string) => new TextEncoder().encode(token).length <= MAX_VALUE_BYTES;
+    expect(fits('x'.repeat(65_536))).toBe(true);
+    expect(fits('é'.repeat(32_769))).toBe(false);
   });
 
   it('defaultPreview', () => {

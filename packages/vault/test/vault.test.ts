@@ -408,6 +408,30 @@ describe('nothing on the public face holds plaintext', () => {
   });
 });
 
+describe('bytes', () => {
+  it('reveal refuses bytes that are not UTF-8 (INVALID_ENCODING); revealBytes returns them', async () => {
+    const { vault, reader } = setup();
+    const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x80]);
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: bytes });
+    expect(await codeOf(reader.reveal(id, WHO))).toBe('INVALID_ENCODING');
+    expect((await reader.revealBytes(id, WHO)).expose()).toEqual(bytes);
+  });
+
+  it('a throwing preview function is refused without its error, nothing stored', async () => {
+    const { vault, store } = setup({
+      previews: {
+        k: (v) => {
+          throw new Error(`cannot preview ${v}`);
+        },
+      },
+    });
+    const error = await vault.put({ kind: 'k', owner: 'o', value: TOKEN }).catch((e: unknown) => e);
+    expect(isCofferError(error, 'INVALID_INPUT')).toBe(true);
+    expect(inspect(error)).not.toContain(TOKEN);
+    expect(await store.listEntries({ owner: 'o', limit: 5 })).toEqual([]);
+  });
+});
+
 describe('ids', () => {
   it('are unique UUIDv7s whose order follows the clock', async () => {
     const { vault, now } = setup();

@@ -15,6 +15,14 @@ import type { VaultStore } from '../vault-store.js';
 /**
  * The test functions the suite registers its cases with: `describe` and `it` from vitest,
  * `node:test`, mocha or jest. `it` callbacks are async and throw on failure.
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from 'node:test';
+ * import type { ConformanceRunner } from '@coffer/vault/testing';
+ *
+ * const runner: ConformanceRunner = { describe, it };
+ * ```
  */
 export interface ConformanceRunner {
   /** Groups cases. */
@@ -23,7 +31,18 @@ export interface ConformanceRunner {
   it: (name: string, fn: () => Promise<void>) => unknown;
 }
 
-/** One fresh store under test, with optional hooks. */
+/**
+ * One fresh store under test, with optional hooks.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryVaultStore } from '@coffer/vault';
+ * import type { VaultStoreFixture } from '@coffer/vault/testing';
+ *
+ * const store = createMemoryVaultStore();
+ * const fixture: VaultStoreFixture = { store, rawDump: () => store.rawDump(), close: async () => {} };
+ * ```
+ */
 export interface VaultStoreFixture {
   /** The store, empty. */
   store: VaultStore;
@@ -36,7 +55,17 @@ export interface VaultStoreFixture {
   close?: () => Promise<void>;
 }
 
-/** Makes a fresh, empty store for each case. */
+/**
+ * Makes a fresh, empty store for each case.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryVaultStore } from '@coffer/vault';
+ * import type { VaultStoreFactory } from '@coffer/vault/testing';
+ *
+ * const createStore: VaultStoreFactory = async () => ({ store: createMemoryVaultStore() });
+ * ```
+ */
 export type VaultStoreFactory = () => Promise<VaultStoreFixture>;
 
 interface Keys {
