@@ -101,7 +101,13 @@ export function checkValue(value: unknown): string | Uint8Array {
         'value must be well-formed Unicode (it has a lone surrogate); pass bytes instead',
       );
     }
-    size = value.length > MAX_VALUE_BYTES ? MAX_VALUE_BYTES + 1 : utf8Encode(value).length;
+    // A UTF-16 code unit encodes to 1-3 UTF-8 bytes: encode only when the bound is in doubt.
+    size =
+      value.length > MAX_VALUE_BYTES
+        ? MAX_VALUE_BYTES + 1
+        : value.length * 3 <= MAX_VALUE_BYTES
+          ? value.length // under the cap either way; only emptiness matters
+          : utf8Encode(value).length;
   } else if (value instanceof Uint8Array) {
     size = value.length;
   } else {

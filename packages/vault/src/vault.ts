@@ -445,6 +445,7 @@ export function createVault(options: VaultOptions): Vault {
     at: number,
     actor?: string,
   ): Promise<void> {
+    if (audit === undefined) return;
     const event = { action, id: e.id, owner: e.owner, kind: e.kind, version, at: new Date(at) };
     const ok = await emitAudit(audit, actor === undefined ? event : { ...event, actor });
     if (!ok) throw new AuditFailedError(action, true);
@@ -486,7 +487,8 @@ export function createVault(options: VaultOptions): Vault {
       const preview = computePreview(value, kind, previews);
       const now = clock();
       const id = uuidV7(now);
-      const first = await sealVersion({ id, owner, kind }, 1, value, now);
+      const sealed = await envelope.seal(value, { context: sealContext({ id, owner, kind }, 1) });
+      const first = { id, version: 1, kekId: inspectSealed(sealed).kekId, sealed, createdAt: now };
       const entry: VaultEntryRecord = {
         id,
         owner,
@@ -500,7 +502,7 @@ export function createVault(options: VaultOptions): Vault {
         deletedAt: null,
       };
       await store.insertEntry(entry, first);
-      await record('put', entry, 1, now, actor);
+      if (audit !== undefined) await record('put', entry, 1, now, actor);
       return { id, version: 1 };
     },
 
