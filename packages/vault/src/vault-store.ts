@@ -156,7 +156,7 @@ export interface VaultListQuery {
   kind?: string;
   /** Only ids strictly greater than this one (the last id of the previous page), when given. */
   after?: string;
-  /** At most this many entries (1–1000). */
+  /** At most this many entries: a positive integer up to 1001 (a page of up to 1000, plus one to detect a next page). */
   limit: number;
   /** Include soft-deleted entries; `false` unless given. */
   includeDeleted?: boolean;

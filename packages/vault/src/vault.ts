@@ -553,7 +553,7 @@ export function createVault(options: VaultOptions): Vault {
       const limit = o.limit === undefined ? 50 : checkIntInRange(o.limit, 'limit', 1, 1000);
       const query = {
         owner,
-        limit,
+        limit: limit + 1, // one more than the page, to know whether another page follows
         includeDeleted: o.includeDeleted === true,
         ...(kind === undefined ? {} : { kind }),
         ...(after === undefined ? {} : { after }),
@@ -561,7 +561,7 @@ export function createVault(options: VaultOptions): Vault {
       const rows = await store.listEntries(query);
       const items = rows.slice(0, limit).map(entryInfo);
       const last = items[items.length - 1];
-      return { items, nextCursor: items.length === limit && last !== undefined ? last.id : null };
+      return { items, nextCursor: rows.length > limit && last !== undefined ? last.id : null };
     },
 
     async delete(id) {

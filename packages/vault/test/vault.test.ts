@@ -445,3 +445,19 @@ describe('ids', () => {
     expect([...ids].sort()).toEqual(ids);
   });
 });
+
+describe('list', () => {
+  it('nextCursor is null on the last page, even when it is full', async () => {
+    const { vault } = setup();
+    for (let i = 0; i < 4; i++)
+      await vault.put({ kind: 'k', owner: 'o', value: `value-${i}-0123456789` });
+    expect((await vault.list({ owner: 'o', limit: 4 })).nextCursor).toBeNull();
+    const first = await vault.list({ owner: 'o', limit: 3 });
+    expect(first.items).toHaveLength(3);
+    expect(first.nextCursor).toBe(first.items[2]?.id);
+    const second = await vault.list({ owner: 'o', limit: 3, cursor: first.nextCursor ?? '' });
+    expect(second.items).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    expect(await vault.list({ owner: 'nobody' })).toEqual({ items: [], nextCursor: null });
+  });
+});
