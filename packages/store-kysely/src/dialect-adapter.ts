@@ -14,7 +14,6 @@ import type { QueryExecutorProvider } from 'kysely';
  * const adapter: DialectAdapter = {
  *   dialect: 'example',
  *   beginWrite: 'begin',
- *   selectForUpdate: false,
  *   uuidIds: false,
  *   writableCte: false,
  *   timeToDb: (ms) => new Date(ms).toISOString(),
@@ -36,11 +35,6 @@ export interface DialectAdapter {
    * two writers never deadlock upgrading read locks).
    */
   readonly beginWrite: string;
-  /**
-   * Whether `select … for update` exists (PostgreSQL). Where it does not (SQLite), the write
-   * transaction itself holds the only write lock, so a read inside it is already stable.
-   */
-  readonly selectForUpdate: boolean;
   /**
    * Whether ids live in a `uuid` column (PostgreSQL). Then a string that is not a UUID cannot
    * name a row and is answered "not found" without a query (binding it would be a type error).

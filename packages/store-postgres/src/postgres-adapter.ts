@@ -15,7 +15,6 @@ function sqlState(error: unknown): unknown {
 export const postgresAdapter: DialectAdapter = {
   dialect: 'postgres',
   beginWrite: 'begin',
-  selectForUpdate: true,
   uuidIds: true,
   writableCte: true,
   // Beyond JS Date's range (±8.64e15 ms) only comparisons make sense ("deleted before the end of

@@ -13,7 +13,6 @@ function errorCode(error: unknown): string {
 export const sqliteAdapter: DialectAdapter = {
   dialect: 'sqlite',
   beginWrite: 'begin immediate',
-  selectForUpdate: false,
   uuidIds: false,
   writableCte: false,
   timeToDb: (ms) => ms,
