@@ -10,7 +10,7 @@ import type { QueryExecutorProvider } from 'kysely';
  * ```ts
  * import type { DialectAdapter } from '@coffer/store-kysely';
  *
- * // A sketch of a dialect that stores times as ISO text and JSON as text.
+ * // A sketch for a dialect that keeps times as ISO text and JSON as text, with no uuid type.
  * const adapter: DialectAdapter = {
  *   dialect: 'example',
  *   beginWrite: 'begin',
@@ -21,9 +21,10 @@ import type { QueryExecutorProvider } from 'kysely';
  *   bytesFromDb: (v) => new Uint8Array(v as Uint8Array),
  *   jsonToDb: (value) => JSON.stringify(value),
  *   jsonFromDb: (v) => JSON.parse(String(v)),
- *   isTransient: () => false,
+ *   isTransient: (e) => (e as { code?: unknown }).code === 'BUSY',
  *   isUniqueViolation: () => false,
  * };
+ * adapter.timeFromDb(adapter.timeToDb(1_750_000_000_000)); // 1750000000000
  * ```
  */
 export interface DialectAdapter {

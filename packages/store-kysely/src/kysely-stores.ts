@@ -42,12 +42,27 @@ function contextFor<DB, T>(
  * import { Kysely, PostgresDialect } from 'kysely';
  * import pg from 'pg';
  *
- * declare const adapter: DialectAdapter; // your dialect's conversions
+ * // PostgreSQL's conversions (what @coffer/store-postgres passes).
+ * const adapter: DialectAdapter = {
+ *   dialect: 'postgres',
+ *   beginWrite: 'begin',
+ *   uuidIds: true,
+ *   writableCte: true,
+ *   timeToDb: (ms) => new Date(ms),
+ *   timeFromDb: (v) => (v as Date).getTime(),
+ *   bytesFromDb: (v) => new Uint8Array(v as Uint8Array),
+ *   jsonToDb: (value) => JSON.stringify(value),
+ *   jsonFromDb: (v) => v,
+ *   isTransient: (e) => ['40001', '40P01'].includes(String((e as { code?: unknown }).code)),
+ *   isUniqueViolation: (e) => (e as { code?: unknown }).code === '23505',
+ * };
  * const db = new Kysely<unknown>({
  *   dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) }),
  * });
+ * // Tables from postgresMigrations() (or sql/001_init.sql) must exist.
  * const store = createKyselyVaultStore(db, adapter, { tablePrefix: 'coffer_' });
- * typeof store.rotate; // 'function'
+ * await store.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
+ * await db.destroy();
  * ```
  */
 export function createKyselyVaultStore<DB>(

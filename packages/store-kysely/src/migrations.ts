@@ -5,6 +5,17 @@ import { MigrationError } from './errors.js';
  * One schema migration as plain SQL statements (one statement per array element, no trailing
  * `;`), in the order they run. The same statements are what the store packages ship as `.sql`
  * files, so Kysely's `Migrator` and any other migration tool apply identical DDL.
+ *
+ * @example
+ * ```ts
+ * import type { SqlMigration } from '@coffer/store-kysely';
+ *
+ * const m: SqlMigration = {
+ *   name: '001_init',
+ *   up: ['create table if not exists t (id integer primary key)'],
+ *   down: ['drop table if exists t'],
+ * };
+ * ```
  */
 export interface SqlMigration {
   /** Sortable name, e.g. `'001_init'`; recorded in the migration table. */
@@ -48,7 +59,20 @@ async function runStatements(db: Kysely<unknown>, statements: readonly string[])
   for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
-/** Where Kysely's `Migrator` keeps its bookkeeping for coffer's migrations. */
+/**
+ * Where Kysely's `Migrator` keeps its bookkeeping for coffer's migrations.
+ *
+ * @example
+ * ```ts
+ * import type { MigrationTables } from '@coffer/store-kysely';
+ *
+ * const tables: MigrationTables = {
+ *   migrationTableName: 'coffer_migration',
+ *   migrationLockTableName: 'coffer_migration_lock',
+ *   migrationTableSchema: 'secrets',
+ * };
+ * ```
+ */
 export interface MigrationTables {
   /** Table of applied migrations, e.g. `coffer_migration`. */
   readonly migrationTableName: string;
@@ -58,7 +82,17 @@ export interface MigrationTables {
   readonly migrationTableSchema?: string;
 }
 
-/** What a {@link migrateToLatest} run did. */
+/**
+ * What a {@link migrateToLatest} run did.
+ *
+ * @example
+ * ```ts
+ * import type { MigrationReport } from '@coffer/store-kysely';
+ *
+ * const report: MigrationReport = { applied: ['coffer_001_init'] };
+ * const upToDate = report.applied.length === 0; // false
+ * ```
+ */
 export interface MigrationReport {
   /** Names of the migrations this run applied, in order; empty when the schema was current. */
   readonly applied: readonly string[];

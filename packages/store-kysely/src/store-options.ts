@@ -1,6 +1,15 @@
 import { InvalidInputError } from '@coffer/core';
 
-/** Options every coffer SQL store takes. */
+/**
+ * Options every coffer SQL store takes.
+ *
+ * @example
+ * ```ts
+ * import type { KyselyStoreOptions } from '@coffer/store-kysely';
+ *
+ * const options: KyselyStoreOptions = { tablePrefix: 'billing_', schema: 'secrets', busyRetryMs: 2000 };
+ * ```
+ */
 export interface KyselyStoreOptions {
   /** Prefix of every table name. Default `'coffer_'`. */
   tablePrefix?: string;
@@ -18,7 +27,16 @@ export interface KyselyStoreOptions {
   busyRetryMs?: number;
 }
 
-/** The default of {@link KyselyStoreOptions.busyRetryMs}: 5000 ms. */
+/**
+ * The default of {@link KyselyStoreOptions.busyRetryMs}: 5000 ms.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_BUSY_RETRY_MS } from '@coffer/store-kysely';
+ *
+ * DEFAULT_BUSY_RETRY_MS; // 5000
+ * ```
+ */
 export const DEFAULT_BUSY_RETRY_MS = 5000;
 
 /**

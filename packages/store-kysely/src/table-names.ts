@@ -1,6 +1,16 @@
 import type { MigrationTables } from './migrations.js';
 
-/** The names of coffer's tables and migration bookkeeping tables for one prefix. */
+/**
+ * The names of coffer's tables and migration bookkeeping tables for one prefix.
+ *
+ * @example
+ * ```ts
+ * import { type CofferTableNames, tableNames } from '@coffer/store-kysely';
+ *
+ * const names: CofferTableNames = tableNames('app_');
+ * names.vaultVersions; // 'app_vault_versions'
+ * ```
+ */
 export interface CofferTableNames {
   /** One row per vault entry: metadata, current version and its sealed value. */
   readonly vaultEntries: string;

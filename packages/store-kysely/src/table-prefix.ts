@@ -1,6 +1,15 @@
 import { InvalidInputError } from '@coffer/core';
 
-/** The table name prefix used when none is given: tables are named `coffer_vault_entries`, … */
+/**
+ * The table name prefix used when none is given: tables are named `coffer_vault_entries`, …
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TABLE_PREFIX } from '@coffer/store-kysely';
+ *
+ * `${DEFAULT_TABLE_PREFIX}vault_entries`; // 'coffer_vault_entries'
+ * ```
+ */
 export const DEFAULT_TABLE_PREFIX = 'coffer_';
 
 /** Longest accepted prefix; keeps every table and index name within PostgreSQL's 63 bytes. */

@@ -9,7 +9,16 @@ import type { MigrationProvider } from 'kysely';
 
 const MIGRATION_001 = 'coffer_001_init';
 
-/** Where coffer's PostgreSQL tables live. */
+/**
+ * Where coffer's PostgreSQL tables live.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresSchemaOptions } from '@coffer/store-postgres';
+ *
+ * const options: PostgresSchemaOptions = { schema: 'secrets', tablePrefix: '' };
+ * ```
+ */
 export interface PostgresSchemaOptions {
   /** Prefix of every table and index name. Default `'coffer_'`; `''` for none. */
   tablePrefix?: string;

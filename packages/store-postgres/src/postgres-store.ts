@@ -14,7 +14,16 @@ import { postgresAdapter } from './postgres-adapter.js';
 import { postgresMigrationProvider } from './postgres-migrations.js';
 import { openPostgresKysely } from './postgres-open.js';
 
-/** Options shared by both ways to create a {@link PostgresStore}. */
+/**
+ * Options shared by both ways to create a {@link PostgresStore}.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresStoreBaseOptions } from '@coffer/store-postgres';
+ *
+ * const common: PostgresStoreBaseOptions = { schema: 'secrets', tablePrefix: 'coffer_' };
+ * ```
+ */
 export interface PostgresStoreBaseOptions {
   /** Prefix of every table and index name. Default `'coffer_'`. */
   tablePrefix?: string;
@@ -30,13 +39,38 @@ export interface PostgresStoreBaseOptions {
   busyRetryMs?: number;
 }
 
-/** Create the store on your own Kysely instance (a `PostgresDialect` over a `pg` Pool). */
+/**
+ * Create the store on your own Kysely instance (a `PostgresDialect` over a `pg` Pool).
+ *
+ * @example
+ * ```ts
+ * import type { PostgresStoreWithKysely } from '@coffer/store-postgres';
+ * import { Kysely, PostgresDialect } from 'kysely';
+ * import pg from 'pg';
+ *
+ * const options: PostgresStoreWithKysely<unknown> = {
+ *   db: new Kysely<unknown>({
+ *     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) }),
+ *   }),
+ *   schema: 'secrets',
+ * };
+ * ```
+ */
 export interface PostgresStoreWithKysely<DB> extends PostgresStoreBaseOptions {
   /** Your Kysely instance. `close()` leaves it open: you own it. */
   db: Kysely<DB>;
 }
 
-/** Create the store from a connection string: coffer opens and owns a `pg` Pool. */
+/**
+ * Create the store from a connection string: coffer opens and owns a `pg` Pool.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresStoreWithUrl } from '@coffer/store-postgres';
+ *
+ * const options: PostgresStoreWithUrl = { connectionString: 'postgres://app@db.internal/app', poolSize: 5 };
+ * ```
+ */
 export interface PostgresStoreWithUrl extends PostgresStoreBaseOptions {
   /** A PostgreSQL URL, e.g. `postgres://app@db.internal:5432/app`. */
   connectionString: string;
@@ -44,10 +78,30 @@ export interface PostgresStoreWithUrl extends PostgresStoreBaseOptions {
   poolSize?: number;
 }
 
-/** Options of {@link createPostgresStore}. */
+/**
+ * Options of {@link createPostgresStore}: `{ connectionString }` or `{ db }`, never both.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresStoreOptions } from '@coffer/store-postgres';
+ *
+ * const options: PostgresStoreOptions<unknown> = { connectionString: 'postgres://app@db.internal/app' };
+ * ```
+ */
 export type PostgresStoreOptions<DB> = PostgresStoreWithKysely<DB> | PostgresStoreWithUrl;
 
-/** coffer's PostgreSQL storage: the vault store, migrations and the connection pool. */
+/**
+ * coffer's PostgreSQL storage: the vault store, migrations and the connection pool.
+ *
+ * @example
+ * ```ts
+ * import { createPostgresStore, type PostgresStore } from '@coffer/store-postgres';
+ *
+ * const storage: PostgresStore = createPostgresStore({ connectionString: String(process.env.DATABASE_URL) });
+ * await storage.migrate();
+ * await storage.close();
+ * ```
+ */
 export interface PostgresStore<DB = unknown> {
   /** The `VaultStore` to pass to `createVault({ store })` and `createVaultReader({ store })`. */
   readonly vault: VaultStore;

@@ -8,7 +8,16 @@ import type { MigrationProvider } from 'kysely';
 
 const MIGRATION_001 = 'coffer_001_init';
 
-/** Where coffer's SQLite tables live. */
+/**
+ * Where coffer's SQLite tables live.
+ *
+ * @example
+ * ```ts
+ * import type { SqliteSchemaOptions } from '@coffer/store-sqlite';
+ *
+ * const options: SqliteSchemaOptions = { tablePrefix: 'app_' };
+ * ```
+ */
 export interface SqliteSchemaOptions {
   /** Prefix of every table and index name. Default `'coffer_'`; `''` for none. */
   tablePrefix?: string;

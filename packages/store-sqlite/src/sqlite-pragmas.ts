@@ -3,6 +3,15 @@ import { InvalidInputError } from '@coffer/core';
 /**
  * The part of a better-sqlite3 `Database` that {@link configureSqliteDatabase} needs (a structural
  * subset, so this package's types do not depend on `@types/better-sqlite3`).
+ *
+ * @example
+ * ```ts
+ * import type { SqlitePragmaTarget } from '@coffer/store-sqlite';
+ * import Database from 'better-sqlite3';
+ *
+ * const target: SqlitePragmaTarget = new Database(':memory:');
+ * target.memory; // true
+ * ```
  */
 export interface SqlitePragmaTarget {
   /** better-sqlite3's `database.pragma(source, { simple })`. */
@@ -11,7 +20,17 @@ export interface SqlitePragmaTarget {
   readonly memory: boolean;
 }
 
-/** Settings for {@link configureSqliteDatabase}. */
+/**
+ * Settings for {@link configureSqliteDatabase}.
+ *
+ * @example
+ * ```ts
+ * import type { SqliteConnectionOptions } from '@coffer/store-sqlite';
+ *
+ * // Other code shares the handle and does not retry SQLITE_BUSY: let SQLite wait up to 1 s.
+ * const options: SqliteConnectionOptions = { busyTimeoutMs: 1000 };
+ * ```
+ */
 export interface SqliteConnectionOptions {
   /**
    * SQLite's own `busy_timeout` in milliseconds: how long one statement may wait, synchronously,

@@ -13,7 +13,16 @@ import { sqliteAdapter } from './sqlite-adapter.js';
 import { sqliteMigrationProvider } from './sqlite-migrations.js';
 import { openSqliteKysely } from './sqlite-open.js';
 
-/** Options shared by both ways to create a {@link SqliteStore}. */
+/**
+ * Options shared by both ways to create a {@link SqliteStore}.
+ *
+ * @example
+ * ```ts
+ * import type { SqliteStoreBaseOptions } from '@coffer/store-sqlite';
+ *
+ * const common: SqliteStoreBaseOptions = { tablePrefix: 'app_', busyRetryMs: 2000 };
+ * ```
+ */
 export interface SqliteStoreBaseOptions {
   /** Prefix of every table name. Default `'coffer_'`. */
   tablePrefix?: string;
@@ -25,13 +34,38 @@ export interface SqliteStoreBaseOptions {
   busyRetryMs?: number;
 }
 
-/** Create the store on your own Kysely instance (a `SqliteDialect` over better-sqlite3). */
+/**
+ * Create the store on your own Kysely instance (a `SqliteDialect` over better-sqlite3). Apply
+ * `configureSqliteDatabase` to the database first.
+ *
+ * @example
+ * ```ts
+ * import { configureSqliteDatabase, type SqliteStoreWithKysely } from '@coffer/store-sqlite';
+ * import Database from 'better-sqlite3';
+ * import { Kysely, SqliteDialect } from 'kysely';
+ *
+ * const database = new Database(':memory:');
+ * configureSqliteDatabase(database);
+ * const options: SqliteStoreWithKysely<unknown> = {
+ *   db: new Kysely<unknown>({ dialect: new SqliteDialect({ database }) }),
+ * };
+ * ```
+ */
 export interface SqliteStoreWithKysely<DB> extends SqliteStoreBaseOptions {
   /** Your Kysely instance. `close()` leaves it open: you own it. */
   db: Kysely<DB>;
 }
 
-/** Create the store from a file name: coffer opens, configures and owns the connection. */
+/**
+ * Create the store from a file name: coffer opens, configures and owns the connection.
+ *
+ * @example
+ * ```ts
+ * import type { SqliteStoreWithFile } from '@coffer/store-sqlite';
+ *
+ * const options: SqliteStoreWithFile = { filename: './data/coffer.db' };
+ * ```
+ */
 export interface SqliteStoreWithFile extends SqliteStoreBaseOptions {
   /** A database file path (created if missing), or `':memory:'`. */
   filename: string;
@@ -39,10 +73,30 @@ export interface SqliteStoreWithFile extends SqliteStoreBaseOptions {
   busyTimeoutMs?: number;
 }
 
-/** Options of {@link createSqliteStore}. */
+/**
+ * Options of {@link createSqliteStore}: `{ filename }` or `{ db }`, never both.
+ *
+ * @example
+ * ```ts
+ * import type { SqliteStoreOptions } from '@coffer/store-sqlite';
+ *
+ * const options: SqliteStoreOptions<unknown> = { filename: ':memory:', tablePrefix: 'app_' };
+ * ```
+ */
 export type SqliteStoreOptions<DB> = SqliteStoreWithKysely<DB> | SqliteStoreWithFile;
 
-/** coffer's SQLite storage: the vault store, migrations and the connection. */
+/**
+ * coffer's SQLite storage: the vault store, migrations and the connection.
+ *
+ * @example
+ * ```ts
+ * import { createSqliteStore, type SqliteStore } from '@coffer/store-sqlite';
+ *
+ * const storage: SqliteStore = createSqliteStore({ filename: ':memory:' });
+ * await storage.migrate();
+ * await storage.close();
+ * ```
+ */
 export interface SqliteStore<DB = unknown> {
   /** The `VaultStore` to pass to `createVault({ store })`. */
   readonly vault: VaultStore;

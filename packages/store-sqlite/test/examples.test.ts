@@ -1,0 +1,94 @@
+// The TSDoc examples of @coffer/store-sqlite, run as written (file paths pointed at a temp dir).
+import { isCofferError } from '@coffer/core';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  configureSqliteDatabase,
+  createSqliteStore,
+  type SqliteConnectionOptions,
+  SqliteOpenError,
+  type SqlitePragmaTarget,
+  type SqliteSchemaOptions,
+  type SqliteStore,
+  type SqliteStoreBaseOptions,
+  type SqliteStoreOptions,
+  type SqliteStoreWithFile,
+  type SqliteStoreWithKysely,
+  sqliteMigrationProvider,
+  sqliteMigrations,
+} from '../src/index.js';
+import { makeTempDir } from './temp-dir.js';
+
+const dir = makeTempDir('examples');
+afterAll(() => dir.remove());
+
+describe('TSDoc examples', () => {
+  it('createSqliteStore', async () => {
+    const storage = createSqliteStore({ filename: ':memory:' });
+    expect(await storage.migrate()).toEqual({ applied: ['coffer_001_init'] });
+    expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
+    await storage.close();
+  });
+
+  it('SqliteStore', async () => {
+    const storage: SqliteStore = createSqliteStore({ filename: ':memory:' });
+    await storage.migrate();
+    await storage.close();
+  });
+
+  it('SqliteOpenError', () => {
+    const err = new SqliteOpenError('/no/such/dir/app.db');
+    expect(err.code).toBe('STORE_OPEN_FAILED');
+    expect(isCofferError(err, 'STORE_OPEN_FAILED')).toBe(true);
+  });
+
+  it('sqliteMigrations', () => {
+    const [init] = sqliteMigrations({ tablePrefix: 'acme_' });
+    const script = init?.up.map((s) => `${s};`).join('\n');
+    expect(script?.includes('create table if not exists "acme_vault_entries"')).toBe(true);
+    // And the script really runs, as `sqlite3 app.db < script.sql` would.
+    const database = new Database(':memory:');
+    database.exec(script ?? '');
+    database.close();
+  });
+
+  it('sqliteMigrationProvider', async () => {
+    const db = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: new Database(':memory:') }),
+    });
+    const migrator = new Migrator({
+      db,
+      provider: sqliteMigrationProvider(),
+      migrationTableName: 'coffer_migration',
+      migrationLockTableName: 'coffer_migration_lock',
+    });
+    const { error } = await migrator.migrateToLatest();
+    if (error !== undefined) throw error;
+    expect((await migrator.getMigrations()).map((m) => m.executedAt !== undefined)).toEqual([true]);
+    await db.destroy();
+  });
+
+  it('option and settings types', async () => {
+    const common: SqliteStoreBaseOptions = { tablePrefix: 'app_', busyRetryMs: 2000 };
+    const database = new Database(':memory:');
+    configureSqliteDatabase(database);
+    const withKysely: SqliteStoreWithKysely<unknown> = {
+      db: new Kysely<unknown>({ dialect: new SqliteDialect({ database }) }),
+    };
+    const withFile: SqliteStoreWithFile = { filename: dir.file('coffer.db') };
+    const options: SqliteStoreOptions<unknown> = { filename: ':memory:', tablePrefix: 'app_' };
+    const schema: SqliteSchemaOptions = { tablePrefix: 'app_' };
+    const settings: SqliteConnectionOptions = { busyTimeoutMs: 1000 };
+    const target: SqlitePragmaTarget = new Database(':memory:');
+    expect(target.memory).toBe(true);
+    expect(configureSqliteDatabase(target, settings)).toBe('memory');
+    expect(sqliteMigrations(schema)[0]?.up.join('')).toContain('app_vault_entries');
+    for (const o of [{ ...withKysely, ...common }, withFile, options]) {
+      const storage = createSqliteStore(o);
+      await storage.migrate();
+      await storage.close();
+    }
+    await withKysely.db.destroy();
+  });
+});
