@@ -53,7 +53,36 @@ function copyEntry(e: VaultEntryRecord): VaultEntryRecord {
 }
 
 function copyVersion(v: VaultVersionRecord): VaultVersionRecord {
-  return { ...v, sealed: v.sealed.slice() };
+  return {
+    id: v.id,
+    version: v.version,
+    kekId: v.kekId,
+    sealed: v.sealed.slice(),
+    createdAt: v.createdAt,
+  };
+}
+
+// Sealed values are copied into 64 KiB slabs rather than each into its own ArrayBuffer: a
+// separate buffer per stored value costs an allocation and garbage-collector bookkeeping on
+// every write, which would dominate a memory-backed put. Values over a quarter slab get their own
+// buffer. A slab is freed when no stored row points into it; erased rows are zeroed in place.
+const SLAB_BYTES = 65_536;
+const OWN_BUFFER_FROM = SLAB_BYTES / 4;
+
+function createByteArena(): (bytes: Uint8Array) => Uint8Array {
+  let slab = new Uint8Array(0);
+  let used = 0;
+  return (bytes) => {
+    if (bytes.length >= OWN_BUFFER_FROM) return bytes.slice();
+    if (used + bytes.length > slab.length) {
+      slab = new Uint8Array(SLAB_BYTES);
+      used = 0;
+    }
+    const copy = slab.subarray(used, used + bytes.length);
+    copy.set(bytes);
+    used += bytes.length;
+    return copy;
+  };
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -65,7 +94,8 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * Creates an in-memory vault store for tests and prototypes. It honours the full
  * {@link VaultStore} contract (check-and-set, ordering, copies in and out) and passes
- * `runVaultStoreConformance`; data lives as long as the object.
+ * `runVaultStoreConformance`; data lives as long as the object. Sealed bytes that are pruned by a
+ * rotation, replaced by a rewrap or destroyed are zeroed in memory, not just dropped.
  *
  * @returns A new, empty store.
  *
@@ -84,6 +114,15 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function createMemoryVaultStore(): MemoryVaultStore {
   const entries = new Map<string, VaultEntryRecord>();
   const versions = new Map<string, Map<number, VaultVersionRecord>>();
+  const keep = createByteArena();
+  /** Copies a record in: the stored row owns its bytes. */
+  const storeVersion = (v: VaultVersionRecord): VaultVersionRecord => ({
+    id: v.id,
+    version: v.version,
+    kekId: v.kekId,
+    sealed: keep(v.sealed),
+    createdAt: v.createdAt,
+  });
 
   const sortedIds = (): string[] => [...entries.keys()].sort();
 
@@ -91,7 +130,7 @@ export function createMemoryVaultStore(): MemoryVaultStore {
     async insertEntry(entry, firstVersion) {
       if (entries.has(entry.id)) throw new Error(`duplicate vault id ${entry.id}`);
       entries.set(entry.id, copyEntry(entry));
-      versions.set(entry.id, new Map([[firstVersion.version, copyVersion(firstVersion)]]));
+      versions.set(entry.id, new Map([[firstVersion.version, storeVersion(firstVersion)]]));
     },
 
     async getEntry(id) {
@@ -114,7 +153,7 @@ export function createMemoryVaultStore(): MemoryVaultStore {
       const rows = versions.get(input.id);
       if (e === undefined || rows === undefined) return false;
       if (e.deletedAt !== null || e.version !== input.expectedVersion) return false;
-      rows.set(input.next.version, copyVersion(input.next));
+      rows.set(input.next.version, storeVersion(input.next));
       entries.set(input.id, {
         ...e,
         version: input.next.version,
@@ -122,7 +161,12 @@ export function createMemoryVaultStore(): MemoryVaultStore {
         updatedAt: input.next.createdAt,
       });
       const oldest = input.next.version - input.keepVersions;
-      for (const v of [...rows.keys()]) if (v < oldest) rows.delete(v);
+      for (const [v, row] of [...rows]) {
+        if (v < oldest) {
+          row.sealed.fill(0);
+          rows.delete(v);
+        }
+      }
       return true;
     },
 
@@ -199,10 +243,13 @@ export function createMemoryVaultStore(): MemoryVaultStore {
       const row = versions.get(input.id)?.get(input.version);
       if (row === undefined || !equalBytes(row.sealed, input.expectedSealed)) return false;
       versions.get(input.id)?.set(input.version, {
-        ...row,
-        sealed: input.sealed.slice(),
+        id: row.id,
+        version: row.version,
         kekId: input.kekId,
+        sealed: keep(input.sealed),
+        createdAt: row.createdAt,
       });
+      row.sealed.fill(0);
       return true;
     },
 
