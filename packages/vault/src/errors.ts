@@ -103,30 +103,47 @@ export class ValueTooLargeError extends CofferError {
 }
 
 /**
- * The audit sink failed. Code `AUDIT_FAILED`, status 503, retryable. On a reveal nothing was
- * returned (unless the reader was created with `failOnAuditError: false`); on a write the change
- * was committed (`details.committed: true`) and only its audit record is missing. The sink's error
- * is not attached (it could carry anything).
+ * The audit sink failed. Code `AUDIT_FAILED`, status 503.
+ *
+ * - On a reveal (`details.committed: false`) nothing was returned (unless the reader was created
+ *   with `failOnAuditError: false`); the error is `retryable`.
+ * - On a write (`details.committed: true`) the change was committed and only its audit record is
+ *   missing; `details.id` and `details.version` say what was written, so a `put` whose event
+ *   failed still hands back its new vault id. Not `retryable`: repeating it would write again.
+ *
+ * The sink's own error is not attached (it could carry anything).
  *
  * @example
  * ```ts
  * import { AuditFailedError } from '@coffer/vault';
  *
  * new AuditFailedError('reveal', false).code; // 'AUDIT_FAILED'
+ * new AuditFailedError('put', true, { id: '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3', version: 1 }).details;
+ * // { action: 'put', committed: true, id: '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3', version: 1 }
  * ```
  */
 export class AuditFailedError extends CofferError {
   /**
    * @param action The audited action.
    * @param committed Whether the action's change was already committed.
+   * @param ref The entry (and version) acted on, when known.
    */
-  constructor(action: string, committed: boolean) {
+  constructor(action: string, committed: boolean, ref?: { id: string; version?: number }) {
     super(
       'AUDIT_FAILED',
       committed
-        ? `The vault ${action} was committed, but the audit sink failed to record it. Check the sink; do not repeat the ${action}.`
+        ? `The vault ${action}${ref === undefined ? '' : ` of "${ref.id}"`} was committed, but the audit sink failed to record it. Check the sink; do not repeat the ${action}.`
         : `The audit sink failed, so the ${action} was refused (no unrecorded reads). Check the sink and retry.`,
-      { status: 503, retryable: true, details: { action, committed } },
+      {
+        status: 503,
+        retryable: !committed,
+        details: {
+          action,
+          committed,
+          ...(ref === undefined ? {} : { id: ref.id }),
+          ...(ref?.version === undefined ? {} : { version: ref.version }),
+        },
+      },
     );
   }
 }

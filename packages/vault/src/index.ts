@@ -30,6 +30,7 @@ export {
   type VaultPutInput,
   type VaultRef,
   type VaultRotateOptions,
+  type VaultWriteOptions,
   type VerifyKeysResult,
 } from './vault.js';
 export type {

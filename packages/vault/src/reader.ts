@@ -3,7 +3,14 @@ import type { Envelope } from '@coffer/envelope';
 import { emitAudit, type VaultAuditSink } from './audit.js';
 import { AuditFailedError, VaultEntryDeletedError, VaultNotFoundError } from './errors.js';
 import { sealContext } from './seal-context.js';
-import { checkId, checkObject, checkText, checkVersion } from './validate.js';
+import {
+  checkAuditSink,
+  checkId,
+  checkObject,
+  checkOptionalFunction,
+  checkText,
+  checkVersion,
+} from './validate.js';
 import type { VaultEntryRecord, VaultStore, VaultVersionRecord } from './vault-store.js';
 
 /**
@@ -125,7 +132,8 @@ export interface VaultReader {
  *
  * @param options See {@link VaultReaderOptions}.
  * @returns The {@link VaultReader}.
- * @throws {InvalidInputError} `INVALID_INPUT` for malformed options.
+ * @throws {InvalidInputError} `INVALID_INPUT` for malformed options (a store or envelope of the
+ *   wrong shape, a non-function `clock`, an `audit` without `emit`).
  *
  * @example
  * ```ts
@@ -168,9 +176,9 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
   }
   const store: VaultStore = givenStore;
   const envelope: Envelope = givenEnvelope;
-  const audit = opts.audit;
+  const audit = checkAuditSink<VaultAuditSink>(opts.audit);
   const failOnAuditError = opts.failOnAuditError !== false;
-  const clock = opts.clock ?? Date.now;
+  const clock = checkOptionalFunction<() => number>(opts.clock, 'clock') ?? Date.now;
 
   function who(o: unknown): { actor: string; purpose: string } {
     const r = checkObject(o, 'options');

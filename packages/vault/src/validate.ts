@@ -136,3 +136,58 @@ export function checkIntInRange(
   }
   return value;
 }
+
+/** An optional option that must be a function when given (e.g. `clock`). */
+export function checkOptionalFunction<T>(value: unknown, parameter: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw invalid(parameter, `${parameter} must be a function`);
+  return value as T;
+}
+
+/** An optional audit sink: an object with an `emit` function. */
+export function checkAuditSink<T>(value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as { emit?: unknown }).emit !== 'function'
+  ) {
+    throw invalid('audit', 'audit must be a sink: an object with an emit(event) function');
+  }
+  return value as T;
+}
+
+/** Optional preview functions by kind: a plain object whose values are functions. */
+export function checkPreviews<T>(value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('previews', 'previews must be an object of preview functions by kind');
+  }
+  for (const [kind, fn] of Object.entries(value)) {
+    if (!KIND.test(kind)) {
+      throw invalid('previews', 'previews keys must be kinds (1-64 characters of a-z 0-9 . _ : -)');
+    }
+    if (typeof fn !== 'function') {
+      throw invalid('previews', `previews["${kind}"] must be a function`);
+    }
+  }
+  return value as T;
+}
+
+/** An optional key provider: checked for the two methods the vault calls. */
+export function checkProvider<T>(value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  const p = value as { primaryKekId?: unknown; keyStatus?: unknown } | null;
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    typeof p.primaryKekId !== 'function' ||
+    typeof p.keyStatus !== 'function'
+  ) {
+    throw invalid(
+      'provider',
+      'provider must be a KeyProvider, e.g. createLocalKeyProvider(keyring)',
+    );
+  }
+  return value as T;
+}

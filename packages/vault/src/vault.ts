@@ -12,12 +12,16 @@ import { computePreview, type PreviewFunction } from './preview.js';
 import { sealContext } from './seal-context.js';
 import { uuidV7 } from './uuid-v7.js';
 import {
+  checkAuditSink,
   checkId,
   checkIntInRange,
   checkKind,
   checkLabel,
   checkMetadata,
   checkObject,
+  checkOptionalFunction,
+  checkPreviews,
+  checkProvider,
   checkText,
   checkValue,
   checkVersion,
@@ -146,6 +150,21 @@ export interface VaultEntryInfo {
 }
 
 /**
+ * Options of {@link Vault.delete}, {@link Vault.restore} and {@link Vault.destroy}.
+ *
+ * @example
+ * ```ts
+ * import type { VaultWriteOptions } from '@coffer/vault';
+ *
+ * const options: VaultWriteOptions = { actor: 'user_7 via settings page' };
+ * ```
+ */
+export interface VaultWriteOptions {
+  /** Who acts (1–256 characters), for the audit event. */
+  actor?: string;
+}
+
+/**
  * Options of {@link Vault.rotate}.
  *
  * @example
@@ -155,11 +174,14 @@ export interface VaultEntryInfo {
  * const options: VaultRotateOptions = { expectedVersion: 3 };
  * ```
  */
-export interface VaultRotateOptions {
-  /** Rotate only if the entry is at this version (check-and-set); otherwise `VERSION_CONFLICT`. Without it, the rotation applies on top of whatever version is current. */
+export interface VaultRotateOptions extends VaultWriteOptions {
+  /**
+   * Rotate only if the entry is at this version (check-and-set); otherwise `VERSION_CONFLICT`.
+   * Without it, the rotation applies on top of whatever version is current: a rotation that loses
+   * a race is re-sealed and retried (up to 16 attempts), so only heavy contention on one id
+   * (more than 16 writers at once) ends in `VERSION_CONFLICT`.
+   */
   expectedVersion?: number;
-  /** Who writes, for the audit event. */
-  actor?: string;
 }
 
 /**
@@ -301,14 +323,15 @@ export interface Vault {
    *
    * @throws {InvalidInputError} `INVALID_INPUT` for a malformed kind, owner, label, metadata or an empty value.
    * @throws {ValueTooLargeError} `VALUE_TOO_LARGE` above 64 KiB.
-   * @throws {AuditFailedError} `AUDIT_FAILED` (`committed: true`) when the audit sink fails after the write.
+   * @throws {AuditFailedError} `AUDIT_FAILED` (`committed: true`, with the new `id` in `details`) when the audit sink fails after the write.
    */
   put(input: VaultPutInput): Promise<VaultRef>;
   /**
    * Replaces the value in place (same id, version + 1), keeping up to `maxVersions` earlier versions.
    *
    * @throws {VaultNotFoundError} `NOT_FOUND`. {@link VaultEntryDeletedError} `DELETED` for a soft-deleted entry.
-   * @throws {VersionConflictError} `VERSION_CONFLICT` when `expectedVersion` is not current.
+   * @throws {VersionConflictError} `VERSION_CONFLICT` when `expectedVersion` is not current, or
+   *   (without it) when 16 attempts in a row lost to concurrent rotations.
    * @throws {InvalidInputError} `INVALID_INPUT`; {@link ValueTooLargeError} `VALUE_TOO_LARGE`; {@link AuditFailedError} `AUDIT_FAILED`.
    */
   rotate(id: string, value: string | Uint8Array, options?: VaultRotateOptions): Promise<VaultRef>;
@@ -329,20 +352,23 @@ export interface Vault {
    * after the retention window. Deleting a deleted entry changes nothing.
    *
    * @throws {VaultNotFoundError} `NOT_FOUND`; {@link AuditFailedError} `AUDIT_FAILED`.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed id or actor.
    */
-  delete(id: string): Promise<VaultEntryInfo>;
+  delete(id: string, options?: VaultWriteOptions): Promise<VaultEntryInfo>;
   /**
    * Undoes a soft delete (until purged). Restoring a live entry changes nothing.
    *
    * @throws {VaultNotFoundError} `NOT_FOUND`; {@link AuditFailedError} `AUDIT_FAILED`.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed id or actor.
    */
-  restore(id: string): Promise<VaultEntryInfo>;
+  restore(id: string, options?: VaultWriteOptions): Promise<VaultEntryInfo>;
   /**
    * Irrecoverably removes the entry and every version (sealed values and wrapped data keys).
    *
    * @throws {VaultNotFoundError} `NOT_FOUND`; {@link AuditFailedError} `AUDIT_FAILED`.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed id or actor.
    */
-  destroy(id: string): Promise<void>;
+  destroy(id: string, options?: VaultWriteOptions): Promise<void>;
   /**
    * Destroys entries soft-deleted longer than the retention window; returns how many.
    *
@@ -387,7 +413,9 @@ export function entryInfo(e: VaultEntryRecord): VaultEntryInfo {
  *
  * @param options Store, envelope and policy; see {@link VaultOptions}.
  * @returns The {@link Vault}.
- * @throws {InvalidInputError} `INVALID_INPUT` for malformed options.
+ * @throws {InvalidInputError} `INVALID_INPUT` for malformed options (a store or envelope of the
+ *   wrong shape, `maxVersions` outside 0–100, a negative `retentionMs`, a non-function `clock`,
+ *   an `audit` without `emit`, a preview that is not a function).
  *
  * @example
  * ```ts
@@ -427,16 +455,16 @@ export function createVault(options: VaultOptions): Vault {
   }
   const store: VaultStore = givenStore;
   const envelope: Envelope = givenEnvelope;
-  const provider = opts.provider;
-  const audit = opts.audit;
-  const clock = opts.clock ?? Date.now;
+  const provider = checkProvider<KeyProvider>(opts.provider);
+  const audit = checkAuditSink<VaultAuditSink>(opts.audit);
+  const clock = checkOptionalFunction<() => number>(opts.clock, 'clock') ?? Date.now;
   const maxVersions =
     opts.maxVersions === undefined ? 1 : checkIntInRange(opts.maxVersions, 'maxVersions', 0, 100);
   const retentionMs =
     opts.retentionMs === undefined
       ? DEFAULT_RETENTION_MS
       : checkIntInRange(opts.retentionMs, 'retentionMs', 0, Number.MAX_SAFE_INTEGER);
-  const previews = opts.previews;
+  const previews = checkPreviews<Readonly<Record<string, PreviewFunction>>>(opts.previews);
 
   async function record(
     action: VaultAuditAction,
@@ -448,7 +476,7 @@ export function createVault(options: VaultOptions): Vault {
     if (audit === undefined) return;
     const event = { action, id: e.id, owner: e.owner, kind: e.kind, version, at: new Date(at) };
     const ok = await emitAudit(audit, actor === undefined ? event : { ...event, actor });
-    if (!ok) throw new AuditFailedError(action, true);
+    if (!ok) throw new AuditFailedError(action, true, { id: e.id, version });
   }
 
   async function load(id: string): Promise<VaultEntryRecord> {
@@ -474,6 +502,8 @@ export function createVault(options: VaultOptions): Vault {
 
   const actorOf = (actor: unknown): string | undefined =>
     actor === undefined ? undefined : checkText(actor, 'actor', 256);
+  const writeActor = (o: unknown): string | undefined =>
+    o === undefined ? undefined : actorOf(checkObject(o, 'options').actor);
 
   return {
     async put(input) {
@@ -515,6 +545,7 @@ export function createVault(options: VaultOptions): Vault {
           ? undefined
           : checkVersion(o.expectedVersion, 'expectedVersion');
       const actor = actorOf(o.actor);
+      let tried = 0;
       for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
         const e = await load(id);
         if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
@@ -524,6 +555,7 @@ export function createVault(options: VaultOptions): Vault {
         const preview = computePreview(checked, e.kind, previews);
         const now = clock();
         const next = await sealVersion(e, e.version + 1, checked, now);
+        tried = e.version;
         const won = await store.rotate({
           id,
           expectedVersion: e.version,
@@ -536,9 +568,10 @@ export function createVault(options: VaultOptions): Vault {
           return { id, version: next.version };
         }
       }
+      // Every attempt lost to a concurrent rotation: report the version the last one started from.
       const e = await load(id);
       if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
-      throw new VersionConflictError(id, expected ?? e.version, e.version);
+      throw new VersionConflictError(id, tried, e.version);
     },
 
     async describe(id) {
@@ -564,25 +597,31 @@ export function createVault(options: VaultOptions): Vault {
       return { items, nextCursor: rows.length > limit && last !== undefined ? last.id : null };
     },
 
-    async delete(id) {
-      const e = await load(checkId(id));
+    async delete(id, writeOptions) {
+      checkId(id);
+      const actor = writeActor(writeOptions);
+      const e = await load(id);
       const now = clock();
       if (!(await store.markDeleted(id, now))) return entryInfo(await load(id));
-      await record('delete', e, e.version, now);
+      await record('delete', e, e.version, now, actor);
       return entryInfo({ ...e, deletedAt: now });
     },
 
-    async restore(id) {
-      const e = await load(checkId(id));
+    async restore(id, writeOptions) {
+      checkId(id);
+      const actor = writeActor(writeOptions);
+      const e = await load(id);
       if (!(await store.markRestored(id))) return entryInfo(await load(id));
-      await record('restore', e, e.version, clock());
+      await record('restore', e, e.version, clock(), actor);
       return entryInfo({ ...e, deletedAt: null });
     },
 
-    async destroy(id) {
-      const e = await load(checkId(id));
+    async destroy(id, writeOptions) {
+      checkId(id);
+      const actor = writeActor(writeOptions);
+      const e = await load(id);
       if (!(await store.destroyEntry(id))) throw new VaultNotFoundError(id);
-      await record('destroy', e, e.version, clock());
+      await record('destroy', e, e.version, clock(), actor);
     },
 
     async purgeExpired(purgeOptions) {

@@ -26,6 +26,25 @@ const mutants: Record<string, Mutant> = {
     listEntries: (query) => s.listEntries({ ...query, limit: 1000 }),
   }),
   'markDeleted that does nothing': () => ({ markDeleted: async () => true }),
+  'markDeleted that overwrites an earlier deletion': (s) => ({
+    markDeleted: async (id, at) => {
+      await s.markRestored(id);
+      return s.markDeleted(id, at);
+    },
+  }),
+  'rotate of a soft-deleted entry': (s) => ({
+    rotate: async (input) => {
+      const e = await s.getEntry(input.id);
+      if (e?.deletedAt === null || e === undefined) return s.rotate(input);
+      await s.markRestored(input.id);
+      const won = await s.rotate(input);
+      await s.markDeleted(input.id, e.deletedAt);
+      return won;
+    },
+  }),
+  'scanExpired ignoring the limit': (s) => ({
+    scanExpired: (before) => s.scanExpired(before, 1000),
+  }),
   'destroyEntry ignoring deletedBefore': (s) => ({ destroyEntry: (id) => s.destroyEntry(id) }),
   'replaceSealed without check-and-set': (s) => ({
     replaceSealed: async (input) => {

@@ -134,6 +134,12 @@ describe('TSDoc examples', () => {
     expect(new VaultEntryDeletedError(id).status).toBe(410);
     expect(new ValueTooLargeError(65_536).details).toEqual({ maxBytes: 65536 });
     expect(new AuditFailedError('reveal', false).code).toBe('AUDIT_FAILED');
+    expect(new AuditFailedError('put', true, { id, version: 1 }).details).toEqual({
+      action: 'put',
+      committed: true,
+      id,
+      version: 1,
+    });
     expect(new KeysMissingError(['1'], []).details).toEqual({
       kekIds: ['1'],
       unknown: ['1'],

@@ -213,7 +213,13 @@ describe('bad input', () => {
     expect(await codeOf(vault.list({ owner: '' }))).toBe('INVALID_INPUT');
     expect(await codeOf(vault.list(undefined as never))).toBe('INVALID_INPUT');
     expect(await codeOf(vault.rotate(id, ''))).toBe('INVALID_INPUT');
+    for (const options of ['x', { actor: '' }, { actor: 7 }, { actor: 'a\u0000b' }]) {
+      expect(await codeOf(vault.delete(id, options as never))).toBe('INVALID_INPUT');
+      expect(await codeOf(vault.restore(id, options as never))).toBe('INVALID_INPUT');
+      expect(await codeOf(vault.destroy(id, options as never))).toBe('INVALID_INPUT');
+    }
     expect((await vault.describe(id)).version).toBe(1);
+    expect((await vault.describe(id)).deletedAt).toBeNull();
   });
 
   it('createVault and createVaultReader check their options', () => {
@@ -227,6 +233,9 @@ describe('bad input', () => {
       { store, envelope, maxVersions: -1 },
       { store, envelope, maxVersions: 1.5 },
       { store, envelope, retentionMs: -1 },
+      { store, envelope, clock: 5 },
+      { store, envelope, audit: {} },
+      { store, envelope, audit: { emit: 'log' } },
     ];
     for (const options of bad) {
       expect(() => setupVault(options)).toThrowError(
@@ -242,6 +251,21 @@ describe('bad input', () => {
     expect((await vault.describe(a.id)).preview).toBe('…');
     expect((await vault.describe(b.id)).preview).toBe('…');
   });
+});
+
+it('createVault checks previews and provider', () => {
+  const { store, envelope } = setup();
+  for (const extra of [
+    { previews: [] },
+    { previews: { k: 'sk-…' } },
+    { previews: { 'Bad Kind': () => '…' } },
+    { provider: {} },
+    { provider: { primaryKekId: () => '1' } },
+  ]) {
+    expect(() => createVault({ store, envelope, ...(extra as object) })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  }
 });
 
 function setupVault(options: unknown): void {
@@ -326,8 +350,66 @@ describe('audit', () => {
     fail = true;
     const error = await vault.rotate(id, `${TOKEN}-2`).catch((e: unknown) => e);
     expect(isCofferError(error, 'AUDIT_FAILED')).toBe(true);
-    expect((error as { details: unknown }).details).toEqual({ action: 'rotate', committed: true });
+    expect((error as { details: unknown }).details).toEqual({
+      action: 'rotate',
+      committed: true,
+      id,
+      version: 2,
+    });
+    expect((error as { retryable: boolean }).retryable).toBe(false);
     expect((await vault.describe(id)).version).toBe(2);
+  });
+
+  it('a put whose audit event fails still tells the caller its new id', async () => {
+    const { vault, reader } = setup({
+      audit: {
+        emit: () => {
+          throw new Error('down');
+        },
+      },
+    });
+    const error = await vault.put({ kind: 'k', owner: 'o', value: TOKEN }).catch((e: unknown) => e);
+    expect(isCofferError(error, 'AUDIT_FAILED')).toBe(true);
+    const details = (error as { details: { id: string; version: number; committed: boolean } })
+      .details;
+    expect(details).toMatchObject({ action: 'put', committed: true, version: 1 });
+    expect((await reader.reveal(details.id, WHO)).expose()).toBe(TOKEN);
+    expect(inspect(error)).not.toContain(TOKEN);
+  });
+
+  it('a refused reveal is retryable; the error says nothing was committed', async () => {
+    const { vault, reader } = setup(
+      {},
+      {
+        audit: {
+          emit: () => {
+            throw new Error('down');
+          },
+        },
+      },
+    );
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: TOKEN });
+    const error = await reader.reveal(id, WHO).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'AUDIT_FAILED',
+      retryable: true,
+      details: { action: 'reveal', committed: false },
+    });
+  });
+
+  it('delete, restore and destroy record the actor when given', async () => {
+    const { vault, events } = setup();
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: TOKEN });
+    await vault.delete(id, { actor: 'user_7' });
+    await vault.restore(id, { actor: 'user_8' });
+    await vault.destroy(id, { actor: 'support' });
+    expect(events.map((e) => [e.action, e.actor])).toEqual([
+      ['put', undefined],
+      ['delete', 'user_7'],
+      ['restore', 'user_8'],
+      ['destroy', 'support'],
+    ]);
+    expect(events.slice(1).every((e) => Object.hasOwn(e, 'actor'))).toBe(true);
   });
 
   it('revealVersions emits one event per version, newest first', async () => {
@@ -429,6 +511,30 @@ describe('bytes', () => {
     expect(isCofferError(error, 'INVALID_INPUT')).toBe(true);
     expect(inspect(error)).not.toContain(TOKEN);
     expect(await store.listEntries({ owner: 'o', limit: 5 })).toEqual([]);
+  });
+});
+
+describe('contention', () => {
+  it('rotations beyond the retry budget fail with VERSION_CONFLICT; the winners have distinct versions', async () => {
+    const { vault, store } = setup({ maxVersions: 100 });
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-0123456789' });
+    const settled = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => vault.rotate(id, `value-race-${i}-0123456789`)),
+    );
+    const versions = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.version] : []));
+    const failed = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : []));
+    expect(versions.length + failed.length).toBe(40);
+    expect(versions.length).toBeGreaterThanOrEqual(16);
+    expect([...versions].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: versions.length }, (_, i) => i + 2),
+    );
+    for (const error of failed) {
+      expect(isCofferError(error, 'VERSION_CONFLICT')).toBe(true);
+      const details = (error as { details: { expectedVersion: number; currentVersion: number } })
+        .details;
+      expect(details.expectedVersion).toBeLessThan(details.currentVersion);
+    }
+    expect((await store.listVersions(id)).length).toBe(versions.length + 1);
   });
 });
 

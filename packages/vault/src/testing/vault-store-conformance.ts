@@ -518,6 +518,71 @@ export function runVaultStoreConformance(
         for (const id of [recent.id, restored.id, live.id]) await vault.describe(id);
       });
 
+      test('markDeleted, markRestored and rotate are conditional on the deletion state', async ({
+        vault,
+        store,
+      }) => {
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-flag-012345678' });
+        const row = await store.getVersion(id, 1);
+        assert.ok(row !== undefined);
+        assert.equal(
+          await store.markRestored(id),
+          false,
+          'restoring a live entry must return false',
+        );
+        assert.equal(await store.markDeleted(id, 1000), true);
+        assert.equal(await store.markDeleted(id, 2000), false, 'deleting twice must return false');
+        assert.equal((await store.getEntry(id))?.deletedAt, 1000);
+        assert.equal(
+          await store.rotate({
+            id,
+            expectedVersion: 1,
+            next: { ...row, version: 2 },
+            preview: 'p',
+            keepVersions: 1,
+          }),
+          false,
+          'rotate must refuse a soft-deleted entry',
+        );
+        assert.equal((await store.getEntry(id))?.version, 1);
+        assert.deepEqual(
+          (await store.listVersions(id)).map((r) => r.version),
+          [1],
+        );
+        assert.equal(await store.markRestored(id), true);
+        assert.equal((await store.getEntry(id))?.deletedAt, null);
+        assert.equal(await store.markRestored(id), false);
+      });
+
+      test('scanExpired returns expired entries in id order, within the limit', async ({
+        vault,
+        store,
+      }) => {
+        const ids: string[] = [];
+        for (let i = 0; i < 7; i++) {
+          const { id } = await vault.put({
+            kind: 'k',
+            owner: 'o',
+            value: `value-exp-${i}-0123456`,
+          });
+          await store.markDeleted(id, 1000 + i);
+          ids.push(id);
+        }
+        await vault.put({ kind: 'k', owner: 'o', value: 'value-exp-live-0123456' });
+        ids.sort();
+        assert.deepEqual(
+          (await store.scanExpired(2000, 3)).map((e) => e.id),
+          ids.slice(0, 3),
+        );
+        assert.deepEqual(
+          (await store.scanExpired(2000, 100)).map((e) => e.id),
+          ids,
+        );
+        const early = await store.scanExpired(1003, 100);
+        assert.equal(early.length, 3, 'scanExpired must compare deletedAt < before, strictly');
+        assert.ok(early.every((e) => e.deletedAt !== null && e.deletedAt < 1003));
+      });
+
       test('destroyEntry with deletedBefore spares live and recently deleted entries', async ({
         vault,
         store,
