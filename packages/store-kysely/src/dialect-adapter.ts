@@ -16,6 +16,7 @@ import type { QueryExecutorProvider } from 'kysely';
  *   beginWrite: 'begin',
  *   uuidIds: false,
  *   writableCte: false,
+ *   nulFreeText: false,
  *   timeToDb: (ms) => new Date(ms).toISOString(),
  *   timeFromDb: (v) => Date.parse(String(v)),
  *   bytesFromDb: (v) => new Uint8Array(v as Uint8Array),
@@ -47,6 +48,11 @@ export interface DialectAdapter {
    * duration — instead of a transaction of several.
    */
   readonly writableCte: boolean;
+  /**
+   * Whether text columns refuse U+0000 (PostgreSQL). Then text with a NUL character is refused
+   * with `INVALID_INPUT` before any write, instead of failing in the driver.
+   */
+  readonly nulFreeText: boolean;
   /** An epoch-millisecond time as the driver binds it (`Date` for timestamptz, the number for SQLite). */
   timeToDb(ms: number): unknown;
   /** A stored time back to epoch milliseconds. */

@@ -48,6 +48,7 @@ function contextFor<DB, T>(
  *   beginWrite: 'begin',
  *   uuidIds: true,
  *   writableCte: true,
+ *   nulFreeText: true,
  *   timeToDb: (ms) => new Date(ms),
  *   timeFromDb: (v) => (v as Date).getTime(),
  *   bytesFromDb: (v) => new Uint8Array(v as Uint8Array),

@@ -15,6 +15,7 @@ import type {
   VaultVersionRecord,
 } from '@coffer/vault';
 import { type Selectable, sql } from 'kysely';
+import { assertNulFree } from './storable-text.js';
 import type { StoreContext } from './store-context.js';
 import type { VaultDatabase, VaultEntriesTable, VaultVersionsTable } from './vault-tables.js';
 
@@ -62,6 +63,13 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     created_at: a.timeToDb(v.createdAt) as number,
   });
 
+  const checkText = (entry: { preview: string } & Partial<VaultEntryRecord>): void => {
+    if (!a.nulFreeText) return;
+    assertNulFree(entry.owner ?? null, 'owner');
+    assertNulFree(entry.kind ?? null, 'kind');
+    assertNulFree(entry.label ?? null, 'label');
+    assertNulFree(entry.preview, 'preview');
+  };
   const entryValues = (entry: VaultEntryRecord): VaultEntriesTable => ({
     id: entry.id,
     owner: entry.owner,
@@ -169,6 +177,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
 
   return {
     async insertEntry(entry, firstVersion) {
+      checkText(entry);
       try {
         await insertBoth(entry, firstVersion);
       } catch (error) {
@@ -219,6 +228,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
 
     async rotate(input: VaultRotateRecord) {
       if (!canExist(input.id)) return false;
+      checkText({ preview: input.preview });
       return rotateOnce(input);
     },
 

@@ -23,6 +23,7 @@ describe('TSDoc examples', () => {
       beginWrite: 'begin',
       uuidIds: false,
       writableCte: false,
+      nulFreeText: false,
       timeToDb: (ms) => new Date(ms).toISOString(),
       timeFromDb: (v) => Date.parse(String(v)),
       bytesFromDb: (v) => new Uint8Array(v as Uint8Array),

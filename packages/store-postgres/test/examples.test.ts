@@ -75,6 +75,7 @@ describe('TSDoc examples', () => {
       beginWrite: 'begin',
       uuidIds: true,
       writableCte: true,
+      nulFreeText: true,
       timeToDb: (ms) => new Date(ms),
       timeFromDb: (v) => (v as Date).getTime(),
       bytesFromDb: (v) => new Uint8Array(v as Uint8Array),

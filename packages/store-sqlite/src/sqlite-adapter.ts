@@ -15,6 +15,7 @@ export const sqliteAdapter: DialectAdapter = {
   beginWrite: 'begin immediate',
   uuidIds: false,
   writableCte: false,
+  nulFreeText: false,
   timeToDb: (ms) => ms,
   timeFromDb: (value) => Number(value),
   bytesFromDb: (value) => new Uint8Array(value as Uint8Array),
