@@ -113,7 +113,8 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export function createMemoryVaultStore(): MemoryVaultStore {
   const entries = new Map<string, VaultEntryRecord>();
-  const versions = new Map<string, Map<number, VaultVersionRecord>>();
+  // Each entry's retained versions, oldest first (a short array: 1 + maxVersions rows).
+  const versions = new Map<string, VaultVersionRecord[]>();
   const keep = createByteArena();
   /** Copies a record in: the stored row owns its bytes. */
   const storeVersion = (v: VaultVersionRecord): VaultVersionRecord => ({
@@ -123,6 +124,8 @@ export function createMemoryVaultStore(): MemoryVaultStore {
     sealed: keep(v.sealed),
     createdAt: v.createdAt,
   });
+  const findVersion = (id: string, version: number): VaultVersionRecord | undefined =>
+    versions.get(id)?.find((row) => row.version === version);
 
   const sortedIds = (): string[] => [...entries.keys()].sort();
 
@@ -130,7 +133,7 @@ export function createMemoryVaultStore(): MemoryVaultStore {
     async insertEntry(entry, firstVersion) {
       if (entries.has(entry.id)) throw new Error(`duplicate vault id ${entry.id}`);
       entries.set(entry.id, copyEntry(entry));
-      versions.set(entry.id, new Map([[firstVersion.version, storeVersion(firstVersion)]]));
+      versions.set(entry.id, [storeVersion(firstVersion)]);
     },
 
     async getEntry(id) {
@@ -139,13 +142,18 @@ export function createMemoryVaultStore(): MemoryVaultStore {
     },
 
     async getVersion(id, version) {
-      const v = versions.get(id)?.get(version);
+      const v = findVersion(id, version);
       return v === undefined ? undefined : copyVersion(v);
     },
 
     async listVersions(id) {
-      const rows = [...(versions.get(id)?.values() ?? [])];
-      return rows.sort((a, b) => b.version - a.version).map(copyVersion);
+      const rows = versions.get(id) ?? [];
+      const out: VaultVersionRecord[] = [];
+      for (let i = rows.length - 1; i >= 0; i--) {
+        const row = rows[i];
+        if (row !== undefined) out.push(copyVersion(row));
+      }
+      return out;
     },
 
     async rotate(input: VaultRotateRecord) {
@@ -153,20 +161,20 @@ export function createMemoryVaultStore(): MemoryVaultStore {
       const rows = versions.get(input.id);
       if (e === undefined || rows === undefined) return false;
       if (e.deletedAt !== null || e.version !== input.expectedVersion) return false;
-      rows.set(input.next.version, storeVersion(input.next));
+      const oldest = input.next.version - input.keepVersions;
+      const kept: VaultVersionRecord[] = [];
+      for (const row of rows) {
+        if (row.version >= oldest) kept.push(row);
+        else row.sealed.fill(0);
+      }
+      kept.push(storeVersion(input.next));
+      versions.set(input.id, kept);
       entries.set(input.id, {
         ...e,
         version: input.next.version,
         preview: input.preview,
         updatedAt: input.next.createdAt,
       });
-      const oldest = input.next.version - input.keepVersions;
-      for (const [v, row] of [...rows]) {
-        if (v < oldest) {
-          row.sealed.fill(0);
-          rows.delete(v);
-        }
-      }
       return true;
     },
 
@@ -203,7 +211,7 @@ export function createMemoryVaultStore(): MemoryVaultStore {
       if (e === undefined) return false;
       const before = options?.deletedBefore;
       if (before !== undefined && (e.deletedAt === null || e.deletedAt >= before)) return false;
-      for (const row of versions.get(id)?.values() ?? []) row.sealed.fill(0);
+      for (const row of versions.get(id) ?? []) row.sealed.fill(0);
       entries.delete(id);
       versions.delete(id);
       return true;
@@ -221,18 +229,12 @@ export function createMemoryVaultStore(): MemoryVaultStore {
 
     async scanForRewrap(scan: VaultRewrapScan) {
       const out: VaultVersionRecord[] = [];
+      const after = scan.after;
       for (const id of sortedIds()) {
-        if (scan.after !== undefined && id < scan.after.id) continue;
-        const rows = [...(versions.get(id)?.values() ?? [])].sort((a, b) => a.version - b.version);
-        for (const row of rows) {
+        if (after !== undefined && id < after.id) continue;
+        for (const row of versions.get(id) ?? []) {
           if (out.length >= scan.limit) return out;
-          if (
-            scan.after !== undefined &&
-            id === scan.after.id &&
-            row.version <= scan.after.version
-          ) {
-            continue;
-          }
+          if (after !== undefined && id === after.id && row.version <= after.version) continue;
           if (row.kekId !== scan.notKekId) out.push(copyVersion(row));
         }
       }
@@ -240,22 +242,25 @@ export function createMemoryVaultStore(): MemoryVaultStore {
     },
 
     async replaceSealed(input: VaultReplaceSealed) {
-      const row = versions.get(input.id)?.get(input.version);
-      if (row === undefined || !equalBytes(row.sealed, input.expectedSealed)) return false;
-      versions.get(input.id)?.set(input.version, {
+      const rows = versions.get(input.id);
+      const at = rows === undefined ? -1 : rows.findIndex((r) => r.version === input.version);
+      const row = rows?.[at];
+      if (rows === undefined || row === undefined) return false;
+      if (!equalBytes(row.sealed, input.expectedSealed)) return false;
+      rows[at] = {
         id: row.id,
         version: row.version,
         kekId: input.kekId,
         sealed: keep(input.sealed),
         createdAt: row.createdAt,
-      });
+      };
       row.sealed.fill(0);
       return true;
     },
 
     async listKekIds() {
       const ids = new Set<string>();
-      for (const rows of versions.values()) for (const row of rows.values()) ids.add(row.kekId);
+      for (const rows of versions.values()) for (const row of rows) ids.add(row.kekId);
       return [...ids];
     },
 
@@ -264,7 +269,7 @@ export function createMemoryVaultStore(): MemoryVaultStore {
       const parts: Uint8Array[] = [];
       for (const e of entries.values()) parts.push(encoder.encode(JSON.stringify(e)));
       for (const rows of versions.values()) {
-        for (const row of rows.values()) {
+        for (const row of rows) {
           parts.push(encoder.encode(`${row.id}|${row.version}|${row.kekId}|${row.createdAt}|`));
           parts.push(row.sealed);
         }

@@ -38,23 +38,22 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 export function defaultPreview(value: string): string {
   if (value.length < MIN_LENGTH) return ELLIPSIS;
   // Work on code points; plain BMP strings (the usual token) take the fast path.
-  const chars = SURROGATE.test(value) ? Array.from(value) : undefined;
-  const length = chars === undefined ? value.length : chars.length;
-  if (length < MIN_LENGTH) return ELLIPSIS;
-  const at = (i: number): string => (chars === undefined ? value.charAt(i) : (chars[i] ?? ''));
+  if (!SURROGATE.test(value)) return previewOf(value, value.length, value);
+  const chars = Array.from(value);
+  return chars.length < MIN_LENGTH ? ELLIPSIS : previewOf(chars, chars.length, value);
+}
+
+function previewOf(chars: string | string[], length: number, value: string): string {
   const budget = Math.floor(length / 3);
   const tailLength = Math.min(4, budget);
   let headLength = 0;
-  for (let i = 0; i < 8; i++) if (SEPARATORS.has(at(i))) headLength = i + 1;
+  for (let i = 0; i < 8; i++) if (SEPARATORS.has(chars[i] ?? '')) headLength = i + 1;
   if (headLength === 0) headLength = 4;
   headLength = Math.max(0, Math.min(headLength, budget - tailLength));
-  const head =
-    chars === undefined ? value.slice(0, headLength) : chars.slice(0, headLength).join('');
-  const tail =
-    chars === undefined
-      ? value.slice(length - tailLength)
-      : chars.slice(length - tailLength).join('');
-  return `${head}${ELLIPSIS}${tail}`;
+  if (typeof chars === 'string') {
+    return `${value.slice(0, headLength)}${ELLIPSIS}${value.slice(length - tailLength)}`;
+  }
+  return `${chars.slice(0, headLength).join('')}${ELLIPSIS}${chars.slice(length - tailLength).join('')}`;
 }
 
 /** Computes and checks the preview of a value (internal). */
