@@ -14,7 +14,7 @@ export const stateDir: string =
   process.env.COFFER_DEMO_DIR ?? resolve(here, '../../../.coffer/demo');
 
 export async function main(): Promise<void> {
-  console.log('coffer demo — vault, API keys and PII hashing, on a local SQLite file');
+  console.log('coffer demo — the credential vault on a local SQLite file');
 
   step('Open local state');
   const { keyring, createdNow } = loadOrCreateMasterKeys(join(stateDir, 'master-keys'));
