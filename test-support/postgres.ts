@@ -49,6 +49,17 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       const c = new pg.Client({ connectionString: server });
       await c.connect();
       try {
+        // Let connections a test just closed finish going away first: terminating a client that
+        // is mid-shutdown (WITH (FORCE)) raises an unhandled 57P01 in the test's process.
+        for (let attempt = 0; attempt < 30; attempt++) {
+          try {
+            await c.query(`drop database if exists "${name}"`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '55006') throw error; // 55006: in use
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
         await c.query(`drop database if exists "${name}" with (force)`);
       } finally {
         await c.end();
