@@ -6,7 +6,6 @@ import {
   hkdfSha256,
   hmacSha256,
   hmacSha256Hex,
-  isCofferError,
   randomBytes,
   sha256,
   sha256Hex,
@@ -16,15 +15,7 @@ import {
   xchacha20Poly1305Seal,
 } from '../src/index.js';
 import { backends } from './backends.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return isCofferError(e) ? e.code : `non-coffer: ${String(e)}`;
-  }
-  return undefined;
-}
+import { codeOf } from './code-of.js';
 
 const k32 = new Uint8Array(32);
 const n12 = new Uint8Array(12);

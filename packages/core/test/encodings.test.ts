@@ -5,22 +5,13 @@ import {
   fromBase32Crockford,
   fromBase64Url,
   fromHex,
-  isCofferError,
   toBase32Crockford,
   toBase64Url,
   toHex,
   utf8Decode,
   utf8Encode,
 } from '../src/index.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return isCofferError(e) ? e.code : `non-coffer: ${String(e)}`;
-  }
-  return undefined;
-}
+import { codeOf } from './code-of.js';
 
 describe('known answers', () => {
   it('hex', () => {
