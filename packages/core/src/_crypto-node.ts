@@ -30,7 +30,10 @@ function gcmSeal(
     authTagLength: TAG_LENGTH,
   });
   if (aad.length > 0) c.setAAD(aad);
-  const out = new Uint8Array(plaintext.length + TAG_LENGTH);
+  // Large outputs skip the zero fill (every byte is written below) and never come from Buffer's
+  // shared pool, so `out.buffer` holds only this ciphertext.
+  const length = plaintext.length + TAG_LENGTH;
+  const out = length >= 4096 ? view(Buffer.allocUnsafeSlow(length)) : new Uint8Array(length);
   const body = c.update(plaintext);
   out.set(body, 0);
   const final = c.final();
