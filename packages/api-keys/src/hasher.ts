@@ -1,0 +1,131 @@
+import { availableParallelism } from 'node:os';
+import { InvalidInputError, randomBytes, toBase64Url, utf8Encode } from '@coffer/core';
+import bcrypt from 'bcryptjs';
+import { BcryptWorkerPool } from './worker-pool.js';
+
+/** bcrypt reads at most 72 bytes of its input and silently ignores the rest. */
+export const BCRYPT_MAX_INPUT_BYTES = 72;
+
+/**
+ * Turns API keys into stored hashes and checks keys against them. The verifier and manager only
+ * talk to this interface, so a host can import existing hashes or use another scheme (for example
+ * dispatching on the hash's prefix) behind the same contract.
+ *
+ * @example
+ * ```ts
+ * import { type ApiKeyHasher, createBcryptHasher } from '@coffer/api-keys';
+ *
+ * const hasher: ApiKeyHasher = createBcryptHasher({ cost: 12 });
+ * ```
+ */
+export interface ApiKeyHasher {
+  /** Hashes a full API key for storage. */
+  hash(key: string): Promise<string>;
+  /**
+   * Whether `key` matches `hash`. Resolves false (never rejects) for a malformed or foreign hash,
+   * and takes as long for a wrong key as for the right one.
+   */
+  verify(key: string, hash: string): Promise<boolean>;
+  /**
+   * A hash of a random value nobody knows, at the same cost as new hashes. The verifier checks the
+   * presented key against it when the `key_id` is unknown, so an unknown id costs the same time.
+   */
+  dummyHash(): Promise<string>;
+  /** Releases threads or connections the hasher holds. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createBcryptHasher}. */
+export interface BcryptHasherOptions {
+  /** bcrypt cost factor, 4–31 (default 12: about 350 ms per hash on a 2020s server core in bcryptjs). */
+  cost?: number;
+  /**
+   * Worker threads running bcrypt off the event loop (default: the number of CPU cores). `0` runs
+   * bcryptjs's asynchronous mode on the main thread, which yields between rounds but still burns
+   * main-thread CPU: for scripts and tests, not for servers.
+   */
+  threads?: number;
+}
+
+function assertKeyInput(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new InvalidInputError('key must be a non-empty string', {
+      details: { parameter: 'key' },
+    });
+  }
+  // Counted in bytes: bcrypt truncates at 72 bytes, which would let two keys differing only after
+  // byte 72 share a hash. coffer's key format is at most 72 bytes; longer input is refused.
+  if (key.length > BCRYPT_MAX_INPUT_BYTES || utf8Encode(key).length > BCRYPT_MAX_INPUT_BYTES) {
+    throw new InvalidInputError(
+      `bcrypt reads only the first ${BCRYPT_MAX_INPUT_BYTES} bytes of its input; this key is longer, so it is refused rather than silently truncated`,
+      { details: { parameter: 'key', maxBytes: BCRYPT_MAX_INPUT_BYTES } },
+    );
+  }
+}
+
+const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+
+/**
+ * The default {@link ApiKeyHasher}: bcrypt (bcryptjs, pure JavaScript) at cost 12, in a pool of
+ * worker threads so compares never block the event loop. Refuses input over 72 bytes instead of
+ * truncating. Hashes are standard `$2b$` strings, so hashes made by other bcrypt libraries verify.
+ *
+ * @throws {InvalidInputError} `INVALID_INPUT` for a cost outside 4–31 or a negative thread count;
+ *   `hash()` throws it for a key over 72 bytes.
+ * @example
+ * ```ts
+ * import { createBcryptHasher } from '@coffer/api-keys';
+ *
+ * const hasher = createBcryptHasher({ cost: 4, threads: 1 }); // cost 4: tests only
+ * const hash = await hasher.hash('lp_test_0000000000000000_example');
+ * await hasher.verify('lp_test_0000000000000000_example', hash); // true
+ * await hasher.close();
+ * ```
+ */
+export function createBcryptHasher(options: BcryptHasherOptions = {}): ApiKeyHasher {
+  const cost = options.cost ?? 12;
+  if (!Number.isInteger(cost) || cost < 4 || cost > 31) {
+    throw new InvalidInputError('cost must be an integer from 4 to 31 (12 recommended)', {
+      details: { parameter: 'cost' },
+    });
+  }
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
+    throw new InvalidInputError('threads must be an integer from 0 to 256', {
+      details: { parameter: 'threads' },
+    });
+  }
+  const pool = threads === 0 ? null : new BcryptWorkerPool(threads);
+  let dummy: Promise<string> | null = null;
+
+  const hash = async (key: string): Promise<string> => {
+    assertKeyInput(key);
+    if (pool === null) return bcrypt.hash(key, cost);
+    const result = await pool.run({ op: 'hash', key, cost });
+    return String(result);
+  };
+
+  return {
+    hash,
+    async verify(key, stored) {
+      assertKeyInput(key);
+      if (typeof stored !== 'string' || !BCRYPT_HASH.test(stored)) return false;
+      if (pool === null) return bcrypt.compare(key, stored);
+      return (await pool.run({ op: 'compare', key, hash: stored })) === true;
+    },
+    dummyHash() {
+      if (dummy === null) {
+        const made = hash(toBase64Url(randomBytes(32)));
+        dummy = made;
+        // A failed attempt (e.g. a worker died) is not remembered: the next call tries again.
+        made.catch(() => {
+          if (dummy === made) dummy = null;
+        });
+      }
+      return dummy;
+    },
+    async close() {
+      await pool?.close();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+export {
+  API_KEY_SCAN_PATTERN_SOURCE,
+  type ApiKeyEnv,
+  type ApiKeyFormatOptions,
+  apiKeyScanPattern,
+  DEFAULT_API_KEY_PREFIX,
+  isWellFormedApiKey,
+  type ParsedApiKey,
+  parseApiKey,
+} from './api-key-format.js';
+export type { ApiKeyInfo, ApiKeyStatus, VerifiedApiKey } from './api-key-info.js';
+export type {
+  ApiKeyChanges,
+  ApiKeyListQuery,
+  ApiKeyRecord,
+  ApiKeyStore,
+  KillSwitchTarget,
+} from './api-key-store.js';
+export {
+  type ApiErrorBody,
+  type ApiErrorResponse,
+  apiKeyErrorResponse,
+  apiKeyOf,
+  authenticate,
+  newRequestId,
+  type RequestLike,
+  requestIdOf,
+} from './authenticate.js';
+export {
+  ApiKeyConflictError,
+  ApiKeyNotFoundError,
+  ApiKeyRevokedError,
+  ForbiddenScopeError,
+  KillSwitchError,
+  type KillSwitchScope,
+  RateLimitedError,
+  RevokedKeyError,
+  UnauthenticatedError,
+  VerifierBusyError,
+} from './errors.js';
+export {
+  type ExpressMiddleware,
+  type ExpressRequestLike,
+  type ExpressResponseLike,
+  expressApiKeyAuth,
+} from './express.js';
+export {
+  type FastifyApiKeyHook,
+  type FastifyReplyLike,
+  type FastifyRequestLike,
+  fastifyApiKeyAuth,
+} from './fastify.js';
+export {
+  type ApiKeyHasher,
+  BCRYPT_MAX_INPUT_BYTES,
+  type BcryptHasherOptions,
+  createBcryptHasher,
+} from './hasher.js';
+export {
+  type ApiKeyVariables,
+  type HonoApiKeyMiddleware,
+  type HonoContextLike,
+  honoApiKeyAuth,
+} from './hono.js';
+export {
+  type ApiKeyChange,
+  type ApiKeyListPage,
+  type ApiKeyManager,
+  type ApiKeyManagerOptions,
+  createApiKeyManager,
+  type ImportApiKeyInput,
+  type MintApiKeyInput,
+  type MintedApiKey,
+} from './manager.js';
+export { createMemoryApiKeyStore, type MemoryApiKeyStore } from './memory-store.js';
+export { type HeadersLike, type NodeHeaders, readApiKey } from './request-headers.js';
+export {
+  type ApiKeyCacheOptions,
+  type ApiKeyInvalidation,
+  type ApiKeyVerifier,
+  type ApiKeyVerifierOptions,
+  createApiKeyVerifier,
+  type FailedAttemptOptions,
+  type VerifyApiKeyOptions,
+} from './verifier.js';

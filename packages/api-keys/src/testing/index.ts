@@ -1,0 +1,6 @@
+export {
+  type ApiKeyStoreFactory,
+  type ApiKeyStoreFixture,
+  type ConformanceRunner,
+  runApiKeyStoreConformance,
+} from './api-key-store-conformance.js';

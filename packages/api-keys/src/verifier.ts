@@ -1,0 +1,451 @@
+// Request-side verification of API keys. The order of checks is fixed (docs/api-keys.md):
+// global kill switch → well-formedness and checksum → lookup by key_id → secret compare (against a
+// dummy hash of the same cost when the key_id is unknown) → the key's own state: revoked, killed
+// (key, then organization), expired → required scopes.
+import { availableParallelism } from 'node:os';
+import { InvalidInputError, randomBytes, sha256Hex, toHex } from '@coffer/core';
+import { checkPrefix, DEFAULT_API_KEY_PREFIX, parseApiKey } from './api-key-format.js';
+import { toVerifiedApiKey, type VerifiedApiKey } from './api-key-info.js';
+import type { ApiKeyRecord, ApiKeyStore, KillSwitchTarget } from './api-key-store.js';
+import {
+  ForbiddenScopeError,
+  KillSwitchError,
+  RateLimitedError,
+  RevokedKeyError,
+  UnauthenticatedError,
+  VerifierBusyError,
+} from './errors.js';
+import type { ApiKeyHasher } from './hasher.js';
+
+/** Options of the verified-key cache. */
+export interface ApiKeyCacheOptions {
+  /** Most keys remembered as verified (default 10,000). Least recently used go first. */
+  maxEntries?: number;
+  /** How long a verification is trusted before the secret is compared again (default 5 minutes). */
+  maxAgeMs?: number;
+}
+
+/** Options of the per-`key_id` throttle on failed compares. */
+export interface FailedAttemptOptions {
+  /** Failed compares allowed per `key_id` in one window before cold checks are refused (default 10). */
+  limit?: number;
+  /** The window, from the first failure (default 60 seconds). */
+  windowMs?: number;
+}
+
+/** Options of {@link createApiKeyVerifier}. */
+export interface ApiKeyVerifierOptions {
+  /** Where keys and kill switches are stored. */
+  store: ApiKeyStore;
+  /** How secrets are compared; use the same hasher the manager mints with. */
+  hasher: ApiKeyHasher;
+  /** The key prefix (default `lp`). */
+  prefix?: string;
+  /** The verified-key cache, or `false` to compare the secret on every request. */
+  cache?: ApiKeyCacheOptions | false;
+  /**
+   * How old the key's state (revoked, killed, rotated) and the organization and global kill
+   * switches may be before they are re-read from the store (default 1000 ms). This bounds how long a
+   * revoke or kill made by another process takes to apply here.
+   */
+  stateTtlMs?: number;
+  /** Secret compares allowed at once; beyond it requests fail fast with `VERIFIER_BUSY` (default 4 × cores). */
+  maxConcurrentCompares?: number;
+  /** The failed-compare throttle, or `false` to disable it. */
+  failedAttempts?: FailedAttemptOptions | false;
+  /** Least time between two `last_used_at` writes for one key (default 60,000 ms). */
+  lastUsedIntervalMs?: number;
+  /** Milliseconds since the epoch (default `Date.now`). */
+  clock?: () => number;
+  /** Receives failures of background work (the `last_used_at` write). Default: ignored. */
+  onBackgroundError?: (error: unknown) => void;
+}
+
+/** Per-call options of {@link ApiKeyVerifier.verify}. */
+export interface VerifyApiKeyOptions {
+  /** Scopes the key must all have, else `FORBIDDEN_SCOPE`. */
+  requiredScopes?: readonly string[];
+}
+
+/** What to forget: one key's state, one organization's, or (no fields) everything. */
+export interface ApiKeyInvalidation {
+  readonly keyId?: string;
+  readonly organizationId?: string;
+}
+
+/**
+ * Verifies presented API keys; see {@link createApiKeyVerifier}.
+ */
+export interface ApiKeyVerifier {
+  /**
+   * Verifies a full key (as sent by the client) and returns what the request may know about it.
+   *
+   * @throws {KillSwitchError} `KILL_SWITCH` (503) with `details.scope` `global`, `key` or `organization`.
+   * @throws {UnauthenticatedError} `UNAUTHENTICATED` (401) for anything wrong with the key itself.
+   * @throws {RevokedKeyError} `REVOKED` (401) when the key was revoked.
+   * @throws {ForbiddenScopeError} `FORBIDDEN_SCOPE` (403) when `requiredScopes` are missing.
+   * @throws {RateLimitedError} `RATE_LIMITED` (429) after too many failures for this `key_id`.
+   * @throws {VerifierBusyError} `VERIFIER_BUSY` (503) when too many compares are running.
+   */
+  verify(key: unknown, options?: VerifyApiKeyOptions): Promise<VerifiedApiKey>;
+  /**
+   * Makes this verifier re-read state from the store on next use: for one key, one organization,
+   * or everything (no argument). Wire it to the manager's `onChange` (and to your pub/sub across
+   * processes) so revokes and kills apply at once instead of within `stateTtlMs`. Verified secrets
+   * stay verified: no extra bcrypt.
+   */
+  invalidate(target?: ApiKeyInvalidation): void;
+}
+
+interface CacheEntry {
+  record: ApiKeyRecord;
+  /** The stored hash the secret matched (current or previous). */
+  readonly verifiedHash: string;
+  readonly verifiedAt: number;
+  stateAt: number;
+  refreshing: Promise<ApiKeyRecord | null> | null;
+  /** What verify returns, rebuilt whenever the record is re-read. */
+  result: VerifiedApiKey;
+}
+
+interface SwitchCell {
+  value: boolean;
+  at: number;
+  pending: Promise<boolean> | null;
+}
+
+function positiveInteger(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+  min = 1,
+): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < min) {
+    throw new InvalidInputError(`${name} must be an integer of at least ${min}`, {
+      details: { parameter: name },
+    });
+  }
+  return v;
+}
+
+/** Whether something read at `at` may still be used at `now`. A clock that went back counts as stale. */
+function fresh(at: number, now: number, ttl: number): boolean {
+  const age = now - at;
+  return age >= 0 && age < ttl;
+}
+
+const NOT_VALID = 'The API key is not valid. Send a valid key in the X-Api-Key header.';
+const MAX_TRACKED = 100_000;
+
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+}
+
+/**
+ * Creates the request-side verifier. It reads keys and kill switches from `store` and compares
+ * secrets with `hasher` (bcrypt in worker threads by default), so a busy key pays bcrypt once per
+ * `cache.maxAgeMs`, not per request, and state changes made anywhere apply within `stateTtlMs`.
+ *
+ * The cache is keyed by a keyed SHA-256 of the full key (salted per verifier), never by `key_id`,
+ * and never remembers failures: a wrong secret for a cached `key_id` is compared like any other.
+ *
+ * @throws {InvalidInputError} `INVALID_INPUT` for malformed options.
+ * @example
+ * ```ts
+ * import {
+ *   createApiKeyManager,
+ *   createApiKeyVerifier,
+ *   createBcryptHasher,
+ *   createMemoryApiKeyStore,
+ * } from '@coffer/api-keys';
+ *
+ * const store = createMemoryApiKeyStore();
+ * const hasher = createBcryptHasher({ cost: 4 }); // tests only; keep the default 12 in production
+ * const verifier = createApiKeyVerifier({ store, hasher });
+ * const manager = createApiKeyManager({ store, hasher, onChange: (c) => verifier.invalidate(c) });
+ *
+ * const minted = await manager.mint({ organizationId: 'org_1', env: 'live', name: 'partner', scopes: ['events:read'] });
+ * const key = await verifier.verify(minted.key.expose(), { requiredScopes: ['events:read'] });
+ * key.organizationId; // 'org_1'
+ * await hasher.close();
+ * ```
+ */
+export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVerifier {
+  const { store, hasher } = options;
+  const prefix = checkPrefix(options.prefix ?? DEFAULT_API_KEY_PREFIX);
+  const keyLength = prefix.length + 66;
+  const clock = options.clock ?? Date.now;
+  const cacheOptions = options.cache === false ? { maxEntries: 0 } : (options.cache ?? {});
+  const maxEntries = positiveInteger(cacheOptions.maxEntries, 10_000, 'cache.maxEntries', 0);
+  const maxAgeMs = positiveInteger(
+    'maxAgeMs' in cacheOptions ? cacheOptions.maxAgeMs : undefined,
+    300_000,
+    'cache.maxAgeMs',
+  );
+  const stateTtlMs = positiveInteger(options.stateTtlMs, 1000, 'stateTtlMs', 0);
+  const maxCompares = positiveInteger(
+    options.maxConcurrentCompares,
+    4 * availableParallelism(),
+    'maxConcurrentCompares',
+  );
+  const throttle =
+    options.failedAttempts === false
+      ? null
+      : {
+          limit: positiveInteger(options.failedAttempts?.limit, 10, 'failedAttempts.limit'),
+          windowMs: positiveInteger(
+            options.failedAttempts?.windowMs,
+            60_000,
+            'failedAttempts.windowMs',
+          ),
+        };
+  const lastUsedIntervalMs = positiveInteger(
+    options.lastUsedIntervalMs,
+    60_000,
+    'lastUsedIntervalMs',
+    0,
+  );
+  const onBackgroundError = options.onBackgroundError ?? (() => {});
+
+  // A per-verifier random salt makes the cache key a keyed hash: a memory dump of the cache does
+  // not let anyone test guesses of keys offline, and the raw key is never a map key.
+  const salt = toHex(randomBytes(32));
+  const cache = new Map<string, CacheEntry>();
+  const inflight = new Map<string, Promise<CacheEntry>>();
+  const failures = new Map<string, { count: number; since: number }>();
+  const touched = new Map<string, number>();
+  const globalSwitch: SwitchCell = { value: false, at: Number.NEGATIVE_INFINITY, pending: null };
+  const orgSwitches = new Map<string, SwitchCell>();
+  let comparing = 0;
+
+  // Warm the dummy hash so the first unknown key_id costs no more than a known one.
+  hasher.dummyHash().catch(() => {});
+
+  function readSwitch(
+    cell: SwitchCell,
+    target: KillSwitchTarget,
+    now: number,
+  ): boolean | Promise<boolean> {
+    if (fresh(cell.at, now, stateTtlMs)) return cell.value;
+    if (cell.pending === null) {
+      const pending = store.getKillSwitch(target).then(
+        (value) => {
+          cell.value = value;
+          cell.at = clock();
+          cell.pending = null;
+          return value;
+        },
+        (error: unknown) => {
+          cell.pending = null;
+          throw error;
+        },
+      );
+      cell.pending = pending;
+    }
+    return cell.pending;
+  }
+
+  function organizationKilled(organizationId: string, now: number): boolean | Promise<boolean> {
+    let cell = orgSwitches.get(organizationId);
+    if (cell === undefined) {
+      cell = { value: false, at: Number.NEGATIVE_INFINITY, pending: null };
+      setBounded(orgSwitches, organizationId, cell, MAX_TRACKED);
+    }
+    return readSwitch(cell, { scope: 'organization', organizationId }, now);
+  }
+
+  /** Whether the hash the secret matched still authorizes it at `now`. */
+  function hashStillValid(record: ApiKeyRecord, verifiedHash: string, now: number): boolean {
+    if (verifiedHash === record.secretHash) return true;
+    return (
+      verifiedHash === record.previousSecretHash &&
+      record.previousSecretExpiresAt !== null &&
+      now < record.previousSecretExpiresAt
+    );
+  }
+
+  async function refreshed(entry: CacheEntry, now: number): Promise<ApiKeyRecord | null> {
+    if (fresh(entry.stateAt, now, stateTtlMs)) return entry.record;
+    if (entry.refreshing === null) {
+      const refreshing = store.getKey(entry.record.keyId).then(
+        (record) => {
+          entry.refreshing = null;
+          if (record !== null) {
+            entry.record = record;
+            entry.result = toVerifiedApiKey(record);
+            entry.stateAt = clock();
+          }
+          return record;
+        },
+        (error: unknown) => {
+          entry.refreshing = null;
+          throw error;
+        },
+      );
+      entry.refreshing = refreshing;
+    }
+    return entry.refreshing;
+  }
+
+  async function checkState(record: ApiKeyRecord, now: number): Promise<void> {
+    if (record.revokedAt !== null) throw new RevokedKeyError(record.keyId);
+    if (record.killed) throw new KillSwitchError('key', record.keyId);
+    if (await organizationKilled(record.organizationId, now)) {
+      throw new KillSwitchError('organization', record.keyId);
+    }
+    if (record.expiresAt !== null && now >= record.expiresAt) {
+      throw new UnauthenticatedError('This API key has expired; use a current key.', {
+        details: { keyId: record.keyId, reason: 'expired' },
+      });
+    }
+  }
+
+  function recordFailure(keyId: string, now: number): void {
+    if (throttle === null) return;
+    const seen = failures.get(keyId);
+    if (seen === undefined || now - seen.since >= throttle.windowMs) {
+      setBounded(failures, keyId, { count: 1, since: now }, MAX_TRACKED);
+    } else {
+      seen.count += 1;
+    }
+  }
+
+  function touch(record: ApiKeyRecord, now: number): void {
+    const last = touched.get(record.keyId) ?? record.lastUsedAt ?? Number.NEGATIVE_INFINITY;
+    if (now - last < lastUsedIntervalMs) return;
+    setBounded(touched, record.keyId, now, MAX_TRACKED);
+    store.touchKey(record.keyId, now).catch(onBackgroundError);
+  }
+
+  async function coldVerify(key: string, now: number): Promise<CacheEntry> {
+    const parsed = parseApiKey(key, { prefix });
+    if (parsed === null) throw new UnauthenticatedError(NOT_VALID);
+    if (throttle !== null) {
+      const seen = failures.get(parsed.keyId);
+      if (seen !== undefined && seen.count >= throttle.limit) {
+        const wait = seen.since + throttle.windowMs - now;
+        if (wait > 0) throw new RateLimitedError(wait);
+        failures.delete(parsed.keyId);
+      }
+    }
+    if (comparing >= maxCompares) throw new VerifierBusyError();
+    comparing += 1;
+    let record: ApiKeyRecord | null;
+    let matched: string | null = null;
+    try {
+      record = await store.getKey(parsed.keyId);
+      if (record === null) {
+        await hasher.verify(key, await hasher.dummyHash());
+      } else if (await hasher.verify(key, record.secretHash)) {
+        matched = record.secretHash;
+      } else if (
+        record.previousSecretHash !== null &&
+        hashStillValid(record, record.previousSecretHash, now) &&
+        (await hasher.verify(key, record.previousSecretHash))
+      ) {
+        matched = record.previousSecretHash;
+      }
+    } finally {
+      comparing -= 1;
+    }
+    if (record === null || matched === null) {
+      recordFailure(parsed.keyId, now);
+      throw new UnauthenticatedError(NOT_VALID);
+    }
+    failures.delete(parsed.keyId);
+    return {
+      record,
+      verifiedHash: matched,
+      verifiedAt: now,
+      stateAt: now,
+      refreshing: null,
+      result: toVerifiedApiKey(record),
+    };
+  }
+
+  async function verify(
+    key: unknown,
+    verifyOptions: VerifyApiKeyOptions = {},
+  ): Promise<VerifiedApiKey> {
+    const now = clock();
+    const globallyKilled = readSwitch(globalSwitch, { scope: 'global' }, now);
+    if (globallyKilled === true || (globallyKilled !== false && (await globallyKilled))) {
+      throw new KillSwitchError('global');
+    }
+    if (typeof key !== 'string' || key.length !== keyLength)
+      throw new UnauthenticatedError(NOT_VALID);
+
+    const cacheKey = maxEntries > 0 ? sha256Hex(salt + key) : null;
+    let entry: CacheEntry | undefined;
+    let record: ApiKeyRecord | null = null;
+    if (cacheKey !== null) {
+      entry = cache.get(cacheKey);
+      if (entry !== undefined) {
+        record = fresh(entry.verifiedAt, now, maxAgeMs) ? await refreshed(entry, now) : null;
+        if (record === null || !hashStillValid(record, entry.verifiedHash, now)) {
+          cache.delete(cacheKey);
+          entry = undefined;
+          record = null;
+        } else {
+          // Least-recently-used order: a hit moves the entry to the back.
+          cache.delete(cacheKey);
+          cache.set(cacheKey, entry);
+        }
+      }
+    }
+    if (entry === undefined) {
+      let pending = cacheKey === null ? undefined : inflight.get(cacheKey);
+      if (pending === undefined) {
+        pending = coldVerify(key, now);
+        if (cacheKey !== null) {
+          const ours = pending;
+          inflight.set(cacheKey, ours);
+          ours.then(
+            (made) => {
+              if (inflight.get(cacheKey) === ours) inflight.delete(cacheKey);
+              setBounded(cache, cacheKey, made, maxEntries);
+            },
+            () => {
+              if (inflight.get(cacheKey) === ours) inflight.delete(cacheKey);
+            },
+          );
+        }
+      }
+      entry = await pending;
+      record = entry.record;
+    }
+    const current = record ?? entry.record;
+    await checkState(current, now);
+    touch(current, now);
+    const required = verifyOptions.requiredScopes;
+    if (required !== undefined && required.length > 0) {
+      const missing = required.filter((scope) => !current.scopes.includes(scope));
+      if (missing.length > 0) throw new ForbiddenScopeError(missing);
+    }
+    return entry.result;
+  }
+
+  function invalidate(target: ApiKeyInvalidation = {}): void {
+    const everything = target.keyId === undefined && target.organizationId === undefined;
+    if (everything) globalSwitch.at = Number.NEGATIVE_INFINITY;
+    if (target.organizationId !== undefined) orgSwitches.delete(target.organizationId);
+    if (everything) orgSwitches.clear();
+    for (const entry of cache.values()) {
+      if (
+        everything ||
+        entry.record.keyId === target.keyId ||
+        entry.record.organizationId === target.organizationId
+      ) {
+        entry.stateAt = Number.NEGATIVE_INFINITY;
+      }
+    }
+  }
+
+  return { verify, invalidate };
+}

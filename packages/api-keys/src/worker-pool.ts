@@ -1,0 +1,125 @@
+// A small pool of worker threads that run bcryptjs off the event loop. Workers start lazily, hold
+// the process open only while they have work (ref while busy, unref while idle), and are replaced
+// if one dies. Internal: the bcrypt hasher owns one.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { CofferError } from '@coffer/core';
+
+/** One job for a worker: compare a key with a hash, or hash a key at a cost. */
+export type PoolJob =
+  | { readonly op: 'compare'; readonly key: string; readonly hash: string }
+  | { readonly op: 'hash'; readonly key: string; readonly cost: number };
+
+interface Pending {
+  readonly job: PoolJob;
+  readonly resolve: (value: string | boolean) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  current: Pending | null;
+}
+
+// The worker body runs as CommonJS (eval) and loads bcryptjs by absolute path, so it works the same
+// from TypeScript sources and from the built package. Error messages from bcryptjs are not passed
+// back: they could echo their input.
+function workerSource(bcryptPath: string): string {
+  return `
+const { parentPort } = require('node:worker_threads');
+const bcrypt = require(${JSON.stringify(bcryptPath)});
+parentPort.on('message', (job) => {
+  try {
+    const result = job.op === 'compare' ? bcrypt.compareSync(job.key, job.hash) : bcrypt.hashSync(job.key, job.cost);
+    parentPort.postMessage({ ok: true, result });
+  } catch {
+    parentPort.postMessage({ ok: false });
+  }
+});`;
+}
+
+/** A fixed-size pool of bcrypt workers with a FIFO queue. */
+export class BcryptWorkerPool {
+  readonly #size: number;
+  readonly #source: string;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Pending[] = [];
+  #closed = false;
+
+  constructor(size: number) {
+    this.#size = size;
+    this.#source = workerSource(createRequire(import.meta.url).resolve('bcryptjs'));
+  }
+
+  run(job: PoolJob): Promise<string | boolean> {
+    if (this.#closed) {
+      return Promise.reject(
+        new CofferError('HASHER_CLOSED', 'The bcrypt hasher was closed; create a new one.'),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ job, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const error = new CofferError(
+      'HASHER_CLOSED',
+      'The bcrypt hasher was closed; create a new one.',
+    );
+    for (const pending of this.#queue.splice(0)) pending.reject(error);
+    await Promise.all(this.#slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      let slot = this.#slots.find((s) => s.current === null);
+      if (slot === undefined) {
+        if (this.#slots.length >= this.#size) return;
+        slot = this.#spawn();
+      }
+      const pending = this.#queue.shift();
+      if (pending === undefined) return;
+      slot.current = pending;
+      slot.worker.ref();
+      slot.worker.postMessage(pending.job);
+    }
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(this.#source, { eval: true });
+    const slot: Slot = { worker, current: null };
+    worker.on('message', (message: { ok: boolean; result?: string | boolean }) => {
+      const pending = slot.current;
+      slot.current = null;
+      worker.unref();
+      if (pending !== null) {
+        if (message.ok && message.result !== undefined) pending.resolve(message.result);
+        else pending.reject(new CofferError('HASHER_FAILED', 'bcrypt failed on its input.'));
+      }
+      this.#dispatch();
+    });
+    const fail = (): void => {
+      const index = this.#slots.indexOf(slot);
+      if (index >= 0) this.#slots.splice(index, 1);
+      const pending = slot.current;
+      slot.current = null;
+      pending?.reject(
+        new CofferError(
+          'HASHER_FAILED',
+          'A bcrypt worker thread stopped; the call may be retried.',
+          {
+            retryable: true,
+          },
+        ),
+      );
+      if (!this.#closed) this.#dispatch();
+    };
+    worker.on('error', fail);
+    worker.on('exit', fail);
+    this.#slots.push(slot);
+    return slot;
+  }
+}
