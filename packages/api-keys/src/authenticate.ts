@@ -26,16 +26,24 @@ export interface RequestLike {
  * }
  * ```
  */
-export async function authenticate(
+export function authenticate(
   verifier: ApiKeyVerifier,
   request: RequestLike,
   options: VerifyApiKeyOptions = {},
 ): Promise<VerifiedApiKey> {
-  const key = readApiKey(request.headers);
+  // Not an async function: the hot path stays one promise deep.
+  let key: string | null;
+  try {
+    key = readApiKey(request.headers);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   if (key === null) {
-    throw new UnauthenticatedError(
-      'No API key was sent. Send it in the X-Api-Key header (or Authorization: Bearer).',
-      { details: { reason: 'missing' } },
+    return Promise.reject(
+      new UnauthenticatedError(
+        'No API key was sent. Send it in the X-Api-Key header (or Authorization: Bearer).',
+        { details: { reason: 'missing' } },
+      ),
     );
   }
   return verifier.verify(key, options);

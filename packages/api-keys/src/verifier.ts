@@ -2,8 +2,10 @@
 // global kill switch → well-formedness and checksum → lookup by key_id → secret compare (against a
 // dummy hash of the same cost when the key_id is unknown) → the key's own state: revoked, killed
 // (key, then organization), expired → required scopes.
+
+import { Buffer } from 'node:buffer';
 import { availableParallelism } from 'node:os';
-import { InvalidInputError, randomBytes, sha256Hex, toHex } from '@coffer/core';
+import { InvalidInputError, randomBytes, sha256Hex } from '@coffer/core';
 import { checkPrefix, DEFAULT_API_KEY_PREFIX, parseApiKey } from './api-key-format.js';
 import { toVerifiedApiKey, type VerifiedApiKey } from './api-key-info.js';
 import type { ApiKeyRecord, ApiKeyStore, KillSwitchTarget } from './api-key-store.js';
@@ -106,6 +108,8 @@ interface CacheEntry {
   refreshing: Promise<ApiKeyRecord | null> | null;
   /** What verify returns, rebuilt whenever the record is re-read. */
   result: VerifiedApiKey;
+  /** When the entry last moved to the back of the LRU order. */
+  bumpedAt: number;
 }
 
 interface SwitchCell {
@@ -215,7 +219,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
 
   // A per-verifier random salt makes the cache key a keyed hash: a memory dump of the cache does
   // not let anyone test guesses of keys offline, and the raw key is never a map key.
-  const salt = toHex(randomBytes(32));
+  // The cache key is SHA-256(salt ‖ key) computed in a scratch buffer: the 32-byte salt stays in
+  // place and each key is written after it (ASCII only: a key whose UTF-8 form is not exactly
+  // `keyLength` bytes is not a well-formed key and never reaches the cache).
+  const scratch = Buffer.alloc(32 + keyLength * 3 + 4);
+  scratch.set(randomBytes(32));
+  const hashed = new Uint8Array(scratch.buffer, scratch.byteOffset, 32 + keyLength);
+  const cacheKeyOf = (key: string): string | null =>
+    scratch.write(key, 32, 'utf8') === keyLength ? sha256Hex(hashed) : null;
   const cache = new Map<string, CacheEntry>();
   const inflight = new Map<string, Promise<CacheEntry>>();
   const failures = new Map<string, { count: number; since: number }>();
@@ -363,17 +374,81 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       record,
       verifiedHash: matched,
       verifiedAt: now,
+      bumpedAt: now,
       stateAt: now,
       refreshing: null,
       result: toVerifiedApiKey(record),
     };
   }
 
-  async function verify(
+  /**
+   * The path of a busy key: everything known and fresh, no I/O, no await. Returns undefined when
+   * anything needs the general path (stale state, a kill switch on, not cached, a refusal).
+   */
+  function fastPath(key: unknown, now: number): CacheEntry | undefined {
+    if (maxEntries === 0 || globalSwitch.value || !fresh(globalSwitch.at, now, stateTtlMs)) {
+      return undefined;
+    }
+    if (typeof key !== 'string' || key.length !== keyLength) return undefined;
+    const cacheKey = cacheKeyOf(key);
+    const entry = cacheKey === null ? undefined : cache.get(cacheKey);
+    if (
+      cacheKey === null ||
+      entry === undefined ||
+      !fresh(entry.verifiedAt, now, maxAgeMs) ||
+      !fresh(entry.stateAt, now, stateTtlMs)
+    ) {
+      return undefined;
+    }
+    const record = entry.record;
+    if (
+      !hashStillValid(record, entry.verifiedHash, now) ||
+      record.revokedAt !== null ||
+      record.killed ||
+      (record.expiresAt !== null && now >= record.expiresAt)
+    ) {
+      return undefined;
+    }
+    const org = orgSwitches.get(record.organizationId);
+    if (org === undefined || org.value || !fresh(org.at, now, stateTtlMs)) return undefined;
+    bump(cacheKey, entry, now);
+    return entry;
+  }
+
+  /** Least-recently-used order, refreshed at most once a second per entry to keep hits cheap. */
+  function bump(cacheKey: string, entry: CacheEntry, now: number): void {
+    if (now - entry.bumpedAt < 1000 && now >= entry.bumpedAt) return;
+    entry.bumpedAt = now;
+    cache.delete(cacheKey);
+    cache.set(cacheKey, entry);
+  }
+
+  function verify(key: unknown, verifyOptions: VerifyApiKeyOptions = {}): Promise<VerifiedApiKey> {
+    try {
+      const now = clock();
+      const entry = fastPath(key, now);
+      if (entry === undefined) return slowVerify(key, verifyOptions, now);
+      touch(entry.record, now);
+      checkScopes(entry.record, verifyOptions);
+      return Promise.resolve(entry.result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  function checkScopes(record: ApiKeyRecord, verifyOptions: VerifyApiKeyOptions): void {
+    const required = verifyOptions.requiredScopes;
+    if (required !== undefined && required.length > 0) {
+      const missing = required.filter((scope) => !record.scopes.includes(scope));
+      if (missing.length > 0) throw new ForbiddenScopeError(missing);
+    }
+  }
+
+  async function slowVerify(
     key: unknown,
-    verifyOptions: VerifyApiKeyOptions = {},
+    verifyOptions: VerifyApiKeyOptions,
+    now: number,
   ): Promise<VerifiedApiKey> {
-    const now = clock();
     const globallyKilled = readSwitch(globalSwitch, { scope: 'global' }, now);
     if (globallyKilled === true || (globallyKilled !== false && (await globallyKilled))) {
       throw new KillSwitchError('global');
@@ -381,7 +456,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     if (typeof key !== 'string' || key.length !== keyLength)
       throw new UnauthenticatedError(NOT_VALID);
 
-    const cacheKey = maxEntries > 0 ? sha256Hex(salt + key) : null;
+    const cacheKey = maxEntries > 0 ? cacheKeyOf(key) : null;
     let entry: CacheEntry | undefined;
     let record: ApiKeyRecord | null = null;
     if (cacheKey !== null) {
@@ -393,9 +468,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
           entry = undefined;
           record = null;
         } else {
-          // Least-recently-used order: a hit moves the entry to the back.
-          cache.delete(cacheKey);
-          cache.set(cacheKey, entry);
+          bump(cacheKey, entry, now);
         }
       }
     }
@@ -423,11 +496,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     const current = record ?? entry.record;
     await checkState(current, now);
     touch(current, now);
-    const required = verifyOptions.requiredScopes;
-    if (required !== undefined && required.length > 0) {
-      const missing = required.filter((scope) => !current.scopes.includes(scope));
-      if (missing.length > 0) throw new ForbiddenScopeError(missing);
-    }
+    checkScopes(current, verifyOptions);
     return entry.result;
   }
 

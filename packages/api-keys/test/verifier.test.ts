@@ -72,7 +72,19 @@ describe('verifier: the decision table', () => {
     const key = minted.key.expose();
     const typo = alter(key, 40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 3);
     expect(isWellFormedApiKey(typo)).toBe(false);
-    for (const bad of [typo, '', 'lp_live_', key.slice(0, -1), 42, null, {}, ['x'], `${key} `]) {
+    const sameLengthUnicode = `${key.slice(0, -2)}é${key.slice(-1)}`;
+    for (const bad of [
+      typo,
+      '',
+      'lp_live_',
+      key.slice(0, -1),
+      42,
+      null,
+      {},
+      ['x'],
+      `${key} `,
+      sameLengthUnicode,
+    ]) {
       await expect(verifier.verify(bad)).rejects.toEqual(code('UNAUTHENTICATED'));
     }
     expect(getKey).not.toHaveBeenCalled();
@@ -223,6 +235,7 @@ describe('verifier: cache', () => {
     const [a, b, c] = keys as [string, string, string];
     await verifier.verify(a);
     await verifier.verify(b);
+    h.now.ms += 1000; // hits re-order the LRU at most once a second per entry
     await verifier.verify(a); // a is now most recent
     await verifier.verify(c); // evicts b
     expect(hasher.compares).toBe(3);
