@@ -1,0 +1,34 @@
+export { type BatchResult, hashUserDataBatch, hashUserDataStream } from './batch.js';
+export { KNOWN_CALLING_CODE_COUNTRIES } from './calling-codes.js';
+export { hmacForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
+export {
+  type DroppedField,
+  type HashedUserData,
+  type HashUserDataOptions,
+  hashUserData,
+  InvalidUserDataError,
+} from './hash-user-data.js';
+export { normalizeEmail, normalizeEmailForGoogle } from './normalize-email.js';
+export {
+  normalizeCity,
+  normalizeCountry,
+  normalizeDateOfBirth,
+  normalizeExternalId,
+  normalizeGender,
+  normalizeName,
+  normalizeNameForGoogle,
+  normalizeState,
+  normalizeZip,
+  type ZipOptions,
+} from './normalize-fields.js';
+export { normalizePhone, type PhoneOptions } from './normalize-phone.js';
+export { type InvalidReason, MAX_FIELD_LENGTH, type Normalized } from './normalized.js';
+export { createPepper, InvalidPepperError, type Pepper, pepperFromEnv } from './pepper.js';
+export { PII_FIELDS, type PiiField } from './pii-fields.js';
+export { google } from './profiles/google.js';
+export { meta } from './profiles/meta.js';
+export type { FieldContext, FieldRule, PlatformProfile } from './profiles/profile.js';
+export { snap } from './profiles/snap.js';
+export { storage } from './profiles/storage.js';
+export { tiktok } from './profiles/tiktok.js';
+export { type UserData, userDataSchema } from './user-data-schema.js';

@@ -1,0 +1,293 @@
+// Normalizers for the remaining fields. Each is pure, total and idempotent, and never throws.
+import { invalid, type Normalized, valid } from './normalized.js';
+import { cleanText, lettersAndDigits, lower } from './text.js';
+
+/** Lookup tables are Maps: user text such as "__proto__" must never reach an object's prototype. */
+function table(entries: Record<string, string>): ReadonlyMap<string, string> {
+  return new Map(Object.entries(entries));
+}
+
+function cleanedLower(input: unknown): Normalized {
+  const cleaned = cleanText(input);
+  return cleaned.ok ? valid(lower(cleaned.value)) : cleaned;
+}
+
+function nonEmpty(value: string): Normalized {
+  return value.length === 0 ? invalid('invalid_format') : valid(value);
+}
+
+/**
+ * A first or last name for Meta, TikTok and Snap: lower case, letters and digits of any script
+ * only (spaces, punctuation and symbols removed; accents kept, as UTF-8).
+ *
+ * @example
+ * ```ts
+ * import { normalizeName } from '@coffer/pii';
+ *
+ * normalizeName("  O'Brien-Smith "); // { ok: true, value: 'obriensmith' }
+ * normalizeName('José'); // { ok: true, value: 'josé' }
+ * ```
+ */
+export function normalizeName(input: unknown): Normalized {
+  const base = cleanedLower(input);
+  return base.ok ? nonEmpty(lettersAndDigits(base.value)) : base;
+}
+
+const INNER_SPACE = /\s+/gu;
+
+/**
+ * A first or last name for Google: lower case, trimmed, inner whitespace collapsed to one space;
+ * punctuation kept.
+ *
+ * @example
+ * ```ts
+ * import { normalizeNameForGoogle } from '@coffer/pii';
+ *
+ * normalizeNameForGoogle('  Mary   Ann '); // { ok: true, value: 'mary ann' }
+ * ```
+ */
+export function normalizeNameForGoogle(input: unknown): Normalized {
+  const base = cleanedLower(input);
+  return base.ok ? valid(base.value.replace(INNER_SPACE, ' ')) : base;
+}
+
+const DATE = /^(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})(?:[T ].*)?$/;
+
+/**
+ * A date of birth as `YYYYMMDD` from `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD` or an ISO
+ * date-time. The date must exist (leap years included) and lie between 1900-01-01 and 2100-12-31.
+ * Day-first and month-first forms are refused: `03/04/1990` is ambiguous.
+ *
+ * @example
+ * ```ts
+ * import { normalizeDateOfBirth } from '@coffer/pii';
+ *
+ * normalizeDateOfBirth('1990-02-28'); // { ok: true, value: '19900228' }
+ * normalizeDateOfBirth('1990-02-30'); // { ok: false, reason: 'invalid_format' }
+ * ```
+ */
+export function normalizeDateOfBirth(input: unknown): Normalized {
+  const cleaned = cleanText(input);
+  if (!cleaned.ok) return cleaned;
+  const match = DATE.exec(cleaned.value);
+  if (match === null) return invalid('invalid_format');
+  const [, y = '', m = '', d = ''] = match;
+  const year = Number(y);
+  const month = Number(m);
+  const day = Number(d);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (
+    year < 1900 ||
+    year > 2100 ||
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day
+  ) {
+    return invalid('invalid_format');
+  }
+  return valid(`${y}${m}${d}`);
+}
+
+const GENDERS: ReadonlyMap<string, string> = table({
+  f: 'f',
+  female: 'f',
+  woman: 'f',
+  w: 'f',
+  m: 'm',
+  male: 'm',
+  man: 'm',
+});
+
+/**
+ * Gender as the platforms take it: `f` or `m` (from `f`, `female`, `woman`, `m`, `male`, `man`, any
+ * case). Anything else is `invalid_format` and is left out rather than guessed.
+ *
+ * @example
+ * ```ts
+ * import { normalizeGender } from '@coffer/pii';
+ *
+ * normalizeGender(' Female '); // { ok: true, value: 'f' }
+ * ```
+ */
+export function normalizeGender(input: unknown): Normalized {
+  const base = cleanedLower(input);
+  if (!base.ok) return base;
+  const value = GENDERS.get(base.value);
+  return value === undefined ? invalid('invalid_format') : valid(value);
+}
+
+/**
+ * A city for Meta, TikTok and Snap: lower case, letters and digits only (`"New York"` →
+ * `newyork`).
+ *
+ * @example
+ * ```ts
+ * import { normalizeCity } from '@coffer/pii';
+ *
+ * normalizeCity('San Francisco'); // { ok: true, value: 'sanfrancisco' }
+ * ```
+ */
+export function normalizeCity(input: unknown): Normalized {
+  return normalizeName(input);
+}
+
+// US states and DC by name (letters only, lower case) → USPS code, so "New York" and "NY" agree.
+const US_STATES: ReadonlyMap<string, string> = table({
+  alabama: 'al',
+  alaska: 'ak',
+  arizona: 'az',
+  arkansas: 'ar',
+  california: 'ca',
+  colorado: 'co',
+  connecticut: 'ct',
+  delaware: 'de',
+  districtofcolumbia: 'dc',
+  florida: 'fl',
+  georgia: 'ga',
+  hawaii: 'hi',
+  idaho: 'id',
+  illinois: 'il',
+  indiana: 'in',
+  iowa: 'ia',
+  kansas: 'ks',
+  kentucky: 'ky',
+  louisiana: 'la',
+  maine: 'me',
+  maryland: 'md',
+  massachusetts: 'ma',
+  michigan: 'mi',
+  minnesota: 'mn',
+  mississippi: 'ms',
+  missouri: 'mo',
+  montana: 'mt',
+  nebraska: 'ne',
+  nevada: 'nv',
+  newhampshire: 'nh',
+  newjersey: 'nj',
+  newmexico: 'nm',
+  newyork: 'ny',
+  northcarolina: 'nc',
+  northdakota: 'nd',
+  ohio: 'oh',
+  oklahoma: 'ok',
+  oregon: 'or',
+  pennsylvania: 'pa',
+  rhodeisland: 'ri',
+  southcarolina: 'sc',
+  southdakota: 'sd',
+  tennessee: 'tn',
+  texas: 'tx',
+  utah: 'ut',
+  vermont: 'vt',
+  virginia: 'va',
+  washington: 'wa',
+  westvirginia: 'wv',
+  wisconsin: 'wi',
+  wyoming: 'wy',
+});
+
+/**
+ * A state or region: lower case, letters and digits only; a US state written out becomes its
+ * two-letter code (`"New York"` → `ny`), as Meta asks for ANSI/USPS abbreviations.
+ *
+ * @example
+ * ```ts
+ * import { normalizeState } from '@coffer/pii';
+ *
+ * normalizeState('California'); // { ok: true, value: 'ca' }
+ * normalizeState('Île-de-France'); // { ok: true, value: 'îledefrance' }
+ * ```
+ */
+export function normalizeState(input: unknown): Normalized {
+  const base = normalizeName(input);
+  if (!base.ok) return base;
+  return valid(US_STATES.get(base.value) ?? base.value);
+}
+
+/** Options of {@link normalizeZip}. */
+export interface ZipOptions {
+  /** ISO 3166-1 alpha-2 country of the address, if known. */
+  country?: string;
+}
+
+const US_ZIP = /^(\d{5})(?:\d{4})?$/;
+const UK_POSTCODE = /^([a-z]{1,2}\d[a-z\d]?)(\d)[a-z]{2}$/;
+
+/**
+ * A postal code: lower case, no spaces or dashes. US ZIP codes keep their first five digits (ZIP+4
+ * dropped); UK postcodes keep area, district and sector (the last two characters, the unit, are
+ * dropped), both as Meta specifies. Without a country, a 5- or 9-digit code is taken as a US ZIP.
+ *
+ * @example
+ * ```ts
+ * import { normalizeZip } from '@coffer/pii';
+ *
+ * normalizeZip('94025-1234'); // { ok: true, value: '94025' }
+ * normalizeZip('SW1A 1AA', { country: 'gb' }); // { ok: true, value: 'sw1a1' }
+ * ```
+ */
+export function normalizeZip(input: unknown, options: ZipOptions = {}): Normalized {
+  const base = cleanedLower(input);
+  if (!base.ok) return base;
+  const value = lettersAndDigits(base.value);
+  if (value.length === 0) return invalid('invalid_format');
+  const country = typeof options.country === 'string' ? options.country.toLowerCase() : undefined;
+  const us = US_ZIP.exec(value);
+  if ((country === 'us' || country === undefined) && us !== null) return valid(us[1] ?? value);
+  if (country === 'us') return invalid('invalid_format');
+  if (country === 'gb') {
+    // Outward code and the inward code's sector digit; the unit letters go. Idempotent: a code
+    // already in sector form does not match the full pattern and is kept.
+    const full = UK_POSTCODE.exec(value);
+    if (full !== null) return valid(`${full[1] ?? ''}${full[2] ?? ''}`);
+  }
+  return valid(value);
+}
+
+const COUNTRY_ALIASES: ReadonlyMap<string, string> = table({
+  uk: 'gb',
+  usa: 'us',
+  unitedstates: 'us',
+  unitedstatesofamerica: 'us',
+  unitedkingdom: 'gb',
+  greatbritain: 'gb',
+  deutschland: 'de',
+  germany: 'de',
+  france: 'fr',
+  canada: 'ca',
+});
+
+/**
+ * A country as a lower-case ISO 3166-1 alpha-2 code. Two-letter input is taken as a code (any case);
+ * a few common names and `uk` are mapped (`"United States"` → `us`, `uk` → `gb`); anything else is
+ * `invalid_format`.
+ *
+ * @example
+ * ```ts
+ * import { normalizeCountry } from '@coffer/pii';
+ *
+ * normalizeCountry(' US '); // { ok: true, value: 'us' }
+ * normalizeCountry('United Kingdom'); // { ok: true, value: 'gb' }
+ * ```
+ */
+export function normalizeCountry(input: unknown): Normalized {
+  const base = normalizeName(input);
+  if (!base.ok) return base;
+  const value = COUNTRY_ALIASES.get(base.value) ?? base.value;
+  return /^[a-z]{2}$/.test(value) ? valid(value) : invalid('invalid_format');
+}
+
+/**
+ * An external (your own) user id: trimmed, NFC, invisible characters removed. Case is kept: ids are
+ * case-sensitive.
+ *
+ * @example
+ * ```ts
+ * import { normalizeExternalId } from '@coffer/pii';
+ *
+ * normalizeExternalId(' user-42 '); // { ok: true, value: 'user-42' }
+ * ```
+ */
+export function normalizeExternalId(input: unknown): Normalized {
+  return cleanText(input);
+}

@@ -1,0 +1,38 @@
+import type { Normalized } from '../normalized.js';
+import type { PiiField } from '../pii-fields.js';
+
+/** What a normalizer may know beyond the value: the record's country (or the default). */
+export interface FieldContext {
+  /** Lower-case ISO 3166-1 alpha-2 country of the record, if known. */
+  readonly country: string | undefined;
+}
+
+/** How one platform takes one field. */
+export interface FieldRule {
+  /** The platform's parameter name, e.g. `em` (Meta) or `email` (TikTok). */
+  readonly key: string;
+  /** True: sent as SHA-256 hex of the normalized value. False: sent normalized but in clear. */
+  readonly hashed: boolean;
+  /** The platform's normalization. */
+  readonly normalize: (value: unknown, context: FieldContext) => Normalized;
+  /** A short statement of the rule, for the docs table. */
+  readonly rule: string;
+}
+
+/**
+ * One ad platform's rules for user data: for each field, its parameter name, whether it is hashed,
+ * and its normalization; plus where the raw IP, user agent and device id go when kept. Read it as
+ * a table: `docs/pii-at-ingest.md` prints them all.
+ */
+export interface PlatformProfile {
+  readonly name: string;
+  readonly fields: Readonly<Partial<Record<PiiField, FieldRule>>>;
+  /** Parameter for the client IP (never hashed), or null when the platform takes none here. */
+  readonly ipKey: string | null;
+  /** Parameter for the user agent (never hashed), or null. */
+  readonly userAgentKey: string | null;
+  /** Parameter and treatment for a mobile advertising id (IDFA/GAID), or null. */
+  readonly deviceId: { readonly key: string; readonly hashed: boolean } | null;
+  /** The platform documentation the rules come from. */
+  readonly sources: readonly string[];
+}

@@ -1,0 +1,66 @@
+// Snap Conversions API (v3), user data parameters; Snap uses Meta's parameter names and rules.
+// https://developers.snap.com/api/marketing-api/Conversions-API/Parameters
+import * as r from './common-rules.js';
+import type { PlatformProfile } from './profile.js';
+
+/**
+ * Snap Conversions API. Same parameter names and normalization as Meta: identifiers SHA-256
+ * hashed, phone as digits with country code and no `+`; IP and user agent in clear.
+ *
+ * @example
+ * ```ts
+ * import { hashUserData, snap } from '@coffer/pii';
+ *
+ * hashUserData({ phone: '+1 650 555 1234' }, { profile: snap }).userData.ph;
+ * ```
+ */
+export const snap: PlatformProfile = {
+  name: 'snap',
+  fields: {
+    email: { key: 'em', hashed: true, normalize: r.email, rule: 'trim, lower case' },
+    phone: {
+      key: 'ph',
+      hashed: true,
+      normalize: r.phoneDigits,
+      rule: 'digits with country code, no +',
+    },
+    firstName: {
+      key: 'fn',
+      hashed: true,
+      normalize: r.name,
+      rule: 'lower case, letters and digits only',
+    },
+    lastName: {
+      key: 'ln',
+      hashed: true,
+      normalize: r.name,
+      rule: 'lower case, letters and digits only',
+    },
+    dateOfBirth: { key: 'db', hashed: true, normalize: r.dateOfBirth, rule: 'YYYYMMDD' },
+    gender: { key: 'ge', hashed: true, normalize: r.gender, rule: 'f or m' },
+    city: {
+      key: 'ct',
+      hashed: true,
+      normalize: r.city,
+      rule: 'lower case, no spaces or punctuation',
+    },
+    state: { key: 'st', hashed: true, normalize: r.state, rule: 'US: 2-letter code; lower case' },
+    zip: { key: 'zp', hashed: true, normalize: r.zip, rule: 'US: 5 digits; no spaces' },
+    country: {
+      key: 'country',
+      hashed: true,
+      normalize: r.country,
+      rule: 'ISO alpha-2, lower case',
+    },
+    externalId: {
+      key: 'external_id',
+      hashed: true,
+      normalize: r.externalId,
+      rule: 'trimmed, case kept',
+    },
+  },
+  ipKey: 'client_ip_address',
+  userAgentKey: 'client_user_agent',
+  deviceId: { key: 'madid', hashed: false },
+  sources: ['https://developers.snap.com/api/marketing-api/Conversions-API/Parameters'],
+};

@@ -1,0 +1,52 @@
+// Shared text cleaning for every normalizer: deliberate about Unicode, independent of locale.
+import { invalid, MAX_FIELD_LENGTH, type Normalized, valid } from './normalized.js';
+
+// Characters that change nothing a person sees but change every hash: zero-width spaces and
+// joiners, bidirectional controls, the word joiner family, the byte-order mark, soft hyphen, and
+// C0/C1 control characters.
+const INVISIBLE =
+  /[\p{Cc}\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/gu;
+
+/**
+ * The common first step: refuse non-strings and over-long input, NFC-normalize, remove invisible
+ * characters and trim Unicode whitespace. Case is left alone (some fields keep it).
+ */
+export function cleanText(input: unknown): Normalized {
+  if (typeof input !== 'string') return invalid('not_a_string');
+  if (input.length > MAX_FIELD_LENGTH) return invalid('too_long');
+  // Fast path: printable ASCII needs neither NFC nor the invisible-character scan.
+  // Invisible characters go before NFC, so that removing one cannot leave a decomposed sequence.
+  const text = isPrintableAscii(input)
+    ? input.trim()
+    : input.replace(INVISIBLE, '').normalize('NFC').trim();
+  return text.length === 0 ? invalid('empty') : valid(text);
+}
+
+function isPrintableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/**
+ * Lower-cases without the host's locale (`toLowerCase`, never `toLocaleLowerCase`: a Turkish
+ * locale would turn `I` into `ı` and change the hash).
+ */
+export function lower(text: string): string {
+  return nfc(text.toLowerCase());
+}
+
+/** NFC again after a step that can decompose (lower-casing, removing characters); ASCII skips it. */
+function nfc(text: string): string {
+  return isPrintableAscii(text) ? text : text.normalize('NFC');
+}
+
+// Letters and digits of any script survive; everything else (spaces, punctuation, symbols) goes.
+const NOT_LETTER_OR_DIGIT = /[^\p{L}\p{M}\p{N}]/gu;
+
+/** Removes whitespace, punctuation and symbols, keeping letters (with their marks) and digits. */
+export function lettersAndDigits(text: string): string {
+  return nfc(text.replace(NOT_LETTER_OR_DIGIT, ''));
+}

@@ -1,0 +1,215 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  MAX_FIELD_LENGTH,
+  type Normalized,
+  normalizeCity,
+  normalizeCountry,
+  normalizeDateOfBirth,
+  normalizeEmail,
+  normalizeEmailForGoogle,
+  normalizeExternalId,
+  normalizeGender,
+  normalizeName,
+  normalizeNameForGoogle,
+  normalizePhone,
+  normalizeState,
+  normalizeZip,
+} from '../src/index.js';
+
+const ok = (value: string): Normalized => ({ ok: true, value });
+const bad = (reason: string) => ({ ok: false, reason });
+
+const NORMALIZERS: Array<[string, (v: unknown) => Normalized]> = [
+  ['email', normalizeEmail],
+  ['email (google)', normalizeEmailForGoogle],
+  ['phone', (v) => normalizePhone(v)],
+  ['phone (gb)', (v) => normalizePhone(v, { country: 'gb' })],
+  ['phone (us)', (v) => normalizePhone(v, { country: 'us' })],
+  ['phone (it)', (v) => normalizePhone(v, { country: 'it' })],
+  ['name', normalizeName],
+  ['name (google)', normalizeNameForGoogle],
+  ['date of birth', normalizeDateOfBirth],
+  ['gender', normalizeGender],
+  ['city', normalizeCity],
+  ['state', normalizeState],
+  ['zip', (v) => normalizeZip(v)],
+  ['zip (gb)', (v) => normalizeZip(v, { country: 'gb' })],
+  ['zip (us)', (v) => normalizeZip(v, { country: 'us' })],
+  ['country', normalizeCountry],
+  ['external id', normalizeExternalId],
+];
+
+describe('normalizers: known inputs', () => {
+  it.each([
+    ['  John.Doe@Example.COM ', ok('john.doe@example.com')],
+    ['JOE@EXAMPLE.COM', ok('joe@example.com')],
+    ['\u200bjoe@example.com\u200d', ok('joe@example.com')],
+    ['\u202ejoe@example.com', ok('joe@example.com')],
+    ['İnci@Example.com', ok('i̇nci@example.com')],
+    ['josé@exämple.com', ok('josé@exämple.com')],
+    ['jose\u0301@example.com', ok('josé@example.com')], // decomposed → NFC
+    ['a@b', bad('invalid_format')],
+    ['a@@b.com', bad('invalid_format')],
+    ['john doe@example.com', bad('invalid_format')],
+    ['   ', bad('empty')],
+    ['', bad('empty')],
+  ])('email %j', (input, expected) => {
+    expect(normalizeEmail(input)).toEqual(expected);
+  });
+
+  it('gmail dots are removed for Google only, and only for Gmail', () => {
+    expect(normalizeEmailForGoogle('John.Doe@GMAIL.com')).toEqual(ok('johndoe@gmail.com'));
+    expect(normalizeEmailForGoogle('j.o.h.n@googlemail.com')).toEqual(ok('john@googlemail.com'));
+    expect(normalizeEmailForGoogle('john.doe@example.com')).toEqual(ok('john.doe@example.com'));
+    expect(normalizeEmail('John.Doe@gmail.com')).toEqual(ok('john.doe@gmail.com'));
+    expect(normalizeEmailForGoogle('...@gmail.com')).toEqual(bad('invalid_format'));
+  });
+
+  it.each([
+    ['+1 (650) 555-1234', undefined, ok('+16505551234')],
+    ['+1-234-567-8901', undefined, ok('+12345678901')],
+    ['0044 7911 123456', undefined, ok('+447911123456')],
+    ['07911 123456', 'gb', ok('+447911123456')],
+    ['07911 123456', 'GB', ok('+447911123456')],
+    ['447911123456', 'gb', ok('+447911123456')],
+    ['+44 (0)7911 123456', 'gb', ok('+4407911123456')],
+    ['(650) 555-1234', 'us', ok('+16505551234')],
+    ['1 650 555 1234', 'us', ok('+16505551234')],
+    ['555-1234', 'us', bad('invalid_format')],
+    ['06 12345678', 'fr', ok('+33612345678')],
+    ['06 1234 5678', 'it', ok('+390612345678')],
+    ['030 1234567', 'de', ok('+49301234567')],
+    ['(650) 555-1234', undefined, ok('6505551234')],
+    ['1-800-FLOWERS', 'us', bad('invalid_format')],
+    ['+１ 650 555 1234', undefined, ok('+16505551234')],
+    ['call me', undefined, bad('invalid_format')],
+    ['+1234567890123456', undefined, bad('invalid_format')],
+    ['12', undefined, bad('invalid_format')],
+  ])('phone %j (country %s)', (input, country, expected) => {
+    expect(normalizePhone(input, country === undefined ? {} : { country })).toEqual(expected);
+  });
+
+  it('names, cities, states, zips, countries, genders, dates', () => {
+    expect(normalizeName("  O'Brien-Smith ")).toEqual(ok('obriensmith'));
+    expect(normalizeName('JOSÉ')).toEqual(ok('josé'));
+    expect(normalizeName('Müller')).toEqual(ok('müller'));
+    expect(normalizeName('李 小龍')).toEqual(ok('李小龍'));
+    expect(normalizeName('...')).toEqual(bad('invalid_format'));
+    expect(normalizeNameForGoogle('  Mary   Ann ')).toEqual(ok('mary ann'));
+    expect(normalizeCity('San Francisco')).toEqual(ok('sanfrancisco'));
+    expect(normalizeCity("St. John's")).toEqual(ok('stjohns'));
+    expect(normalizeState('California')).toEqual(ok('ca'));
+    expect(normalizeState('new york')).toEqual(ok('ny'));
+    expect(normalizeState('TX')).toEqual(ok('tx'));
+    expect(normalizeState('Île-de-France')).toEqual(ok('îledefrance'));
+    expect(normalizeZip('94025-1234')).toEqual(ok('94025'));
+    expect(normalizeZip('94025')).toEqual(ok('94025'));
+    expect(normalizeZip('SW1A 1AA', { country: 'gb' })).toEqual(ok('sw1a1'));
+    expect(normalizeZip('sw1a1', { country: 'gb' })).toEqual(ok('sw1a1'));
+    expect(normalizeZip('M1 1AE', { country: 'GB' })).toEqual(ok('m11'));
+    expect(normalizeZip('K1A 0B1', { country: 'ca' })).toEqual(ok('k1a0b1'));
+    expect(normalizeZip('ABCDE', { country: 'us' })).toEqual(bad('invalid_format'));
+    expect(normalizeCountry(' US ')).toEqual(ok('us'));
+    expect(normalizeCountry('United Kingdom')).toEqual(ok('gb'));
+    expect(normalizeCountry('UK')).toEqual(ok('gb'));
+    expect(normalizeCountry('Atlantis')).toEqual(bad('invalid_format'));
+    expect(normalizeGender(' Female ')).toEqual(ok('f'));
+    expect(normalizeGender('M')).toEqual(ok('m'));
+    expect(normalizeGender('x')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('1990-02-28')).toEqual(ok('19900228'));
+    expect(normalizeDateOfBirth('19900228')).toEqual(ok('19900228'));
+    expect(normalizeDateOfBirth('2000/02/29')).toEqual(ok('20000229'));
+    expect(normalizeDateOfBirth('1990-02-28T10:00:00Z')).toEqual(ok('19900228'));
+    expect(normalizeDateOfBirth('1900-02-29')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('1990-13-01')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('03/04/1990')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('1850-01-01')).toEqual(bad('invalid_format'));
+    expect(normalizeExternalId(' User-42 ')).toEqual(ok('User-42'));
+  });
+});
+
+describe('normalizers: hostile input', () => {
+  const hostile: unknown[] = [
+    undefined,
+    null,
+    42,
+    {},
+    ['a@b.com'],
+    Symbol('x'),
+    '',
+    '\u200b\u200c\u200d\ufeff',
+    '🙂@🙂.🙂',
+    '‮moc.elpmaxe@eoj',
+    'joe@example.com'.repeat(10_000_000 / 15),
+    'x'.repeat(MAX_FIELD_LENGTH + 1),
+    '\ud800',
+    '\u0000joe@example.com',
+  ];
+  it.each(NORMALIZERS)('%s never throws and refuses what is not its kind', (_, normalize) => {
+    for (const input of hostile) {
+      const result = normalize(input);
+      expect(typeof result.ok).toBe('boolean');
+      if (typeof input !== 'string') expect(result).toEqual(bad('not_a_string'));
+      if (typeof input === 'string' && input.length > MAX_FIELD_LENGTH)
+        expect(result).toEqual(bad('too_long'));
+    }
+  });
+
+  it('a 10 MB field is refused at once, before any scanning', () => {
+    const huge = `${'a'.repeat(10 * 1024 * 1024)}@example.com`;
+    const start = performance.now();
+    for (let i = 0; i < 100; i++) normalizeEmail(huge);
+    expect(normalizeEmail(huge)).toEqual(bad('too_long'));
+    // 100 refusals of a 10 MB string: a cost per call independent of its length (generous bound).
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+});
+
+describe('normalizers: properties', () => {
+  const anyText = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 60 }),
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    fc.emailAddress(),
+    fc.stringMatching(/^[+(]?[0-9 ()+.-]{4,20}$/),
+  );
+
+  it.each(NORMALIZERS)('%s is total and idempotent', (_, normalize) => {
+    fc.assert(
+      fc.property(anyText, (input) => {
+        const once = normalize(input);
+        if (once.ok) expect(normalize(once.value)).toEqual(once);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('e-mail is invariant under surrounding whitespace, casing and invisible characters', () => {
+    fc.assert(
+      fc.property(
+        fc.emailAddress(),
+        fc.constantFrom('', ' ', '\t', '\n', '\u00a0', '\u3000', '\u200b'),
+        fc.constantFrom('', ' ', '\r\n', '\u2003', '\ufeff'),
+        fc.boolean(),
+        (email, before, after, upper) => {
+          const variant = `${before}${upper ? email.toUpperCase() : email}${after}`;
+          expect(normalizeEmail(variant)).toEqual(normalizeEmail(email.toLowerCase()));
+        },
+      ),
+    );
+  });
+
+  it('phone is invariant under formatting', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[2-9]\d{9}$/),
+        fc.constantFrom(' ', '-', '.', ''),
+        (digits, sep) => {
+          const formatted = `(${digits.slice(0, 3)})${sep}${digits.slice(3, 6)}${sep}${digits.slice(6)}`;
+          expect(normalizePhone(formatted, { country: 'us' })).toEqual(ok(`+1${digits}`));
+          expect(normalizePhone(`+1 ${formatted}`)).toEqual(ok(`+1${digits}`));
+        },
+      ),
+    );
+  });
+});
