@@ -16,7 +16,12 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
  * ```
  */
 export function isSha256Hex(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 128 && SHA256_HEX.test(value.trim());
+  return (
+    typeof value === 'string' &&
+    value.length >= 64 &&
+    value.length <= 128 &&
+    SHA256_HEX.test(value.length === 64 ? value : value.trim())
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { callingCodeOf } from './calling-codes.js';
 import { invalid, type Normalized, valid } from './normalized.js';
-import { cleanText } from './text.js';
+import { cleanText, isPrintableAscii } from './text.js';
 
 /** Options of {@link normalizePhone}. */
 export interface PhoneOptions {
@@ -35,7 +35,7 @@ export function normalizePhone(input: unknown, options: PhoneOptions = {}): Norm
   const cleaned = cleanText(input);
   if (!cleaned.ok) return cleaned;
   // NFKC folds full-width digits and plus signs (common from East Asian keyboards) to ASCII.
-  const text = cleaned.value.normalize('NFKC');
+  const text = isPrintableAscii(cleaned.value) ? cleaned.value : cleaned.value.normalize('NFKC');
   let digits = text.replace(NON_DIGIT, '');
   if (digits.length === 0) return invalid('invalid_format');
   let international = text.startsWith('+');

@@ -22,7 +22,8 @@ export function cleanText(input: unknown): Normalized {
   return text.length === 0 ? invalid('empty') : valid(text);
 }
 
-function isPrintableAscii(text: string): boolean {
+/** Whether every character is printable ASCII (0x20–0x7e): such text needs no Unicode handling. */
+export function isPrintableAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x20 || c > 0x7e) return false;

@@ -199,6 +199,18 @@ describe('normalizers: properties', () => {
     );
   });
 
+  it('the e-mail shape check is exactly the documented pattern', () => {
+    const pattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-zA-Z0-9@. ]{1,14}$/), (text) => {
+        const input = text.trim();
+        if (input.length === 0) return;
+        expect(normalizeEmail(input).ok).toBe(pattern.test(input.toLowerCase()));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('phone is invariant under formatting', () => {
     fc.assert(
       fc.property(

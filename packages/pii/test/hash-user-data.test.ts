@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto';
+import { randomBytes, toBase64Url } from '@coffer/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  createPepper,
+  google,
+  hashUserData,
+  hashUserDataBatch,
+  hashUserDataStream,
+  hmacForStorage,
+  meta,
+  pepperFromEnv,
+  snap,
+  storage,
+  tiktok,
+} from '../src/index.js';
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+const pepper = createPepper({ current: 'v1', keys: { v1: randomBytes(32) } });
+const PROFILES = [
+  { profile: meta },
+  { profile: tiktok },
+  { profile: google },
+  { profile: snap },
+  { profile: storage, pepper },
+] as const;
+
+/** Every value a person could recognise, in the spellings that might leak. */
+function spellings(value: string): string[] {
+  const lower = value.trim().toLowerCase();
+  const digits = value.replace(/\D/g, '');
+  return [value, value.trim(), lower, ...(digits.length >= 6 ? [digits] : [])].filter(
+    (s) => s.length >= 4,
+  );
+}
+
+describe('hashUserData leaves no plaintext behind', () => {
+  const pii = {
+    email: 'Jane.Roe+ads@Example.org',
+    phone: '+44 7700 900123',
+    firstName: 'Janette',
+    lastName: 'Roebuck',
+    dateOfBirth: '1985-07-14',
+    city: 'Manchester',
+    state: 'Lancashire',
+    zip: 'M1 1AE',
+    externalId: 'crm-0042-xyz',
+    ip: '198.51.100.23',
+    deviceId: '38400000-8cf0-11bd-b23e-10b96e40000d',
+  };
+
+  it.each(PROFILES)('$profile.name: deep scan of the output for every input', (options) => {
+    const out = JSON.stringify(hashUserData({ ...pii, country: 'GB', userAgent: 'UA' }, options));
+    // Google sends city, state and postal code in clear by design: scan those only elsewhere.
+    const inClear = options.profile === google ? ['city', 'state', 'zip'] : [];
+    for (const [field, value] of Object.entries(pii)) {
+      if (inClear.includes(field)) continue;
+      for (const spelling of spellings(value))
+        expect(out.toLowerCase()).not.toContain(spelling.toLowerCase());
+    }
+  });
+
+  it('property: arbitrary e-mails and phones never appear in any profile output', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), fc.stringMatching(/^\+[1-9]\d{9,12}$/), (email, phone) => {
+        for (const options of PROFILES) {
+          const out = JSON.stringify(hashUserData({ email, phone }, options)).toLowerCase();
+          expect(out).not.toContain(email.toLowerCase());
+          expect(out).not.toContain(phone.slice(1));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('IP and device id are removed unless kept, and only where the platform takes them', () => {
+    expect(hashUserData({ ip: '198.51.100.23' }, { profile: meta }).userData).toEqual({});
+    expect(hashUserData({ ip: '198.51.100.23' }, { profile: meta, keepIp: true }).userData).toEqual(
+      {
+        client_ip_address: '198.51.100.23',
+      },
+    );
+    expect(
+      hashUserData({ ip: '198.51.100.23' }, { profile: google, keepIp: true }).userData,
+    ).toEqual({});
+    expect(hashUserData({ deviceId: 'abc' }, { profile: meta }).userData).toEqual({});
+  });
+});
+
+describe('hashUserData: inputs', () => {
+  it('already-hashed values pass through lower-cased, not hashed twice', () => {
+    const hashed = sha('joe@example.com');
+    const { userData } = hashUserData({ email: ` ${hashed.toUpperCase()} ` }, { profile: meta });
+    expect(userData.em).toBe(hashed);
+    // Storage keys it anyway: a bare SHA-256 is as guessable as the address.
+    const stored = hashUserData({ email: hashed }, { profile: storage, pepper }).userData.email;
+    expect(stored).toBe(hmacForStorage(hashed, pepper));
+    expect(stored).not.toContain(hashed);
+    // 63 or 65 hex characters are not a hash: hashed as text (and invalid as an e-mail here).
+    expect(
+      hashUserData({ externalId: hashed.slice(1) }, { profile: meta }).userData.external_id,
+    ).toBe(sha(hashed.slice(1)));
+  });
+
+  it('inconsistent casing and whitespace give the same hashes', () => {
+    const a = hashUserData({ email: 'joe@example.com', phone: '+16505551234' }, { profile: meta });
+    const b = hashUserData(
+      { email: '  JOE@Example.Com\t', phone: ' +1 650-555-1234 ' },
+      { profile: meta },
+    );
+    expect(b).toEqual(a);
+  });
+
+  it('invalid fields are dropped and reported by reason, never by value', () => {
+    const result = hashUserData(
+      {
+        email: 'not-an-email',
+        phone: '12',
+        dateOfBirth: '31/12/1990',
+        gender: 'unknown',
+        firstName: 'x'.repeat(2000),
+        city: 'Paris',
+      },
+      { profile: meta },
+    );
+    expect(result.userData).toEqual({ ct: sha('paris') });
+    expect(result.dropped).toEqual([
+      { field: 'email', reason: 'invalid_format' },
+      { field: 'phone', reason: 'invalid_format' },
+      { field: 'firstName', reason: 'too_long' },
+      { field: 'dateOfBirth', reason: 'invalid_format' },
+      { field: 'gender', reason: 'invalid_format' },
+    ]);
+    expect(JSON.stringify(result)).not.toContain('not-an-email');
+  });
+
+  it.each([
+    ['a number', 42],
+    ['null', null],
+    ['an array', [{ email: 'a@b.co' }]],
+    ['a string', 'joe@example.com'],
+    ['a number field', { email: 12345 }],
+    ['an object field', { phone: { number: '1' } }],
+  ])('refuses %s with INVALID_USER_DATA, naming paths not values', (_, record) => {
+    try {
+      hashUserData(record, { profile: meta });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'INVALID_USER_DATA', status: 400 });
+      expect(JSON.stringify(error)).not.toContain('joe@example.com');
+      expect(JSON.stringify(error)).not.toContain('12345');
+    }
+  });
+
+  it('unknown fields are dropped, not forwarded', () => {
+    expect(
+      hashUserData({ email: 'a@b.co', password: 'hunter2' } as never, { profile: meta }).userData,
+    ).toEqual({
+      em: sha('a@b.co'),
+    });
+  });
+
+  it('options are checked: a profile is required; peppers go with storage only', () => {
+    expect(() => hashUserData({}, {} as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => hashUserData({}, { profile: storage })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => hashUserData({}, { profile: meta, pepper })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+
+  it('a 10 MB field costs no more than a short one and is reported too_long', () => {
+    const huge = `${'a'.repeat(10 * 1024 * 1024)}@example.com`;
+    expect(hashUserData({ email: huge, phone: '+16505551234' }, { profile: meta }).dropped).toEqual(
+      [{ field: 'email', reason: 'too_long' }],
+    );
+  });
+});
+
+describe('peppers', () => {
+  it('rotation: old hashes keep their version; both versions can be looked up', () => {
+    const v1 = randomBytes(32);
+    const v2 = randomBytes(32);
+    const before = createPepper({ current: 'v1', keys: { v1 } });
+    const after = createPepper({ current: 'v2', keys: { v1, v2 } });
+    const old = hmacForStorage('joe@example.com', before);
+    expect(old.startsWith('v1:')).toBe(true);
+    expect(after.versions).toEqual(['v2', 'v1']);
+    expect(hmacForStorage('joe@example.com', after, 'v1')).toBe(old);
+    expect(hmacForStorage('joe@example.com', after)).not.toBe(old);
+    expect(hmacForStorage('joe@example.com', after).startsWith('v2:')).toBe(true);
+  });
+
+  it.each([
+    ['a short key', { current: 'v1', keys: { v1: new Uint8Array(31) } }],
+    ['no key for current', { current: 'v2', keys: { v1: new Uint8Array(32) } }],
+    ['a bad version name', { current: 'v 1', keys: { 'v 1': new Uint8Array(32) } }],
+    ['a string key', { current: 'v1', keys: { v1: 'x'.repeat(64) } }],
+  ])('refuses %s with INVALID_PEPPER', (_, options) => {
+    expect(() => createPepper(options as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_PEPPER' }),
+    );
+  });
+
+  it('reads "*v2:…,v1:…" from the environment', () => {
+    const k1 = toBase64Url(randomBytes(32));
+    const k2 = toBase64Url(randomBytes(32));
+    const p = pepperFromEnv(`v1:${k1}, *v2:${k2}`);
+    expect(p.current).toBe('v2');
+    expect(p.versions).toEqual(['v2', 'v1']);
+    for (const bad of [
+      undefined,
+      '',
+      'v1',
+      `v1:${k1}`,
+      '*v1:!!!',
+      `*v1:${toBase64Url(randomBytes(8))}`,
+    ]) {
+      expect(() => pepperFromEnv(bad)).toThrow(expect.objectContaining({ code: 'INVALID_PEPPER' }));
+    }
+  });
+});
+
+describe('batch and stream', () => {
+  const records: unknown[] = [
+    { email: 'a@example.com' },
+    { email: 42 },
+    null,
+    { phone: '+1 650 555 1234', email: 'not-an-email' },
+    { email: 'b@example.com' },
+  ];
+
+  it('a bad record does not stop the batch; results keep their index', () => {
+    const results = hashUserDataBatch(records, { profile: meta });
+    expect(results.map((r) => [r.index, r.ok])).toEqual([
+      [0, true],
+      [1, false],
+      [2, false],
+      [3, true],
+      [4, true],
+    ]);
+    const failed = results[1];
+    expect(failed?.ok === false && failed.error.code).toBe('INVALID_USER_DATA');
+    const partial = results[3];
+    expect(partial?.ok === true && partial.dropped).toEqual([
+      { field: 'email', reason: 'invalid_format' },
+    ]);
+    expect(JSON.stringify(results)).not.toContain('a@example.com');
+  });
+
+  it('streams from an async iterable in order', async () => {
+    async function* source() {
+      for (const record of records) {
+        await new Promise((r) => setTimeout(r, 1));
+        yield record;
+      }
+    }
+    const out = [];
+    for await (const result of hashUserDataStream(source(), { profile: tiktok })) out.push(result);
+    expect(out.map((r) => r.ok)).toEqual([true, false, false, true, true]);
+    expect(out.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('bad options fail once, up front', async () => {
+    expect(() => hashUserDataBatch(records, { profile: storage })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    await expect(hashUserDataStream(records, { profile: storage }).next()).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+  });
+});

@@ -1,0 +1,156 @@
+import { createHash, createHmac } from 'node:crypto';
+import fbSdk from 'facebook-nodejs-business-sdk';
+import { describe, expect, it } from 'vitest';
+import { createPepper, google, hashUserData, meta, snap, storage, tiktok } from '../src/index.js';
+
+/** An independent reference: node:crypto, not coffer's core. */
+const sha = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+describe('published examples', () => {
+  it("Meta's documentation payload: ph 254aa248… is SHA-256 of the phone 1 234 567 8901", () => {
+    // The Conversions API docs' example payload (developers.facebook.com, "Using the API") sends
+    // "ph": ["254aa248acb47dd654ca3ea53f48c2c26d641d23d7e2e93a1ec56258df7674c4"].
+    const { userData } = hashUserData({ phone: '+1 (234) 567-8901' }, { profile: meta });
+    expect(userData.ph).toBe('254aa248acb47dd654ca3ea53f48c2c26d641d23d7e2e93a1ec56258df7674c4');
+    const national = hashUserData({ phone: '234.567.8901', country: 'US' }, { profile: meta });
+    expect(national.userData.ph).toBe(userData.ph);
+  });
+
+  it('Meta: the same hashes as facebook-nodejs-business-sdk (ServerSideUtils.normalizeAndHash)', () => {
+    const { ServerSideUtils } = fbSdk as unknown as {
+      ServerSideUtils: { normalizeAndHash(input: string, field: string): string };
+    };
+    const cases: Array<[keyof typeof meta.fields, string, string]> = [
+      ['email', '  Joe.Smith@Example.COM ', 'em'],
+      ['phone', '+1 (650) 555-1234', 'ph'],
+      ['phone', '+44 7911 123456', 'ph'],
+      ['gender', 'Female', 'ge'],
+      ['gender', 'm', 'ge'],
+      ['state', 'CA', 'st'],
+      ['zip', '94025', 'zp'],
+      ['zip', '94025-1234', 'zp'],
+      ['country', 'US', 'country'],
+      ['city', 'San Francisco', 'ct'],
+      ['city', 'Menlo Park', 'ct'],
+    ];
+    for (const [field, input, sdkField] of cases) {
+      const ours = hashUserData({ [field]: input }, { profile: meta }).userData;
+      expect(ours[meta.fields[field]?.key ?? ''], `${field} ${input}`).toBe(
+        ServerSideUtils.normalizeAndHash(input, sdkField),
+      );
+    }
+  });
+});
+
+describe('profiles: known answers (expected values hashed with node:crypto)', () => {
+  const record = {
+    email: ' John.Doe@Gmail.com ',
+    phone: '07911 123456',
+    firstName: ' John ',
+    lastName: "O'Neil",
+    dateOfBirth: '1990-02-28',
+    gender: 'Male',
+    city: 'London',
+    state: 'Greater London',
+    zip: 'SW1A 1AA',
+    country: 'GB',
+    externalId: 'user-42',
+    ip: '203.0.113.9',
+    userAgent: 'Mozilla/5.0',
+    deviceId: 'AEBE52E7-03EE-455A-B3C4-E57283966239',
+  };
+
+  it('meta', () => {
+    expect(hashUserData(record, { profile: meta, keepIp: true }).userData).toEqual({
+      em: sha('john.doe@gmail.com'),
+      ph: sha('447911123456'),
+      fn: sha('john'),
+      ln: sha('oneil'),
+      db: sha('19900228'),
+      ge: sha('m'),
+      ct: sha('london'),
+      st: sha('greaterlondon'),
+      zp: sha('sw1a1'),
+      country: sha('gb'),
+      external_id: sha('user-42'),
+      client_ip_address: '203.0.113.9',
+      client_user_agent: 'Mozilla/5.0',
+    });
+  });
+
+  it('snap uses Meta names and rules; device id only when kept', () => {
+    const { userData } = hashUserData(record, { profile: snap, keepDeviceId: true });
+    expect(userData.em).toBe(sha('john.doe@gmail.com'));
+    expect(userData.ph).toBe(sha('447911123456'));
+    expect(userData.madid).toBe('AEBE52E7-03EE-455A-B3C4-E57283966239');
+    expect(userData.client_ip_address).toBeUndefined();
+  });
+
+  it('tiktok: e-mail, E.164 phone with +, external id; nothing else', () => {
+    expect(hashUserData(record, { profile: tiktok, keepIp: true }).userData).toEqual({
+      email: sha('john.doe@gmail.com'),
+      phone: sha('+447911123456'),
+      external_id: sha('user-42'),
+      ip: '203.0.113.9',
+      user_agent: 'Mozilla/5.0',
+    });
+  });
+
+  it('google: gmail dots removed, E.164 with +, address fields in clear', () => {
+    expect(hashUserData(record, { profile: google, keepIp: true }).userData).toEqual({
+      hashed_email: sha('johndoe@gmail.com'),
+      hashed_phone_number: sha('+447911123456'),
+      hashed_first_name: sha('john'),
+      hashed_last_name: sha("o'neil"),
+      city: 'london',
+      state: 'greaterlondon',
+      postal_code: 'sw1a1',
+      country_code: 'gb',
+    });
+  });
+
+  it('storage: HMAC-SHA-256 under the current pepper, versioned', () => {
+    const v1 = new Uint8Array(32).fill(1);
+    const pepper = createPepper({ current: 'v1', keys: { v1 } });
+    const hmac = (text: string) => `v1:${createHmac('sha256', v1).update(text).digest('hex')}`;
+    const { userData } = hashUserData(record, { profile: storage, pepper });
+    expect(userData.email).toBe(hmac('john.doe@gmail.com'));
+    expect(userData.phone).toBe(hmac('447911123456'));
+    expect(Object.keys(userData)).not.toContain('ip');
+    expect(Object.keys(userData)).not.toContain('userAgent');
+  });
+
+  it('a country from the options supplies the calling code when the record has none', () => {
+    const { userData } = hashUserData(
+      { phone: '06 12 34 56 78' },
+      { profile: tiktok, defaultCountry: 'FR' },
+    );
+    expect(userData.phone).toBe(sha('+33612345678'));
+    // The record's own country wins over the default.
+    const own = hashUserData(
+      { phone: '06 12 34 56 78', country: 'gb' },
+      { profile: tiktok, defaultCountry: 'FR' },
+    );
+    expect(own.userData.phone).toBe(sha('+44612345678'));
+  });
+
+  it('TikTok and Google drop a phone without a known country code; Meta sends its digits', () => {
+    expect(hashUserData({ phone: '(650) 555-1234' }, { profile: tiktok })).toEqual({
+      userData: {},
+      dropped: [{ field: 'phone', reason: 'invalid_format' }],
+    });
+    expect(hashUserData({ phone: '(650) 555-1234' }, { profile: meta }).userData.ph).toBe(
+      sha('6505551234'),
+    );
+  });
+
+  it('every profile is a table with sources for each platform', () => {
+    for (const profile of [meta, tiktok, google, snap]) {
+      expect(profile.sources.length).toBeGreaterThan(0);
+      for (const rule of Object.values(profile.fields)) {
+        expect(rule?.key).toMatch(/^[a-z_]+$/);
+        expect(rule?.rule.length).toBeGreaterThan(3);
+      }
+    }
+  });
+});
