@@ -17,9 +17,7 @@ describe('published examples', () => {
   });
 
   it('Meta: the same hashes as facebook-nodejs-business-sdk (ServerSideUtils.normalizeAndHash)', () => {
-    const { ServerSideUtils } = fbSdk as unknown as {
-      ServerSideUtils: { normalizeAndHash(input: string, field: string): string };
-    };
+    const { ServerSideUtils } = fbSdk;
     const cases: Array<[keyof typeof meta.fields, string, string]> = [
       ['email', '  Joe.Smith@Example.COM ', 'em'],
       ['phone', '+1 (650) 555-1234', 'ph'],
