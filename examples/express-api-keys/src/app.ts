@@ -1,0 +1,81 @@
+// A partner API on Express, protected by coffer API keys. Every refusal is the standard envelope
+// `{ "error": { code, message, requestId, details } }` with its status.
+import {
+  type ApiKeyManager,
+  type ApiKeyVerifier,
+  apiKeyErrorResponse,
+  apiKeyOf,
+  expressApiKeyAuth,
+  requestIdOf,
+} from '@coffer/api-keys';
+import express from 'express';
+
+/** The partner-facing API: `/v1/*` needs a key; some routes need a scope. */
+export function createPartnerApi(verifier: ApiKeyVerifier): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/v1', expressApiKeyAuth(verifier));
+
+  app.get('/v1/whoami', (req, res) => {
+    const key = apiKeyOf(req);
+    res.json({
+      organizationId: key.organizationId,
+      keyId: key.keyId,
+      env: key.env,
+      scopes: key.scopes,
+    });
+  });
+
+  app.get(
+    '/v1/events',
+    expressApiKeyAuth(verifier, { requiredScopes: ['events:read'] }),
+    (req, res) => {
+      res.json({ organizationId: apiKeyOf(req).organizationId, events: [] });
+    },
+  );
+
+  // Anything thrown later still answers in the same envelope, without internals.
+  app.use(
+    (error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      const { status, headers, body } = apiKeyErrorResponse(error, requestIdOf(req));
+      res.status(status).set(headers).json(body);
+    },
+  );
+  return app;
+}
+
+/**
+ * The admin side, on a separate app (in production: a separate port or service, behind your own
+ * staff authentication — never reachable with a partner key).
+ */
+export function createAdminApi(manager: ApiKeyManager): express.Express {
+  const app = express();
+  app.use(express.json());
+  app.post('/admin/orgs/:org/keys', async (req, res) => {
+    const body = req.body as { name?: string; env?: 'live' | 'test'; scopes?: string[] };
+    const minted = await manager.mint({
+      organizationId: req.params.org,
+      env: body.env ?? 'test',
+      name: body.name ?? 'unnamed',
+      scopes: body.scopes ?? [],
+    });
+    // The only response that ever contains the key.
+    res.status(201).json({ key: minted.key.expose(), keyId: minted.keyId, start: minted.start });
+  });
+  app.post('/admin/keys/:keyId/kill', async (req, res) => {
+    res.json(await manager.kill(req.params.keyId));
+  });
+  app.post('/admin/keys/:keyId/unkill', async (req, res) => {
+    res.json(await manager.unkill(req.params.keyId));
+  });
+  app.delete('/admin/keys/:keyId', async (req, res) => {
+    res.json(await manager.revoke(req.params.keyId));
+  });
+  app.use(
+    (error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      const { status, headers, body } = apiKeyErrorResponse(error, requestIdOf(req));
+      res.status(status).set(headers).json(body);
+    },
+  );
+  return app;
+}

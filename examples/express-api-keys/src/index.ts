@@ -1,0 +1,1 @@
+export { createAdminApi, createPartnerApi } from './app.ts';
