@@ -85,3 +85,19 @@ export function callingCodeOf(country: string): CallingCode | undefined {
 
 /** Countries with a known calling code, for docs and tests. */
 export const KNOWN_CALLING_CODE_COUNTRIES: readonly string[] = [...TABLE.keys()];
+
+const TRUNK_ZERO_BY_CODE: ReadonlyMap<string, boolean> = new Map(
+  [...TABLE.values()].map(([code, trunkZero]) => [code, trunkZero] as const),
+);
+
+/**
+ * For international digits (after the `+`), the length of a known calling code at the start whose
+ * country dials a trunk "0", if the next digit is that "0" (as in "+44 (0)20 …"); else 0.
+ */
+export function misplacedTrunkZeroAt(digits: string): number {
+  for (let length = 1; length <= 3; length++) {
+    const code = digits.slice(0, length);
+    if (TRUNK_ZERO_BY_CODE.get(code) === true && digits.charCodeAt(length) === 0x30) return length;
+  }
+  return 0;
+}

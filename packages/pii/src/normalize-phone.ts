@@ -1,4 +1,4 @@
-import { callingCodeOf } from './calling-codes.js';
+import { callingCodeOf, misplacedTrunkZeroAt } from './calling-codes.js';
 import { invalid, type Normalized, valid } from './normalized.js';
 import { cleanText, isPrintableAscii } from './text.js';
 
@@ -45,6 +45,9 @@ export function normalizePhone(input: unknown, options: PhoneOptions = {}): Norm
   }
   if (international) {
     digits = digits.replace(/^0+/, '');
+    // "+44 (0)20 …": the national trunk 0 written after the country code is not dialled.
+    const at = misplacedTrunkZeroAt(digits);
+    if (at > 0) digits = digits.slice(0, at) + digits.slice(at + 1);
   } else {
     const country = typeof options.country === 'string' ? options.country.toLowerCase() : undefined;
     const calling = country === undefined ? undefined : callingCodeOf(country);
