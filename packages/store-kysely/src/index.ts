@@ -1,6 +1,6 @@
 export type { DialectAdapter } from './dialect-adapter.js';
 export { MigrationError, StoreBusyError } from './errors.js';
-export { createKyselyVaultStore } from './kysely-stores.js';
+export { createKyselyApiKeyStore, createKyselyVaultStore } from './kysely-stores.js';
 export {
   createMigrationProvider,
   type MigrationReport,

@@ -16,9 +16,9 @@ export interface CofferTableNames {
   readonly vaultEntries: string;
   /** Retained earlier versions of vault entries (sealed values only). */
   readonly vaultVersions: string;
-  /** One row per API key: hash, scopes, state. */
+  /** One row per API key (`<prefix>api_key`): hashes, scopes, state. */
   readonly apiKeys: string;
-  /** Kill switches for organizations and the global one. */
+  /** Kill switches for organizations and the global one (`<prefix>kill_switch`). */
   readonly apiKeySwitches: string;
   /** Kysely migration bookkeeping. */
   readonly migration: string;
@@ -43,8 +43,8 @@ export function tableNames(prefix: string): CofferTableNames {
   return {
     vaultEntries: `${prefix}vault_entries`,
     vaultVersions: `${prefix}vault_versions`,
-    apiKeys: `${prefix}api_keys`,
-    apiKeySwitches: `${prefix}api_key_switches`,
+    apiKeys: `${prefix}api_key`,
+    apiKeySwitches: `${prefix}kill_switch`,
     migration: `${prefix}migration`,
     migrationLock: `${prefix}migration_lock`,
   };

@@ -1,6 +1,7 @@
 // The TSDoc examples of @coffer/store-kysely that need no database, run as written.
 // (createKyselyVaultStore's example needs coffer's tables: it runs in @coffer/store-postgres's
-// examples test; migrateToLatest's runs in migrations.test.ts.)
+// examples test, createKyselyApiKeyStore's in @coffer/store-sqlite's; migrateToLatest's runs in
+// migrations.test.ts.)
 import { describe, expect, it } from 'vitest';
 import {
   type CofferTableNames,
@@ -80,6 +81,8 @@ describe('TSDoc examples', () => {
     expect(tableNames('coffer_').vaultEntries).toBe('coffer_vault_entries');
     const names: CofferTableNames = tableNames('app_');
     expect(names.vaultVersions).toBe('app_vault_versions');
+    expect(names.apiKeys).toBe('app_api_key');
+    expect(names.apiKeySwitches).toBe('app_kill_switch');
     expect(`${DEFAULT_TABLE_PREFIX}vault_entries`).toBe('coffer_vault_entries');
     expect(migrationTablesFor('coffer_', 'secrets')).toEqual({
       migrationTableName: 'coffer_migration',

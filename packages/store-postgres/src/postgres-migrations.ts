@@ -8,6 +8,7 @@ import {
 import type { MigrationProvider } from 'kysely';
 
 const MIGRATION_001 = 'coffer_001_init';
+const MIGRATION_002 = 'coffer_002_api_keys';
 
 /**
  * Where coffer's PostgreSQL tables live.
@@ -30,9 +31,10 @@ export interface PostgresSchemaOptions {
 }
 
 /**
- * coffer's PostgreSQL migrations as plain SQL statements, rendered for a prefix and schema. The
- * package ships the default rendering as `sql/001_init.sql`; call this to render your own for a
- * migration tool other than Kysely's.
+ * coffer's PostgreSQL migrations as plain SQL statements, rendered for a prefix and schema:
+ * `coffer_001_init` (the vault tables) and `coffer_002_api_keys` (API keys and kill switches). The
+ * package ships the default rendering as `sql/001_init.sql` and `sql/002_api_keys.sql`; call this
+ * to render your own for a migration tool other than Kysely's.
  *
  * @param options Prefix and schema.
  * @returns The migrations in order, each with `up` and `down` statements.
@@ -88,7 +90,46 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
     `drop table if exists ${q(n.vaultVersions)}`,
     `drop table if exists ${q(n.vaultEntries)}`,
   ];
-  return [{ name: MIGRATION_001, up, down }];
+  const apiKeysUp: string[] = [];
+  // The schema may be new to this database when 001 was applied by another tool.
+  if (schema !== undefined) apiKeysUp.push(`create schema if not exists "${schema}"`);
+  apiKeysUp.push(
+    // key_id sorts byte-wise (collation "C") whatever the database's collation, so listKeys'
+    // keyset pages follow the same order as everywhere else and the primary key index serves it.
+    `create table if not exists ${q(n.apiKeys)} (
+  key_id text collate "C" primary key check (char_length(key_id) = 16),
+  organization_id text not null,
+  env text not null check (env in ('live', 'test')),
+  name text not null,
+  scopes jsonb not null,
+  start text not null,
+  secret_hash text not null,
+  previous_secret_hash text,
+  previous_secret_expires_at timestamptz,
+  created_at timestamptz not null,
+  expires_at timestamptz,
+  rotated_at timestamptz,
+  revoked_at timestamptz,
+  killed boolean not null default false,
+  last_used_at timestamptz,
+  revision bigint not null check (revision >= 1)
+)`,
+    // listKeys: one organization in key_id order.
+    `create index if not exists "${prefix}api_key_organization_idx" on ${q(n.apiKeys)} (organization_id, key_id)`,
+    `create table if not exists ${q(n.apiKeySwitches)} (
+  target text primary key,
+  killed boolean not null default false,
+  updated_at timestamptz not null
+)`,
+  );
+  const apiKeysDown = [
+    `drop table if exists ${q(n.apiKeySwitches)}`,
+    `drop table if exists ${q(n.apiKeys)}`,
+  ];
+  return [
+    { name: MIGRATION_001, up, down },
+    { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
+  ];
 }
 
 /**

@@ -1,5 +1,7 @@
+import type { ApiKeyStore } from '@coffer/api-keys';
 import { InvalidInputError } from '@coffer/core';
 import {
+  createKyselyApiKeyStore,
   createKyselyVaultStore,
   type MigrationReport,
   migrateToLatest,
@@ -91,7 +93,8 @@ export interface PostgresStoreWithUrl extends PostgresStoreBaseOptions {
 export type PostgresStoreOptions<DB> = PostgresStoreWithKysely<DB> | PostgresStoreWithUrl;
 
 /**
- * coffer's PostgreSQL storage: the vault store, migrations and the connection pool.
+ * coffer's PostgreSQL storage: the vault store, the API key store, migrations and the connection
+ * pool.
  *
  * @example
  * ```ts
@@ -105,6 +108,11 @@ export type PostgresStoreOptions<DB> = PostgresStoreWithKysely<DB> | PostgresSto
 export interface PostgresStore<DB = unknown> {
   /** The `VaultStore` to pass to `createVault({ store })` and `createVaultReader({ store })`. */
   readonly vault: VaultStore;
+  /**
+   * The `ApiKeyStore` to pass to `createApiKeyManager({ store })` and
+   * `createApiKeyVerifier({ store })` (tables `<prefix>api_key` and `<prefix>kill_switch`).
+   */
+  readonly apiKeys: ApiKeyStore;
   /** The Kysely instance in use: yours, or the one opened from `connectionString`. */
   readonly db: Kysely<DB>;
   /**
@@ -121,11 +129,12 @@ export interface PostgresStore<DB = unknown> {
 /**
  * Creates coffer's PostgreSQL storage, either on your own Kysely instance or from a connection
  * string (the quick path opens a `pg` Pool of `poolSize` connections). Run `migrate()` once
- * before use (or apply `sql/001_init.sql` with your own tool).
+ * before use (or apply `sql/001_init.sql` and `sql/002_api_keys.sql` with your own tool).
  *
  * Writes that depend on stored state are check-and-set (`update … where version = ?` plus the
  * row count) under PostgreSQL's row locks, so any number of pooled connections and processes may
- * write the same entry at once: exactly one of several rotations from one version wins.
+ * write the same entry at once: exactly one of several rotations from one version wins. The same
+ * holds for API keys: of several `apiKeys.updateKey` calls from one revision exactly one wins.
  *
  * @param options `{ connectionString }` or `{ db }`, plus `tablePrefix`, `schema`, `busyRetryMs`.
  * @returns The store.
@@ -136,8 +145,9 @@ export interface PostgresStore<DB = unknown> {
  * import { createPostgresStore } from '@coffer/store-postgres';
  *
  * const storage = createPostgresStore({ connectionString: String(process.env.DATABASE_URL) });
- * await storage.migrate(); // { applied: ['coffer_001_init'] } the first time, then { applied: [] }
+ * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys'] } the first time, then { applied: [] }
  * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
+ * await storage.apiKeys.getKey('0000000000000000'); // null
  * await storage.close();
  * ```
  */
@@ -174,9 +184,11 @@ export function createPostgresStore<DB = unknown>(
     db = options.db;
   }
   const vault = createKyselyVaultStore(db, postgresAdapter, common);
+  const apiKeys = createKyselyApiKeyStore(db, postgresAdapter, common);
   let closed = false;
   return {
     vault,
+    apiKeys,
     db,
     migrate: () =>
       migrateToLatest(

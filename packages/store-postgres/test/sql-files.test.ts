@@ -14,13 +14,22 @@ function render(statements: readonly string[], name: string, direction: string):
 }
 
 describe('shipped SQL files', () => {
-  it('sql/001_init.sql and sql/001_init.down.sql match postgresMigrations()', async () => {
-    const [init, ...rest] = postgresMigrations();
-    expect(rest).toEqual([]);
-    if (init === undefined) throw new Error('no migration');
-    await expect(render(init.up, init.name, 'up')).toMatchFileSnapshot('../sql/001_init.sql');
-    await expect(render(init.down, init.name, 'down')).toMatchFileSnapshot(
-      '../sql/001_init.down.sql',
-    );
+  it('lists one migration per pair of shipped files, in order', () => {
+    expect(postgresMigrations().map((m) => m.name)).toEqual([
+      'coffer_001_init',
+      'coffer_002_api_keys',
+    ]);
   });
+
+  for (const migration of postgresMigrations()) {
+    const file = migration.name.replace(/^coffer_/, '');
+    it(`sql/${file}.sql and sql/${file}.down.sql match postgresMigrations()`, async () => {
+      await expect(render(migration.up, migration.name, 'up')).toMatchFileSnapshot(
+        `../sql/${file}.sql`,
+      );
+      await expect(render(migration.down, migration.name, 'down')).toMatchFileSnapshot(
+        `../sql/${file}.down.sql`,
+      );
+    });
+  }
 });

@@ -7,6 +7,7 @@ import {
 import type { MigrationProvider } from 'kysely';
 
 const MIGRATION_001 = 'coffer_001_init';
+const MIGRATION_002 = 'coffer_002_api_keys';
 
 /**
  * Where coffer's SQLite tables live.
@@ -24,10 +25,11 @@ export interface SqliteSchemaOptions {
 }
 
 /**
- * coffer's SQLite migrations as plain SQL statements, rendered for a table prefix. The package
- * ships the default rendering as `sql/001_init.sql`; call this to render your own for a
- * migration tool other than Kysely's. Tables are `STRICT` (types enforced), times are integer
- * epoch milliseconds, sealed values are blobs.
+ * coffer's SQLite migrations as plain SQL statements, rendered for a table prefix:
+ * `coffer_001_init` (the vault tables) and `coffer_002_api_keys` (API keys and kill switches). The
+ * package ships the default rendering as `sql/001_init.sql` and `sql/002_api_keys.sql`; call this
+ * to render your own for a migration tool other than Kysely's. Tables are `STRICT` (types
+ * enforced), times are integer epoch milliseconds, booleans 0/1 integers, sealed values blobs.
  *
  * @param options The table prefix.
  * @returns The migrations in order, each with `up` and `down` statements.
@@ -79,7 +81,42 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
     `drop table if exists ${q(n.vaultVersions)}`,
     `drop table if exists ${q(n.vaultEntries)}`,
   ];
-  return [{ name: MIGRATION_001, up, down }];
+  // API keys: key ids are 16 characters; booleans are 0/1 integers; scopes a JSON array as text.
+  const apiKeysUp = [
+    `create table if not exists ${q(n.apiKeys)} (
+  key_id text primary key not null check (length(key_id) = 16),
+  organization_id text not null,
+  env text not null check (env in ('live', 'test')),
+  name text not null,
+  scopes text not null,
+  start text not null,
+  secret_hash text not null,
+  previous_secret_hash text,
+  previous_secret_expires_at integer,
+  created_at integer not null,
+  expires_at integer,
+  rotated_at integer,
+  revoked_at integer,
+  killed integer not null default 0 check (killed in (0, 1)),
+  last_used_at integer,
+  revision integer not null check (revision >= 1)
+) strict`,
+    // listKeys: one organization in key_id order.
+    `create index if not exists "${prefix}api_key_organization_idx" on ${q(n.apiKeys)} (organization_id, key_id)`,
+    `create table if not exists ${q(n.apiKeySwitches)} (
+  target text primary key not null,
+  killed integer not null default 0 check (killed in (0, 1)),
+  updated_at integer not null
+) strict`,
+  ];
+  const apiKeysDown = [
+    `drop table if exists ${q(n.apiKeySwitches)}`,
+    `drop table if exists ${q(n.apiKeys)}`,
+  ];
+  return [
+    { name: MIGRATION_001, up, down },
+    { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
+  ];
 }
 
 /**

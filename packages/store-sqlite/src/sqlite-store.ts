@@ -1,5 +1,7 @@
+import type { ApiKeyStore } from '@coffer/api-keys';
 import { InvalidInputError } from '@coffer/core';
 import {
+  createKyselyApiKeyStore,
   createKyselyVaultStore,
   type MigrationReport,
   migrateToLatest,
@@ -86,7 +88,7 @@ export interface SqliteStoreWithFile extends SqliteStoreBaseOptions {
 export type SqliteStoreOptions<DB> = SqliteStoreWithKysely<DB> | SqliteStoreWithFile;
 
 /**
- * coffer's SQLite storage: the vault store, migrations and the connection.
+ * coffer's SQLite storage: the vault store, the API key store, migrations and the connection.
  *
  * @example
  * ```ts
@@ -100,6 +102,11 @@ export type SqliteStoreOptions<DB> = SqliteStoreWithKysely<DB> | SqliteStoreWith
 export interface SqliteStore<DB = unknown> {
   /** The `VaultStore` to pass to `createVault({ store })`. */
   readonly vault: VaultStore;
+  /**
+   * The `ApiKeyStore` to pass to `createApiKeyManager({ store })` and
+   * `createApiKeyVerifier({ store })` (tables `<prefix>api_key` and `<prefix>kill_switch`).
+   */
+  readonly apiKeys: ApiKeyStore;
   /** The Kysely instance in use: yours, or the one opened from `filename`. */
   readonly db: Kysely<DB>;
   /**
@@ -116,11 +123,12 @@ export interface SqliteStore<DB = unknown> {
  * Creates coffer's SQLite storage, either on your own Kysely instance or from a file name (the
  * quick path opens it with better-sqlite3 and applies `configureSqliteDatabase`: WAL,
  * `synchronous = NORMAL`, foreign keys, `busy_timeout`). Run `migrate()` once before use (or
- * apply `sql/001_init.sql` with your own tool).
+ * apply `sql/001_init.sql` and `sql/002_api_keys.sql` with your own tool).
  *
  * Several connections (processes, or separate handles) may share one database file: writes that
  * depend on stored state are check-and-set inside `BEGIN IMMEDIATE` transactions and are retried
- * on `SQLITE_BUSY` up to `busyRetryMs`.
+ * on `SQLITE_BUSY` up to `busyRetryMs`. API key updates (`apiKeys.updateKey`) are one conditional
+ * `update … where revision = ?` each: of several from one revision exactly one wins.
  *
  * @param options `{ filename }` or `{ db }`, plus `tablePrefix` and `busyRetryMs`.
  * @returns The store.
@@ -132,8 +140,9 @@ export interface SqliteStore<DB = unknown> {
  * import { createSqliteStore } from '@coffer/store-sqlite';
  *
  * const storage = createSqliteStore({ filename: ':memory:' });
- * await storage.migrate(); // { applied: ['coffer_001_init'] }
+ * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys'] }
  * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
+ * await storage.apiKeys.getKey('0000000000000000'); // null
  * await storage.close();
  * ```
  */
@@ -166,9 +175,11 @@ export function createSqliteStore<DB = unknown>(options: SqliteStoreOptions<DB>)
     db = options.db;
   }
   const vault = createKyselyVaultStore(db, sqliteAdapter, common);
+  const apiKeys = createKyselyApiKeyStore(db, sqliteAdapter, common);
   let closed = false;
   return {
     vault,
+    apiKeys,
     db,
     migrate: () =>
       migrateToLatest(

@@ -1,5 +1,7 @@
 // The TSDoc examples of @coffer/store-sqlite, run as written (file paths pointed at a temp dir).
+import { createApiKeyManager, createApiKeyVerifier, createBcryptHasher } from '@coffer/api-keys';
 import { isCofferError } from '@coffer/core';
+import { createKyselyApiKeyStore, type DialectAdapter } from '@coffer/store-kysely';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,8 +28,26 @@ afterAll(() => dir.remove());
 describe('TSDoc examples', () => {
   it('createSqliteStore', async () => {
     const storage = createSqliteStore({ filename: ':memory:' });
-    expect(await storage.migrate()).toEqual({ applied: ['coffer_001_init'] });
+    expect(await storage.migrate()).toEqual({
+      applied: ['coffer_001_init', 'coffer_002_api_keys'],
+    });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
+    expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();
+    await storage.close();
+  });
+
+  it('README and docs/stores.md: API keys on the store (bcrypt cost 4 here)', async () => {
+    const storage = createSqliteStore({ filename: dir.file('readme-keys.db') });
+    expect(await storage.migrate()).toEqual({
+      applied: ['coffer_001_init', 'coffer_002_api_keys'],
+    });
+    const hasher = createBcryptHasher({ cost: 4 });
+    const keys = createApiKeyManager({ store: storage.apiKeys, hasher });
+    const verifier = createApiKeyVerifier({ store: storage.apiKeys, hasher });
+    const minted = await keys.mint({ organizationId: 'org_42', env: 'live', name: 'billing sync' });
+    const verified = await verifier.verify(minted.key.expose());
+    expect(verified.keyId === minted.keyId).toBe(true);
+    await hasher.close();
     await storage.close();
   });
 
@@ -65,7 +85,35 @@ describe('TSDoc examples', () => {
     });
     const { error } = await migrator.migrateToLatest();
     if (error !== undefined) throw error;
-    expect((await migrator.getMigrations()).map((m) => m.executedAt !== undefined)).toEqual([true]);
+    expect((await migrator.getMigrations()).map((m) => m.executedAt !== undefined)).toEqual([
+      true,
+      true,
+    ]);
+    await db.destroy();
+  });
+
+  it("@coffer/store-kysely's createKyselyApiKeyStore", async () => {
+    const adapter: DialectAdapter = {
+      dialect: 'sqlite',
+      beginWrite: 'begin immediate',
+      uuidIds: false,
+      writableCte: false,
+      nulFreeText: false,
+      timeToDb: (ms) => ms,
+      timeFromDb: (v) => Number(v),
+      bytesFromDb: (v) => new Uint8Array(v as Uint8Array),
+      jsonToDb: (value) => JSON.stringify(value),
+      jsonFromDb: (v) => JSON.parse(String(v)),
+      isTransient: (e) => String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY'),
+      isUniqueViolation: (e) => (e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+    };
+    const db = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: new Database(':memory:') }),
+    });
+    // Tables from sqliteMigrations() must exist (the example says so; made here first).
+    await createSqliteStore({ db }).migrate();
+    const store = createKyselyApiKeyStore(db, adapter, { tablePrefix: 'coffer_' });
+    expect(await store.getKey('0000000000000000')).toBeNull();
     await db.destroy();
   });
 
