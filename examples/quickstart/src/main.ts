@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { isCofferError } from '@coffer/core';
 import { createEnvelope, createLocalKeyProvider } from '@coffer/envelope';
 import { createSqliteStore } from '@coffer/store-sqlite';
+import { apiKeyStory } from './api-key-story.ts';
 import { loadOrCreateMasterKeys } from './master-key.ts';
 import { fact, step } from './narrate.ts';
+import { piiStory } from './pii-story.ts';
 import { vaultStory } from './vault-story.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -14,7 +16,7 @@ export const stateDir: string =
   process.env.COFFER_DEMO_DIR ?? resolve(here, '../../../.coffer/demo');
 
 export async function main(): Promise<void> {
-  console.log('coffer demo — the credential vault on a local SQLite file');
+  console.log('coffer demo — vault, partner API keys and PII hashing on a local SQLite file');
 
   step('Open local state');
   const { keyring, createdNow } = loadOrCreateMasterKeys(join(stateDir, 'master-keys'));
@@ -33,6 +35,8 @@ export async function main(): Promise<void> {
 
   try {
     await vaultStory({ store: storage.vault, envelope, provider });
+    await apiKeyStory(storage.apiKeys);
+    piiStory();
   } finally {
     await storage.close();
   }

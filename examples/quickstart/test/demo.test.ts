@@ -34,6 +34,17 @@ describe('pnpm demo (examples/quickstart)', () => {
       expect(out).toContain('platform answered 200');
       expect(out).toContain('the stale token gets 401');
       expect(out).toContain('same vault_id ✓');
+      expect(out).toMatch(/minted lp_test_[0-9A-HJKMNP-TV-Z]{16}_…/);
+      expect(out).toContain('GET /v1/whoami → 200');
+      expect(out).toContain('killed → 503 KILL_SWITCH (scope: key)');
+      expect(out).toContain('un-killed → 200');
+      expect(out).toContain('revoked → 401 REVOKED');
+      expect(out).toContain('logs see the minted key as [REDACTED]');
+      expect(out).toContain('(sha256 of "447700900123")');
+      expect(out).toContain('(sha256 of "+447700900123")');
+      expect(out).toContain('hashes the same: yes');
+      expect(out).toContain('IP dropped from both payloads: yes');
+      expect(out).not.toMatch(/lp_test_[0-9A-HJKMNP-TV-Z]{16}_[A-Za-z0-9_-]{43}/); // no full key printed
       expect(out).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
       expect(out).not.toContain('demo failed');
     }
