@@ -83,7 +83,17 @@ export function callingCodeOf(country: string): CallingCode | undefined {
   return row === undefined ? undefined : { code: row[0], trunkZero: row[1] };
 }
 
-/** Countries with a known calling code, for docs and tests. */
+/**
+ * The ISO 3166-1 alpha-2 countries (lower case) whose calling code `normalizePhone` knows, so
+ * a national number with one of these as `country` becomes E.164.
+ *
+ * @example
+ * ```ts
+ * import { KNOWN_CALLING_CODE_COUNTRIES } from '@coffer/pii';
+ *
+ * KNOWN_CALLING_CODE_COUNTRIES.includes('gb'); // true
+ * ```
+ */
 export const KNOWN_CALLING_CODE_COUNTRIES: readonly string[] = [...TABLE.keys()];
 
 const TRUNK_ZERO_BY_CODE: ReadonlyMap<string, boolean> = new Map(
@@ -96,8 +106,9 @@ const TRUNK_ZERO_BY_CODE: ReadonlyMap<string, boolean> = new Map(
  */
 export function misplacedTrunkZeroAt(digits: string): number {
   for (let length = 1; length <= 3; length++) {
-    const code = digits.slice(0, length);
-    if (TRUNK_ZERO_BY_CODE.get(code) === true && digits.charCodeAt(length) === 0x30) return length;
+    // Look the code up only when a "0" follows it (rare): no slicing on the hot path.
+    if (digits.charCodeAt(length) !== 0x30) continue;
+    if (TRUNK_ZERO_BY_CODE.get(digits.slice(0, length)) === true) return length;
   }
   return 0;
 }

@@ -11,7 +11,10 @@ import { type UserData, userDataSchema } from './user-data-schema.js';
 export interface HashUserDataOptions {
   /** The platform whose rules apply: `meta`, `tiktok`, `google`, `snap`, or `storage`. */
   profile: PlatformProfile;
-  /** Country (ISO alpha-2) for records without one: supplies a phone's calling code. */
+  /**
+   * Country (ISO 3166-1 alpha-2, any case, e.g. `'US'`) for records without one: supplies a
+   * phone's calling code. Anything else is refused with `INVALID_INPUT`.
+   */
   defaultCountry?: string;
   /** Keep the client IP (default false: dropped; a platform that takes it gets it in clear). */
   keepIp?: boolean;
@@ -70,7 +73,7 @@ export class InvalidUserDataError extends CofferError {
  *
  * @throws {InvalidUserDataError} `INVALID_USER_DATA` when `record` is not an object of strings.
  * @throws {InvalidInputError} `INVALID_INPUT` for bad options (no profile; a pepper missing for
- *   `storage` or given to a platform profile).
+ *   `storage` or given to a platform profile; a `defaultCountry` that is not an ISO alpha-2 code).
  * @example
  * ```ts
  * import { hashUserData, meta } from '@coffer/pii';
@@ -101,6 +104,17 @@ export function hashUserData(record: unknown, options: HashUserDataOptions): Has
       'a pepper only applies to the storage profile: platforms match plain SHA-256',
     );
   }
+  if (
+    options.defaultCountry !== undefined &&
+    (typeof options.defaultCountry !== 'string' || !normalizeCountry(options.defaultCountry).ok)
+  ) {
+    throw new InvalidInputError(
+      'options.defaultCountry must be an ISO 3166-1 alpha-2 country code such as "US"',
+    );
+  }
+  const fast = readUserData(record);
+  if (fast !== undefined) return hashParsed(fast, profile, options);
+  // Not an object of optional strings: zod names what is wrong (paths and codes, never values).
   const parsed = userDataSchema.safeParse(record);
   if (!parsed.success) {
     throw new InvalidUserDataError(
@@ -108,6 +122,28 @@ export function hashUserData(record: unknown, options: HashUserDataOptions): Has
     );
   }
   return hashParsed(parsed.data, profile, options);
+}
+
+const USER_DATA_KEYS: readonly (keyof UserData)[] = Object.keys(
+  userDataSchema.shape,
+) as (keyof UserData)[];
+
+/**
+ * The hot path of {@link userDataSchema}: when `record` is a non-array object whose known fields are
+ * all strings or absent, the same result as `parse` (unknown fields left out) without zod's cost;
+ * otherwise `undefined`, and zod reports the issues.
+ */
+function readUserData(record: unknown): UserData | undefined {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
+  const source = record as Record<string, unknown>;
+  const data: Record<string, string> = {};
+  for (const key of USER_DATA_KEYS) {
+    const value = source[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return undefined;
+    data[key] = value;
+  }
+  return data as UserData;
 }
 
 function countryOf(data: UserData, fallback: string | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import { invalid, MAX_FIELD_LENGTH, type Normalized, valid } from './normalized.js';
-import { cleanText, isPrintableAscii, lower } from './text.js';
+import { cleanText, lower } from './text.js';
 
 // The rule: one "@", something on each side, no whitespace, a dot inside the domain (the pattern
 // /^[^\s@]+@[^\s@]+\.[^\s@]+$/u). Deliberately loose: the goal is the same bytes the platform
@@ -19,27 +19,64 @@ import { cleanText, isPrintableAscii, lower } from './text.js';
  * ```
  */
 export function normalizeEmail(input: unknown): Normalized {
-  // Fast path for the common case, printable ASCII: trim, lower-case, check the shape.
-  if (typeof input === 'string' && input.length <= MAX_FIELD_LENGTH && isPrintableAscii(input)) {
-    const value = input.trim().toLowerCase();
-    if (value.length === 0) return invalid('empty');
-    return isEmailShaped(value, true) ? valid(value) : invalid('invalid_format');
+  // Fast path for the common case, printable ASCII: one scan, then at most a slice and a lower-case.
+  if (typeof input === 'string' && input.length <= MAX_FIELD_LENGTH) {
+    const fast = normalizeAsciiEmail(input);
+    if (fast !== undefined) return fast;
   }
   const cleaned = cleanText(input);
   if (!cleaned.ok) return cleaned;
   const value = lower(cleaned.value);
-  return isEmailShaped(value, false) ? valid(value) : invalid('invalid_format');
+  return isEmailShaped(value) ? valid(value) : invalid('invalid_format');
+}
+
+/**
+ * The printable-ASCII case in one pass over the characters: finds the first and last non-space,
+ * the `@`s, upper-case letters and inner spaces; `undefined` when a character is not printable
+ * ASCII (the general path handles it). Same results as trim, lower-case and {@link isEmailShaped}.
+ */
+function normalizeAsciiEmail(input: string): Normalized | undefined {
+  let first = -1;
+  let last = -1;
+  let at = -1;
+  let ats = 0;
+  let upper = false;
+  let space = false;
+  let innerSpace = false;
+  for (let i = 0; i < input.length; i++) {
+    const c = input.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return undefined;
+    if (c === 0x20) {
+      if (first >= 0) space = true;
+      continue;
+    }
+    if (first < 0) first = i;
+    else if (space) innerSpace = true;
+    space = false;
+    last = i;
+    if (c === 0x40) {
+      ats++;
+      at = i;
+    } else if (c >= 0x41 && c <= 0x5a) upper = true;
+  }
+  if (first < 0) return invalid('empty');
+  if (innerSpace || ats !== 1 || at === first) return invalid('invalid_format');
+  // A dot in the domain with at least one character before it and one after it.
+  const dot = input.indexOf('.', at + 2);
+  if (dot < 0 || dot >= last) return invalid('invalid_format');
+  const trimmed = first === 0 && last === input.length - 1 ? input : input.slice(first, last + 1);
+  return valid(upper ? trimmed.toLowerCase() : trimmed);
 }
 
 /** The rule above, checked with index scans instead of a regular expression (hot path). */
-function isEmailShaped(value: string, printableAscii: boolean): boolean {
+function isEmailShaped(value: string): boolean {
   const at = value.indexOf('@');
   if (at <= 0 || at !== value.lastIndexOf('@')) return false;
   // A dot in the domain with at least one character before it and one after it.
   const dot = value.indexOf('.', at + 2);
   if (dot < 0 || dot >= value.length - 1 || value.indexOf(' ') >= 0) return false;
-  // Printable ASCII has no whitespace but the space; other text may hold any Unicode space.
-  return printableAscii || !WHITESPACE.test(value);
+  // Text that is not printable ASCII may hold any Unicode space.
+  return !WHITESPACE.test(value);
 }
 
 const WHITESPACE = /\s/u;
@@ -49,8 +86,8 @@ const GOOGLE_MAIL = new Set(['gmail.com', 'googlemail.com']);
 /**
  * Google's extra rule, applied after {@link normalizeEmail}: for `gmail.com` and `googlemail.com`
  * addresses, the dots before the `@` are removed (Google ignores them; other providers do not, so
- * no other profile does this). Source: Google Ads API, "Prepare data for Customer Match / enhanced
- * conversions": https://developers.google.com/google-ads/api/docs/conversions/enhanced-conversions/web
+ * no other profile does this). Source: Google's user-data formatting rules,
+ * https://developers.google.com/data-manager/api/get-started/formatting
  *
  * @example
  * ```ts

@@ -11,7 +11,7 @@ export interface PhoneOptions {
   country?: string;
 }
 
-const NON_DIGIT = /\D/g;
+const LEADING_ZEROS = /^0+/;
 
 /**
  * Normalizes a phone number to E.164 (e.g. `+16505551234`): symbols and letters removed, an
@@ -36,7 +36,7 @@ export function normalizePhone(input: unknown, options: PhoneOptions = {}): Norm
   if (!cleaned.ok) return cleaned;
   // NFKC folds full-width digits and plus signs (common from East Asian keyboards) to ASCII.
   const text = isPrintableAscii(cleaned.value) ? cleaned.value : cleaned.value.normalize('NFKC');
-  let digits = text.replace(NON_DIGIT, '');
+  let digits = asciiDigits(text);
   if (digits.length === 0) return invalid('invalid_format');
   let international = text.startsWith('+');
   if (!international && digits.startsWith('00')) {
@@ -44,16 +44,13 @@ export function normalizePhone(input: unknown, options: PhoneOptions = {}): Norm
     digits = digits.slice(2);
   }
   if (international) {
-    digits = digits.replace(/^0+/, '');
-    // "+44 (0)20 …": the national trunk 0 written after the country code is not dialled.
-    const at = misplacedTrunkZeroAt(digits);
-    if (at > 0) digits = digits.slice(0, at) + digits.slice(at + 1);
+    if (digits.charCodeAt(0) === 0x30) digits = digits.replace(LEADING_ZEROS, '');
   } else {
     const country = typeof options.country === 'string' ? options.country.toLowerCase() : undefined;
     const calling = country === undefined ? undefined : callingCodeOf(country);
     if (calling === undefined) {
       // No country to go by: the baseline, digits only, without leading zeros, and no "+".
-      digits = digits.replace(/^0+/, '');
+      digits = digits.replace(LEADING_ZEROS, '');
       return digits.length >= 7 && digits.length <= 15 ? valid(digits) : invalid('invalid_format');
     }
     if (calling.code === '1') {
@@ -61,14 +58,33 @@ export function normalizePhone(input: unknown, options: PhoneOptions = {}): Norm
       if (digits.length === 10) digits = `1${digits}`;
       else if (!(digits.length === 11 && digits.startsWith('1'))) return invalid('invalid_format');
     } else if (calling.trunkZero && digits.startsWith('0')) {
-      digits = calling.code + digits.replace(/^0+/, '');
+      digits = calling.code + digits.replace(LEADING_ZEROS, '');
     } else if (!(digits.startsWith(calling.code) && digits.length >= 11)) {
       // Written without its country code (a number of 11+ digits already starting with the
       // country's code is taken as written with it, minus the "+").
       digits = calling.code + digits;
     }
   }
+  // "+44 (0)20 …": the national trunk 0 written after the country code is not dialled. Checked on
+  // every international result (however it was written), so normalizing the output again finds
+  // nothing to change.
+  const at = misplacedTrunkZeroAt(digits);
+  if (at > 0) {
+    digits = digits.slice(0, at) + digits.slice(at + 1);
+    // Those countries' national numbers never start with 0: a second 0 is not a phone number.
+    if (digits.charCodeAt(at) === 0x30) return invalid('invalid_format');
+  }
   return digits.length >= 7 && digits.length <= 15
     ? valid(`+${digits}`)
     : invalid('invalid_format');
+}
+
+/** The ASCII digits of `text`, in order (what `text.replace(/\D/g, '')` gives, without a regex). */
+function asciiDigits(text: string): string {
+  let digits = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digits += text[i];
+  }
+  return digits;
 }

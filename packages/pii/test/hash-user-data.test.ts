@@ -14,6 +14,7 @@ import {
   snap,
   storage,
   tiktok,
+  userDataSchema,
 } from '../src/index.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -103,6 +104,47 @@ describe('hashUserData: inputs', () => {
     ).toBe(sha(hashed.slice(1)));
   });
 
+  it.each([
+    ['one character short', (h: string) => h.slice(1)],
+    ['one character long', (h: string) => `${h}0`],
+    ['a non-hex character', (h: string) => `${h.slice(0, 63)}g`],
+    ['an inner space', (h: string) => `${h.slice(0, 32)} ${h.slice(32, 63)}`],
+  ])('a hash that is %s is not passed through as a hash', (_, alter) => {
+    const altered = alter(sha('user-42'));
+    const { userData } = hashUserData({ externalId: altered }, { profile: meta });
+    // Treated as text: normalized and hashed, so the altered string itself never appears.
+    expect(userData.external_id).toMatch(/^[0-9a-f]{64}$/);
+    expect(userData.external_id).not.toBe(altered.trim().toLowerCase());
+    expect(userData.external_id).not.toBe(sha('user-42'));
+  });
+
+  it.each([
+    ['emoji', { email: '🙂@🙂.🙂', firstName: '🙂', city: '🏙️' }],
+    ['right-to-left text', { firstName: 'محمد', lastName: 'כהן', city: 'القاهرة' }],
+    [
+      'zero-width and bidi controls',
+      { email: '\u200bjoe\u202e@example.com', firstName: '\u2066J\u200do' },
+    ],
+    ['only invisible characters', { email: '\u200b\u200c', firstName: '\ufeff', phone: '\u2060' }],
+    ['lone surrogates', { email: '\ud800@example.com', firstName: '\udfff' }],
+    ['empty strings', { email: '', phone: '', firstName: '', country: '' }],
+  ])('hostile text (%s): no throw, every output field hashed or dropped', (_, record) => {
+    for (const options of PROFILES) {
+      const { userData, dropped } = hashUserData(record, options);
+      for (const [key, value] of Object.entries(userData)) {
+        if (options.profile === google && !key.startsWith('hashed_')) continue;
+        expect(value, key).toMatch(/^(?:v1:)?[0-9a-f]{64}$/);
+      }
+      for (const d of dropped) expect(Object.keys(d).sort()).toEqual(['field', 'reason']);
+      const out = JSON.stringify({ userData, dropped });
+      for (const [field, value] of Object.entries(record)) {
+        // Google takes city, state and postal code in clear by design.
+        if (options.profile === google && ['city', 'state', 'zip'].includes(field)) continue;
+        if (value.trim().length >= 2) expect(out).not.toContain(value);
+      }
+    }
+  });
+
   it('inconsistent casing and whitespace give the same hashes', () => {
     const a = hashUserData({ email: 'joe@example.com', phone: '+16505551234' }, { profile: meta });
     const b = hashUserData(
@@ -171,6 +213,12 @@ describe('hashUserData: inputs', () => {
     expect(() => hashUserData({}, { profile: meta, pepper })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
     );
+    for (const defaultCountry of ['Atlantis', 'x', 42, '']) {
+      expect(() => hashUserData({}, { profile: tiktok, defaultCountry } as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+    }
+    expect(hashUserData({}, { profile: tiktok, defaultCountry: ' gb ' }).dropped).toEqual([]);
   });
 
   it('a 10 MB field costs no more than a short one and is reported too_long', () => {
@@ -272,5 +320,32 @@ describe('batch and stream', () => {
     await expect(hashUserDataStream(records, { profile: storage }).next()).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
+  });
+});
+
+describe('the schema fast path agrees with zod', () => {
+  const field = fc.option(
+    fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null), fc.constant([])),
+    { nil: undefined },
+  );
+  it('property: parse result or refusal, as userDataSchema decides', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ email: field, phone: field, country: field, ip: field, extra: field }),
+        (record) => {
+          const zod = userDataSchema.safeParse(record);
+          if (zod.success) {
+            const out = hashUserData(record, { profile: storage, pepper });
+            const expected = hashUserData({ ...zod.data }, { profile: storage, pepper });
+            expect(out).toEqual(expected);
+          } else {
+            expect(() => hashUserData(record, { profile: meta })).toThrow(
+              expect.objectContaining({ code: 'INVALID_USER_DATA' }),
+            );
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

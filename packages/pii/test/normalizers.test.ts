@@ -212,6 +212,24 @@ describe('normalizers: properties', () => {
     );
   });
 
+  it('the one-pass ASCII e-mail path equals trim, lower-case and the documented pattern', () => {
+    const pattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
+    const reference = (input: string): Normalized => {
+      const value = input.trim().toLowerCase();
+      if (value.length === 0) return bad('empty') as Normalized;
+      return pattern.test(value) ? ok(value) : (bad('invalid_format') as Normalized);
+    };
+    fc.assert(
+      fc.property(fc.stringMatching(/^[ a-zA-Z0-9@.]{0,16}$/), (input) => {
+        expect(normalizeEmail(input)).toEqual(reference(input));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const input of [' a@b.c ', 'A@B.C', ' a @b.c', 'a@.bc', 'a@b.', '@b.c', 'a@b.c.', '  ']) {
+      expect(normalizeEmail(input), input).toEqual(reference(input));
+    }
+  });
+
   it('phone is invariant under formatting', () => {
     fc.assert(
       fc.property(
@@ -224,5 +242,34 @@ describe('normalizers: properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('normalizers: phone regressions found by the idempotence property', () => {
+  it.each([
+    // A trunk-zero country code followed by two zeros: removing one left "+31 0…" for a second pass.
+    ['+31.000.a@a0a.00a.aa', undefined, bad('invalid_format')],
+    ['+44 (0)20 7946 0018', undefined, ok('+442079460018')],
+    // Written with its country code but no "+", and the trunk 0 kept: same as the "+" form.
+    ['4407911123456', 'gb', ok('+447911123456')],
+    ['+44 07911 123456', undefined, ok('+447911123456')],
+    // Italy's 0 is part of the number.
+    ['+39 06 1234 5678', undefined, ok('+390612345678')],
+  ])('%j (country %s)', (input, country, expected) => {
+    const result = normalizePhone(input, country === undefined ? {} : { country });
+    expect(result).toEqual(expected);
+    if (result.ok) expect(normalizePhone(result.value)).toEqual(result);
+  });
+});
+
+describe('normalizers: NFC shortcut', () => {
+  it('text below U+0300 is its own NFC (the shortcut the normalizers take)', () => {
+    for (let c = 0; c < 0x300; c++) {
+      const s = String.fromCharCode(c);
+      expect(s.normalize('NFC')).toBe(s);
+      for (const after of ['a', 'Z', '\u00e9', '\u02ff']) {
+        expect((s + after).normalize('NFC')).toBe(s + after);
+      }
+    }
   });
 });
