@@ -9,6 +9,13 @@ export type Normalized =
 /**
  * Longest input a normalizer looks at, in UTF-16 code units (1 KiB of text). Longer input is
  * refused as `too_long` before any other work, so a 10 MB field costs nothing.
+ *
+ * @example
+ * ```ts
+ * import { MAX_FIELD_LENGTH, normalizeEmail } from '@coffer/pii';
+ *
+ * normalizeEmail('a'.repeat(MAX_FIELD_LENGTH + 1)); // { ok: false, reason: 'too_long' }
+ * ```
  */
 export const MAX_FIELD_LENGTH = 1024;
 

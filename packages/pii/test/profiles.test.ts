@@ -40,6 +40,49 @@ describe('published examples', () => {
   });
 });
 
+describe("Snap's published examples (developers.snap.com, Conversions API, Parameters)", () => {
+  // https://developers.snap.com/api/marketing-api/Conversions-API/Parameters — each user_data row
+  // gives an input, its normalized form and its SHA-256; these are copied from that table.
+  it.each([
+    [
+      'email',
+      'Person@Example.com',
+      'em',
+      '542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345',
+    ],
+    [
+      'phone',
+      '+44 844 412 4653',
+      'ph',
+      'dc008fda46e2e64002cf2f82a4906236282d431c4f75e5b60bfe79fc48546383',
+    ],
+    ['firstName', 'John', 'fn', '96d9632f363564cc3032521409cf22a852f2032eec099ed5967c0d000cec607a'],
+    [
+      'firstName',
+      'Raphaël',
+      'fn',
+      'e74bb89e718fe1e19c422a48382870399f8bf7ca8dfa008739e75b0be76627b7',
+    ],
+    // The same name typed with a combining diaeresis (NFD) must give Snap's NFC hash.
+    [
+      'firstName',
+      'Rapha\u0065\u0308l',
+      'fn',
+      'e74bb89e718fe1e19c422a48382870399f8bf7ca8dfa008739e75b0be76627b7',
+    ],
+  ])('%s %j → %s', (field, input, key, expected) => {
+    expect(hashUserData({ [field]: input }, { profile: snap }).userData[key]).toBe(expected);
+    // Meta publishes the same rules for these fields, so the same hash.
+    expect(hashUserData({ [field]: input }, { profile: meta }).userData[key]).toBe(expected);
+  });
+
+  it('Snap phone written with 00 instead of + (the docs: "remove any double 0")', () => {
+    expect(hashUserData({ phone: '0044 844 412 4653' }, { profile: snap }).userData.ph).toBe(
+      sha('448444124653'),
+    );
+  });
+});
+
 describe('profiles: known answers (expected values hashed with node:crypto)', () => {
   const record = {
     email: ' John.Doe@Gmail.com ',

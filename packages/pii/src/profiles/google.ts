@@ -1,5 +1,9 @@
 // Google Ads enhanced conversions / Customer Match user identifiers (UserIdentifier, AddressInfo).
-// https://developers.google.com/google-ads/api/docs/conversions/enhanced-conversions/web#normalize_and_hash_user-provided_data
+// https://developers.google.com/google-ads/api/docs/conversions/upload-online ("Normalize and hash
+//   user-provided data": hash e-mail, phone, first and last name, street address; do NOT hash
+//   country, state, city or postal code; trim, lower-case, phone in E.164)
+// https://developers.google.com/data-manager/api/get-started/formatting (e-mail: lower case, and for
+//   gmail.com / googlemail.com remove every "." before the "@"; phone: E.164 with "+" and country code)
 // https://support.google.com/google-ads/answer/7474263 (Customer Match data formatting)
 import * as r from './common-rules.js';
 import type { PlatformProfile } from './profile.js';
@@ -51,7 +55,8 @@ export const google: PlatformProfile = {
   userAgentKey: null,
   deviceId: null,
   sources: [
-    'https://developers.google.com/google-ads/api/docs/conversions/enhanced-conversions/web',
+    'https://developers.google.com/google-ads/api/docs/conversions/upload-online',
+    'https://developers.google.com/data-manager/api/get-started/formatting',
     'https://support.google.com/google-ads/answer/7474263',
   ],
 };

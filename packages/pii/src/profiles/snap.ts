@@ -1,5 +1,9 @@
 // Snap Conversions API (v3), user data parameters; Snap uses Meta's parameter names and rules.
-// https://developers.snap.com/api/marketing-api/Conversions-API/Parameters
+// https://developers.snap.com/api/marketing-api/Conversions-API/Parameters — em: trim, lower case;
+// ph: country code, no "00" before it, no leading 0, digits only (no "+"); fn/ln: lower case, no
+// punctuation, UTF-8. The page's worked examples (em, ph, fn) are known-answer tests here.
+// Not confirmed from Snap's page: whether `madid` is sent hashed (we send it raw, only with
+// keepDeviceId) and Snap's separate `idfa` parameter (not produced).
 import * as r from './common-rules.js';
 import type { PlatformProfile } from './profile.js';
 

@@ -1,6 +1,9 @@
 // TikTok Events API 2.0, `user` object (web events).
 // https://business-api.tiktok.com/portal/docs?id=1771100865818625 (Events API 2.0: parameters)
-// TikTok requires email, phone and external_id SHA-256 hashed; phone in E.164 with the "+".
+// TikTok requires email, phone and external_id SHA-256 hashed ("It must be hashed with SHA-256 on
+// the client side", POST https://business-api.tiktok.com/open_api/v1.3/event/track/ `user` object);
+// ip and user_agent are sent unhashed. Phone in E.164 with the "+" before hashing: TikTok's
+// advanced-matching guidance, not re-confirmed against the page for this release.
 import * as r from './common-rules.js';
 import type { PlatformProfile } from './profile.js';
 
