@@ -1,19 +1,15 @@
 // Framework-neutral request authentication and the error envelope every adapter answers with.
 import { CofferError, isCofferError, randomBytes, toBase32Crockford } from '@coffer/core';
 import type { VerifiedApiKey } from './api-key-info.js';
-import { UnauthenticatedError } from './errors.js';
-import { type HeadersLike, readApiKey } from './request-headers.js';
+import type { RequestLike } from './request-headers.js';
 import type { ApiKeyVerifier, VerifyApiKeyOptions } from './verifier.js';
-
-/** Anything with headers: a Fetch `Request`, Node's `IncomingMessage`, Fastify's or Express's request. */
-export interface RequestLike {
-  readonly headers: HeadersLike;
-}
 
 /**
  * Authenticates one request: reads its key (`X-Api-Key`, then `Authorization: Bearer`) and
- * verifies it, with the verifier's whole order of checks.
+ * verifies it, with the verifier's whole order of checks (the global kill switch first, even for a
+ * request that sends no key). The same as `verifier.authenticate(request, options)`.
  *
+ * @throws {KillSwitchError} `KILL_SWITCH` (503) with `details.scope` `global`, `organization` or `key`.
  * @throws {UnauthenticatedError} `UNAUTHENTICATED` (401) when no key is sent, the headers conflict,
  *   or the key is not valid; and every error of {@link ApiKeyVerifier.verify}.
  * @example
@@ -31,22 +27,7 @@ export function authenticate(
   request: RequestLike,
   options: VerifyApiKeyOptions = {},
 ): Promise<VerifiedApiKey> {
-  // Not an async function: the hot path stays one promise deep.
-  let key: string | null;
-  try {
-    key = readApiKey(request.headers);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if (key === null) {
-    return Promise.reject(
-      new UnauthenticatedError(
-        'No API key was sent. Send it in the X-Api-Key header (or Authorization: Bearer).',
-        { details: { reason: 'missing' } },
-      ),
-    );
-  }
-  return verifier.verify(key, options);
+  return verifier.authenticate(request, options);
 }
 
 /** The JSON body of an error response. */
@@ -102,12 +83,17 @@ export function requestIdOf(request: RequestLike): string {
   return typeof raw === 'string' && INCOMING_REQUEST_ID.test(raw) ? raw : newRequestId();
 }
 
+/** Server-side codes a client is meant to see as they are: both say what the client can do. */
+const CLIENT_FACING_SERVER_CODES: ReadonlySet<string> = new Set(['KILL_SWITCH', 'VERIFIER_BUSY']);
+
 /**
  * Turns an error into the response envelope `{ "error": { code, message, requestId, details } }`
  * with its status and headers (`WWW-Authenticate` on 401, `Retry-After` when a retry later may
- * help). A `CofferError` keeps its code and message (they never hold secrets); anything else
- * becomes a `500 INTERNAL` with a generic message, so stack traces and driver messages never reach
- * the client.
+ * help). A `CofferError` with a 4xx status keeps its code, message and details (written for the
+ * caller; they never hold secrets), and so do `KILL_SWITCH` and `VERIFIER_BUSY`. Any other failure
+ * — a store that is down or busy, a bug, a driver error — becomes a generic `500 INTERNAL` (or
+ * `503 UNAVAILABLE` with `Retry-After` when it is retryable) with empty details, so internals,
+ * stack traces and driver messages never reach the client. Log the original error yourself.
  *
  * @example
  * ```ts
@@ -123,21 +109,28 @@ export function apiKeyErrorResponse(error: unknown, requestId: string): ApiError
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
   };
-  if (!isCofferError(error)) {
+  const status = isCofferError(error) ? (error.status ?? 500) : 500;
+  if (
+    !isCofferError(error) ||
+    ((status < 400 || status >= 500) && !CLIENT_FACING_SERVER_CODES.has(error.code))
+  ) {
+    const retryable = isCofferError(error) && error.retryable;
+    if (retryable) headers['retry-after'] = '1';
     return {
-      status: 500,
+      status: retryable ? 503 : 500,
       headers,
       body: {
         error: {
-          code: 'INTERNAL',
-          message: 'The server failed to check the API key; retry later.',
+          code: retryable ? 'UNAVAILABLE' : 'INTERNAL',
+          message: retryable
+            ? 'The server could not handle the request just now; retry shortly.'
+            : 'The server failed to handle the request; retry later.',
           requestId,
           details: {},
         },
       },
     };
   }
-  const status = error.status ?? 500;
   const details = { ...(error.details ?? {}) };
   if (status === 401) headers['www-authenticate'] = 'Bearer';
   const retryAfterMs = details.retryAfterMs;

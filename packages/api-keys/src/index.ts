@@ -23,7 +23,6 @@ export {
   apiKeyOf,
   authenticate,
   newRequestId,
-  type RequestLike,
   requestIdOf,
 } from './authenticate.js';
 export {
@@ -73,7 +72,13 @@ export {
   type MintedApiKey,
 } from './manager.js';
 export { createMemoryApiKeyStore, type MemoryApiKeyStore } from './memory-store.js';
-export { type HeadersLike, type NodeHeaders, readApiKey } from './request-headers.js';
+export {
+  type HeadersLike,
+  type NodeHeaders,
+  type RequestLike,
+  readApiKey,
+} from './request-headers.js';
+export { requireScopes } from './scopes.js';
 export {
   type ApiKeyCacheOptions,
   type ApiKeyInvalidation,

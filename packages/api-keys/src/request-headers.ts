@@ -9,9 +9,15 @@ export type NodeHeaders = Readonly<Record<string, string | readonly string[] | u
 /** Either a Fetch `Headers` object or Node's lower-cased header record. */
 export type HeadersLike = Headers | NodeHeaders;
 
+/** Anything with headers: a Fetch `Request`, Node's `IncomingMessage`, Fastify's or Express's request. */
+export interface RequestLike {
+  readonly headers: HeadersLike;
+}
+
 /** Header values longer than this are refused without further parsing. */
 const MAX_HEADER_LENGTH = 1024;
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+const BEARER_SCHEME = /^Bearer(?:[ \t]|$)/i;
+const BEARER = /^Bearer[ \t]+([^\s,]+)$/i;
 
 function isFetchHeaders(headers: HeadersLike): headers is Headers {
   return typeof (headers as { get?: unknown }).get === 'function';
@@ -35,10 +41,12 @@ function single(value: string | readonly string[] | null | undefined, name: stri
  * The API key a request carries, or null when it carries none. Reads `X-Api-Key` first and
  * `Authorization: Bearer <key>` as a fallback; an `Authorization` header of another scheme (e.g.
  * Basic) is not an API key and is ignored. Values are trimmed; nothing is validated here beyond
- * shape (verification does that).
+ * shape (verification does that). A `Bearer` header that does not carry exactly one token is
+ * refused, not ignored: it is an attempt to send a key, and guessing which one is meant is unsafe.
  *
  * @throws {UnauthenticatedError} `UNAUTHENTICATED` when both headers carry different keys, a header
- *   is repeated, `X-Api-Key` is empty, or a value exceeds 1024 characters.
+ *   is repeated, `X-Api-Key` is empty, a `Bearer` header is malformed, or a value exceeds 1024
+ *   characters.
  * @example
  * ```ts
  * import { readApiKey } from '@coffer/api-keys';
@@ -83,8 +91,17 @@ export function readApiKey(headers: HeadersLike): string | null {
   }
   let fromBearer: string | null = null;
   if (authorization !== null) {
-    const match = BEARER.exec(authorization.trim());
-    if (match !== null) fromBearer = match[1] ?? null;
+    const value = authorization.trim();
+    if (BEARER_SCHEME.test(value)) {
+      const match = BEARER.exec(value);
+      if (match === null) {
+        throw new UnauthenticatedError(
+          'The Authorization header must be "Bearer <key>" with exactly one key.',
+          { details: { reason: 'malformed_authorization' } },
+        );
+      }
+      fromBearer = match[1] ?? null;
+    }
   }
   if (fromApiKey !== null && fromBearer !== null && fromApiKey !== fromBearer) {
     throw new UnauthenticatedError(

@@ -1,7 +1,7 @@
 // Request-side verification of API keys. The order of checks is fixed (docs/api-keys.md):
-// global kill switch → well-formedness and checksum → lookup by key_id → secret compare (against a
-// dummy hash of the same cost when the key_id is unknown) → the key's own state: revoked, killed
-// (key, then organization), expired → required scopes.
+// global kill switch → the request's headers → well-formedness and checksum → lookup by key_id →
+// secret compare (against a dummy hash of the same cost when the key_id is unknown) → the key's own
+// state: revoked, killed (key, then organization), expired → required scopes.
 
 import { Buffer } from 'node:buffer';
 import { availableParallelism } from 'node:os';
@@ -10,7 +10,6 @@ import { checkPrefix, DEFAULT_API_KEY_PREFIX, parseApiKey } from './api-key-form
 import { toVerifiedApiKey, type VerifiedApiKey } from './api-key-info.js';
 import type { ApiKeyRecord, ApiKeyStore, KillSwitchTarget } from './api-key-store.js';
 import {
-  ForbiddenScopeError,
   KillSwitchError,
   RateLimitedError,
   RevokedKeyError,
@@ -18,6 +17,8 @@ import {
   VerifierBusyError,
 } from './errors.js';
 import type { ApiKeyHasher } from './hasher.js';
+import { type RequestLike, readApiKey } from './request-headers.js';
+import { requireScopes } from './scopes.js';
 
 /** Options of the verified-key cache. */
 export interface ApiKeyCacheOptions {
@@ -51,7 +52,11 @@ export interface ApiKeyVerifierOptions {
    * revoke or kill made by another process takes to apply here.
    */
   stateTtlMs?: number;
-  /** Secret compares allowed at once; beyond it requests fail fast with `VERIFIER_BUSY` (default 4 × cores). */
+  /**
+   * Cold verifications (lookup and secret compare) allowed at once; beyond it requests fail fast
+   * with `VERIFIER_BUSY` (default 4 × cores). A verification of a key inside a rotation's grace
+   * period runs its two compares side by side and counts once.
+   */
   maxConcurrentCompares?: number;
   /** The failed-compare throttle, or `false` to disable it. */
   failedAttempts?: FailedAttemptOptions | false;
@@ -69,7 +74,10 @@ export interface VerifyApiKeyOptions {
   requiredScopes?: readonly string[];
 }
 
-/** What to forget: one key's state, one organization's, or (no fields) everything. */
+/**
+ * What to re-read: one key's state (`keyId`), one organization's kill switch and every key of it
+ * (`organizationId` alone), or (no fields) everything. A manager's `ApiKeyChange` is one of these.
+ */
 export interface ApiKeyInvalidation {
   readonly keyId?: string;
   readonly organizationId?: string;
@@ -91,10 +99,20 @@ export interface ApiKeyVerifier {
    */
   verify(key: unknown, options?: VerifyApiKeyOptions): Promise<VerifiedApiKey>;
   /**
+   * Reads the key from a request's headers (`X-Api-Key`, then `Authorization: Bearer`) and
+   * verifies it. The global kill switch still comes first: with it on, every request gets
+   * `503 KILL_SWITCH`, even one without a key or with conflicting headers.
+   *
+   * @throws {KillSwitchError} `KILL_SWITCH` (503), as for {@link ApiKeyVerifier.verify}.
+   * @throws {UnauthenticatedError} `UNAUTHENTICATED` (401) when no key is sent, the headers
+   *   conflict or are malformed, or the key is not valid; and every error of `verify`.
+   */
+  authenticate(request: RequestLike, options?: VerifyApiKeyOptions): Promise<VerifiedApiKey>;
+  /**
    * Makes this verifier re-read state from the store on next use: for one key, one organization,
    * or everything (no argument). Wire it to the manager's `onChange` (and to your pub/sub across
-   * processes) so revokes and kills apply at once instead of within `stateTtlMs`. Verified secrets
-   * stay verified: no extra bcrypt.
+   * processes) so revokes and kills apply at once instead of within `stateTtlMs`. Reads already
+   * under way when it is called cannot undo it. Verified secrets stay verified: no extra bcrypt.
    */
   invalidate(target?: ApiKeyInvalidation): void;
 }
@@ -140,6 +158,7 @@ function fresh(at: number, now: number, ttl: number): boolean {
 }
 
 const NOT_VALID = 'The API key is not valid. Send a valid key in the X-Api-Key header.';
+const NOT_SENT = 'No API key was sent. Send it in the X-Api-Key header (or Authorization: Bearer).';
 const MAX_TRACKED = 100_000;
 
 function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
@@ -158,6 +177,9 @@ function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
  *
  * The cache is keyed by a keyed SHA-256 of the full key (salted per verifier), never by `key_id`,
  * and never remembers failures: a wrong secret for a cached `key_id` is compared like any other.
+ * The failed-compare throttle never refuses a key this verifier has already verified (still in the
+ * cache, even past `cache.maxAgeMs`): a flood of wrong secrets for a known `key_id` cannot lock its
+ * owner out once the owner has been seen.
  *
  * @throws {InvalidInputError} `INVALID_INPUT` for malformed options.
  * @example
@@ -234,6 +256,16 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   const globalSwitch: SwitchCell = { value: false, at: Number.NEGATIVE_INFINITY, pending: null };
   const orgSwitches = new Map<string, SwitchCell>();
   let comparing = 0;
+  // Bumped by every invalidate(). A store read that started under an older epoch may still answer
+  // the request that made it, but never marks state fresh: it may predate the change announced.
+  let epoch = 0;
+  const report = (error: unknown): void => {
+    try {
+      onBackgroundError(error);
+    } catch {
+      // A failing error sink must not become an unhandled rejection.
+    }
+  };
 
   // Warm the dummy hash so the first unknown key_id costs no more than a known one.
   hasher.dummyHash().catch(() => {});
@@ -245,15 +277,18 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   ): boolean | Promise<boolean> {
     if (fresh(cell.at, now, stateTtlMs)) return cell.value;
     if (cell.pending === null) {
-      const pending = store.getKillSwitch(target).then(
+      const started = epoch;
+      const pending: Promise<boolean> = store.getKillSwitch(target).then(
         (value) => {
-          cell.value = value;
-          cell.at = clock();
-          cell.pending = null;
+          if (cell.pending === pending) cell.pending = null;
+          if (started === epoch) {
+            cell.value = value;
+            cell.at = clock();
+          }
           return value;
         },
         (error: unknown) => {
-          cell.pending = null;
+          if (cell.pending === pending) cell.pending = null;
           throw error;
         },
       );
@@ -284,10 +319,11 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   async function refreshed(entry: CacheEntry, now: number): Promise<ApiKeyRecord | null> {
     if (fresh(entry.stateAt, now, stateTtlMs)) return entry.record;
     if (entry.refreshing === null) {
-      const refreshing = store.getKey(entry.record.keyId).then(
+      const started = epoch;
+      const refreshing: Promise<ApiKeyRecord | null> = store.getKey(entry.record.keyId).then(
         (record) => {
-          entry.refreshing = null;
-          if (record !== null) {
+          if (entry.refreshing === refreshing) entry.refreshing = null;
+          if (record !== null && started === epoch) {
             entry.record = record;
             entry.result = toVerifiedApiKey(record);
             entry.stateAt = clock();
@@ -295,7 +331,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
           return record;
         },
         (error: unknown) => {
-          entry.refreshing = null;
+          if (entry.refreshing === refreshing) entry.refreshing = null;
           throw error;
         },
       );
@@ -331,13 +367,21 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     const last = touched.get(record.keyId) ?? record.lastUsedAt ?? Number.NEGATIVE_INFINITY;
     if (now - last < lastUsedIntervalMs) return;
     setBounded(touched, record.keyId, now, MAX_TRACKED);
-    store.touchKey(record.keyId, now).catch(onBackgroundError);
+    try {
+      store.touchKey(record.keyId, now).catch(report);
+    } catch (error) {
+      report(error);
+    }
   }
 
-  async function coldVerify(key: string, now: number): Promise<CacheEntry> {
+  /**
+   * Parses, looks up and compares. `proven`: this exact key verified here before (its cache entry
+   * aged out), so the failed-compare throttle does not apply to it.
+   */
+  async function coldVerify(key: string, now: number, proven: boolean): Promise<CacheEntry> {
     const parsed = parseApiKey(key, { prefix });
     if (parsed === null) throw new UnauthenticatedError(NOT_VALID);
-    if (throttle !== null) {
+    if (throttle !== null && !proven) {
       const seen = failures.get(parsed.keyId);
       if (seen !== undefined && seen.count >= throttle.limit) {
         const wait = seen.since + throttle.windowMs - now;
@@ -347,20 +391,24 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     }
     if (comparing >= maxCompares) throw new VerifierBusyError();
     comparing += 1;
+    const started = epoch;
     let record: ApiKeyRecord | null;
     let matched: string | null = null;
     try {
       record = await store.getKey(parsed.keyId);
+      const previous = record?.previousSecretHash ?? null;
       if (record === null) {
         await hasher.verify(key, await hasher.dummyHash());
+      } else if (previous !== null && hashStillValid(record, previous, now)) {
+        // Inside a rotation's grace period: both compares side by side, so a wrong secret costs
+        // about one compare's time (with two or more threads), not two in a row.
+        const [isCurrent, isPrevious] = await Promise.all([
+          hasher.verify(key, record.secretHash),
+          hasher.verify(key, previous),
+        ]);
+        matched = isCurrent ? record.secretHash : isPrevious ? previous : null;
       } else if (await hasher.verify(key, record.secretHash)) {
         matched = record.secretHash;
-      } else if (
-        record.previousSecretHash !== null &&
-        hashStillValid(record, record.previousSecretHash, now) &&
-        (await hasher.verify(key, record.previousSecretHash))
-      ) {
-        matched = record.previousSecretHash;
       }
     } finally {
       comparing -= 1;
@@ -375,7 +423,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       verifiedHash: matched,
       verifiedAt: now,
       bumpedAt: now,
-      stateAt: now,
+      stateAt: started === epoch ? now : Number.NEGATIVE_INFINITY,
       refreshing: null,
       result: toVerifiedApiKey(record),
     };
@@ -438,10 +486,32 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
 
   function checkScopes(record: ApiKeyRecord, verifyOptions: VerifyApiKeyOptions): void {
     const required = verifyOptions.requiredScopes;
-    if (required !== undefined && required.length > 0) {
-      const missing = required.filter((scope) => !record.scopes.includes(scope));
-      if (missing.length > 0) throw new ForbiddenScopeError(missing);
+    if (required !== undefined) requireScopes(record, required);
+  }
+
+  /** Refuses with the global kill switch when it is on; the first step of every decision. */
+  async function globalFirst(now: number): Promise<void> {
+    const killed = readSwitch(globalSwitch, { scope: 'global' }, now);
+    if (killed === true || (killed !== false && (await killed)))
+      throw new KillSwitchError('global');
+  }
+
+  function authenticate(
+    request: RequestLike,
+    verifyOptions: VerifyApiKeyOptions = {},
+  ): Promise<VerifiedApiKey> {
+    // Not an async function: the hot path stays one promise deep.
+    let key: string | null;
+    try {
+      key = readApiKey(request.headers);
+    } catch (error) {
+      return globalFirst(clock()).then(() => Promise.reject(error));
     }
+    if (key === null) {
+      const missing = new UnauthenticatedError(NOT_SENT, { details: { reason: 'missing' } });
+      return globalFirst(clock()).then(() => Promise.reject(missing));
+    }
+    return verify(key, verifyOptions);
   }
 
   async function slowVerify(
@@ -449,19 +519,19 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     verifyOptions: VerifyApiKeyOptions,
     now: number,
   ): Promise<VerifiedApiKey> {
-    const globallyKilled = readSwitch(globalSwitch, { scope: 'global' }, now);
-    if (globallyKilled === true || (globallyKilled !== false && (await globallyKilled))) {
-      throw new KillSwitchError('global');
-    }
+    await globalFirst(now);
     if (typeof key !== 'string' || key.length !== keyLength)
       throw new UnauthenticatedError(NOT_VALID);
 
     const cacheKey = maxEntries > 0 ? cacheKeyOf(key) : null;
     let entry: CacheEntry | undefined;
     let record: ApiKeyRecord | null = null;
+    let proven = false;
     if (cacheKey !== null) {
       entry = cache.get(cacheKey);
       if (entry !== undefined) {
+        // Verified here before; past maxAgeMs it is compared again, but never throttled.
+        proven = true;
         record = fresh(entry.verifiedAt, now, maxAgeMs) ? await refreshed(entry, now) : null;
         if (record === null || !hashStillValid(record, entry.verifiedHash, now)) {
           cache.delete(cacheKey);
@@ -475,7 +545,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     if (entry === undefined) {
       let pending = cacheKey === null ? undefined : inflight.get(cacheKey);
       if (pending === undefined) {
-        pending = coldVerify(key, now);
+        pending = coldVerify(key, now, proven);
         if (cacheKey !== null) {
           const ours = pending;
           inflight.set(cacheKey, ours);
@@ -501,20 +571,30 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   }
 
   function invalidate(target: ApiKeyInvalidation = {}): void {
-    const everything = target.keyId === undefined && target.organizationId === undefined;
-    if (everything) globalSwitch.at = Number.NEGATIVE_INFINITY;
-    if (target.organizationId !== undefined) orgSwitches.delete(target.organizationId);
-    if (everything) orgSwitches.clear();
+    epoch += 1;
+    // Verifications under way read their state before this call: let none of them be joined.
+    inflight.clear();
+    const { keyId, organizationId } = target;
+    const everything = keyId === undefined && organizationId === undefined;
+    if (everything) {
+      globalSwitch.at = Number.NEGATIVE_INFINITY;
+      globalSwitch.pending = null;
+      orgSwitches.clear();
+    } else if (keyId === undefined && organizationId !== undefined) {
+      orgSwitches.delete(organizationId);
+    }
     for (const entry of cache.values()) {
-      if (
+      const hit =
         everything ||
-        entry.record.keyId === target.keyId ||
-        entry.record.organizationId === target.organizationId
-      ) {
+        (keyId !== undefined
+          ? entry.record.keyId === keyId
+          : entry.record.organizationId === organizationId);
+      if (hit) {
         entry.stateAt = Number.NEGATIVE_INFINITY;
+        entry.refreshing = null;
       }
     }
   }
 
-  return { verify, invalidate };
+  return { verify, authenticate, invalidate };
 }

@@ -1,4 +1,3 @@
-import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,19 +6,10 @@ import {
   isWellFormedApiKey,
   parseApiKey,
 } from '../src/index.js';
-import { alter, harness } from './helpers.js';
+import { alter, harness, keyFromSpec } from './helpers.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** Builds a key by hand from the spec, with node:zlib's CRC-32 as an independent reference. */
-function keyFromSpec(prefix: string, env: string, keyId: string, random28: Uint8Array): string {
-  const start = `${prefix}_${env}_${keyId}`;
-  const crc = zlibCrc32(Buffer.concat([Buffer.from(`${start}_`, 'ascii'), random28]));
-  const sum = Buffer.alloc(4);
-  sum.writeUInt32BE(crc);
-  return `${start}_${Buffer.concat([random28, sum]).toString('base64url')}`;
-}
 
 const bytes28 = Uint8Array.from({ length: 28 }, (_, i) => i);
 

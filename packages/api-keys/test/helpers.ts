@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import {
   type ApiKeyHasher,
   type ApiKeyManager,
@@ -42,4 +44,30 @@ export function alter(text: string, index: number, alphabet: string, pick: numbe
   const choices = [...alphabet].filter((c) => c !== current);
   const replacement = choices[pick % choices.length] ?? 'x';
   return text.slice(0, index) + replacement + text.slice(index + 1);
+}
+
+/** Builds a key by hand from the spec, with node:zlib's CRC-32 as an independent reference. */
+export function keyFromSpec(
+  prefix: string,
+  env: string,
+  keyId: string,
+  random28: Uint8Array,
+): string {
+  const start = `${prefix}_${env}_${keyId}`;
+  const crc = zlibCrc32(Buffer.concat([Buffer.from(`${start}_`, 'ascii'), random28]));
+  const sum = Buffer.alloc(4);
+  sum.writeUInt32BE(crc);
+  return `${start}_${Buffer.concat([random28, sum]).toString('base64url')}`;
+}
+
+/**
+ * A well-formed key (correct checksum) with the same prefix, env and key_id as `key` but a fresh
+ * random secret: what an attacker who knows a key_id can send. Passes the format check, so it
+ * reaches the lookup and the compare.
+ */
+export function wrongSecretFor(key: string): string {
+  const match = /^([a-z][a-z0-9]{0,5})_(live|test)_([0-9A-Z]{16})_/.exec(key);
+  if (match === null) throw new Error('not a key');
+  const [, prefix = '', env = '', keyId = ''] = match;
+  return keyFromSpec(prefix, env, keyId, randomBytes(28));
 }

@@ -58,6 +58,9 @@ const failingVerifier: ApiKeyVerifier = {
   verify: async () => {
     throw new Error('connection refused: postgres://admin:hunter2@db');
   },
+  authenticate: async () => {
+    throw new Error('connection refused: postgres://admin:hunter2@db');
+  },
   invalidate: () => {},
 };
 
@@ -228,6 +231,28 @@ describe.each(['express', 'fastify', 'hono'])('%s middleware on a real port', (n
       expect(JSON.stringify(reply.body)).not.toContain(key.slice(-43));
       expect(reply.headers['content-type']).toMatch(/^application\/json/);
     }
+  });
+
+  it('the global kill switch answers 503 before the headers are read, even with no key', async () => {
+    const m = await manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    await manager.setGlobalKillSwitch(true);
+    try {
+      for (const headers of [
+        {},
+        { 'x-api-key': m.key.expose() },
+        { 'x-api-key': m.key.expose(), authorization: 'Bearer other' },
+      ]) {
+        const reply = await call(port(), '/v1/whoami', headers);
+        expect(reply.status).toBe(503);
+        expect(reply.body.error).toMatchObject({
+          code: 'KILL_SWITCH',
+          details: { scope: 'global' },
+        });
+      }
+    } finally {
+      await manager.setGlobalKillSwitch(false);
+    }
+    expect((await call(port(), '/v1/whoami', { 'x-api-key': m.key.expose() })).status).toBe(200);
   });
 
   it('an unexpected failure is a 500 INTERNAL that reveals nothing', async () => {

@@ -20,8 +20,23 @@ describe('readApiKey: header precedence', () => {
     ['none', {}, null],
     ['surrounding whitespace is trimmed', { 'x-api-key': `  ${K1}\t` }, K1],
     ['empty X-Api-Key: refused', { 'x-api-key': '   ' }, 'throws'],
-    ['Bearer without a token: no key', { authorization: 'Bearer ' }, null],
-    ['two tokens after Bearer: no key', { authorization: `Bearer ${K1} ${K2}` }, null],
+    ['Bearer without a token: refused', { authorization: 'Bearer ' }, 'throws'],
+    ['two tokens after Bearer: refused', { authorization: `Bearer ${K1} ${K2}` }, 'throws'],
+    [
+      'two Bearer values joined by a proxy: refused',
+      { authorization: `Bearer ${K1}, Bearer ${K2}` },
+      'throws',
+    ],
+    [
+      'a malformed Bearer next to X-Api-Key is refused, not ignored',
+      { 'x-api-key': K1, authorization: `Bearer ${K1} extra` },
+      'throws',
+    ],
+    [
+      'a scheme that only starts like Bearer is not Bearer',
+      { authorization: `BearerX ${K1}` },
+      null,
+    ],
     ['a value over 1 KiB: refused', { 'x-api-key': 'x'.repeat(1025) }, 'throws'],
   ];
   for (const [name, headers, expected] of cases) {

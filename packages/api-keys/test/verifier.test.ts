@@ -6,7 +6,7 @@ import {
   createMemoryApiKeyStore,
   isWellFormedApiKey,
 } from '../src/index.js';
-import { alter, harness } from './helpers.js';
+import { alter, harness, wrongSecretFor } from './helpers.js';
 
 const code = (c: string, details?: Record<string, unknown>) =>
   expect.objectContaining(
@@ -105,16 +105,15 @@ describe('verifier: the decision table', () => {
     const unknown = await verifier.verify(stranger).catch((e: unknown) => e);
     expect(unknown).toEqual(code('UNAUTHENTICATED'));
     expect(hasher.compares).toBe(1);
-    // Wrong secret for a known id: same code, same message.
-    const rotated = await other.manager.rotate(
-      (await other.manager.list('o')).keys[0]?.keyId ?? '',
-    );
-    expect(rotated.keyId).not.toBe(minted.keyId);
-    const wrong = await verifier
-      .verify(stranger.replace(/^(lp_live_)[^_]+/, `$1${minted.keyId}`))
-      .catch((e: unknown) => e);
+    // A wrong secret (valid checksum) for a known, revoked id: compared, and the same code and
+    // message as an unknown id, not REVOKED: nothing about the key is said before the secret.
+    const wrongSecret = wrongSecretFor(minted.key.expose());
+    expect(isWellFormedApiKey(wrongSecret)).toBe(true);
+    const wrong = await verifier.verify(wrongSecret).catch((e: unknown) => e);
+    expect(hasher.compares).toBe(2);
     expect(wrong).toEqual(code('UNAUTHENTICATED'));
     expect((wrong as Error).message).toBe((unknown as Error).message);
+    expect((wrong as { details?: unknown }).details).toBeUndefined();
   });
 
   it('state is judged only after the secret is proven: revoked, killed, organization-killed, expired', async () => {
@@ -126,28 +125,67 @@ describe('verifier: the decision table', () => {
       expiresAt: new Date(h.now.ms + 60_000),
     });
     const key = m.key.expose();
-    // A wrong secret for a revoked key is UNAUTHENTICATED, not REVOKED: no state leaks before proof.
-    const wrongSecret = alter(key, 30, 'abc', 0);
+    // A wrong secret (valid checksum, same key_id) in every state is UNAUTHENTICATED with the
+    // generic message: no state leaks before the secret is proven.
+    const wrongSecret = wrongSecretFor(key);
+    expect(isWellFormedApiKey(wrongSecret)).toBe(true);
+    const refusedBeforeState = async (): Promise<void> => {
+      const error = await h.verifier.verify(wrongSecret).catch((e: unknown) => e);
+      expect(error).toEqual(code('UNAUTHENTICATED'));
+      expect((error as { details?: unknown }).details).toBeUndefined();
+    };
     await h.manager.kill(m.keyId);
     await expect(h.verifier.verify(key)).rejects.toEqual(
       code('KILL_SWITCH', { scope: 'key', keyId: m.keyId }),
     );
+    await refusedBeforeState();
     await h.manager.unkill(m.keyId);
     await h.manager.setOrganizationKillSwitch('org_s', true);
     await expect(h.verifier.verify(key)).rejects.toEqual(
       code('KILL_SWITCH', { scope: 'organization' }),
     );
+    await refusedBeforeState();
     await h.manager.setOrganizationKillSwitch('org_s', false);
     h.now.ms += 60_000;
     await expect(h.verifier.verify(key)).rejects.toEqual(
       code('UNAUTHENTICATED', { reason: 'expired' }),
     );
+    await refusedBeforeState();
     h.now.ms -= 60_000;
     await h.manager.kill(m.keyId);
     await h.manager.revoke(m.keyId);
     // Revoked outranks killed.
     await expect(h.verifier.verify(key)).rejects.toEqual(code('REVOKED', { keyId: m.keyId }));
-    await expect(h.verifier.verify(wrongSecret)).rejects.toEqual(code('UNAUTHENTICATED'));
+    await refusedBeforeState();
+  });
+
+  it('authenticate: the global kill switch outranks a missing, conflicting or malformed header', async () => {
+    const h = harness();
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const key = m.key.expose();
+    const requests = [
+      { headers: {} },
+      { headers: { 'x-api-key': key, authorization: `Bearer ${wrongSecretFor(key)}` } },
+      { headers: { authorization: 'Bearer a b' } },
+      { headers: new Headers({ 'x-api-key': 'garbage' }) },
+      { headers: { 'x-api-key': key } },
+    ];
+    await expect(h.verifier.authenticate(requests[0] ?? { headers: {} })).rejects.toEqual(
+      code('UNAUTHENTICATED', { reason: 'missing' }),
+    );
+    await h.manager.setGlobalKillSwitch(true);
+    h.now.ms += 1000; // past the state TTL: the verifier re-reads the switch
+    for (const request of requests) {
+      await expect(h.verifier.authenticate(request)).rejects.toEqual(
+        code('KILL_SWITCH', { scope: 'global' }),
+      );
+    }
+    await h.manager.setGlobalKillSwitch(false);
+    h.now.ms += 1000;
+    expect((await h.verifier.authenticate({ headers: { 'x-api-key': key } })).keyId).toBe(m.keyId);
+    await expect(h.verifier.authenticate({ headers: {} })).rejects.toEqual(
+      code('UNAUTHENTICATED', { reason: 'missing' }),
+    );
   });
 
   it('requireScopes: FORBIDDEN_SCOPE lists what is missing', async () => {
@@ -309,6 +347,84 @@ describe('verifier: cache', () => {
     await expect(b.verify(key)).rejects.toEqual(code('REVOKED'));
   });
 
+  it('invalidate() wins over a state read that was already under way', async () => {
+    const store = createMemoryApiKeyStore();
+    const h = harness({}, store);
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const key = m.key.expose();
+    await h.verifier.verify(key);
+    // The next state read is held until we let it go; it reads the record before the revoke.
+    const getKey = store.getKey.bind(store);
+    let release: () => void = () => {};
+    const spy = vi.spyOn(store, 'getKey').mockImplementationOnce(async (keyId) => {
+      const before = await getKey(keyId);
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return before;
+    });
+    h.now.ms += 1000; // state is stale: this verify starts a re-read
+    const during = h.verifier.verify(key);
+    await vi.waitFor(() => expect(spy).toHaveBeenCalledTimes(1));
+    await h.manager.revoke(m.keyId);
+    h.verifier.invalidate({ keyId: m.keyId, organizationId: 'o' });
+    release();
+    // The request that raced the revoke may pass; the next one must not.
+    await during;
+    await expect(h.verifier.verify(key)).rejects.toEqual(code('REVOKED'));
+  });
+
+  it('invalidate() during a cold verification: its result is not trusted as fresh state', async () => {
+    const store = createMemoryApiKeyStore();
+    const h = harness({}, store);
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const key = m.key.expose();
+    const getKey = store.getKey.bind(store);
+    let release: () => void = () => {};
+    const spy = vi.spyOn(store, 'getKey').mockImplementationOnce(async (keyId) => {
+      const before = await getKey(keyId);
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return before;
+    });
+    const during = h.verifier.verify(key);
+    await vi.waitFor(() => expect(spy).toHaveBeenCalledTimes(1));
+    await h.manager.kill(m.keyId);
+    h.verifier.invalidate({ keyId: m.keyId });
+    release();
+    await during;
+    // Same clock, well inside the state TTL: still re-read, because the read predates the kill.
+    await expect(h.verifier.verify(key)).rejects.toEqual(code('KILL_SWITCH', { scope: 'key' }));
+  });
+
+  it('a key-level invalidation re-reads that key only, not its organization', async () => {
+    const store = createMemoryApiKeyStore();
+    const getKey = vi.spyOn(store, 'getKey');
+    const getKillSwitch = vi.spyOn(store, 'getKillSwitch');
+    const h = harness({}, store);
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map(async (name) =>
+        (await h.manager.mint({ organizationId: 'o', env: 'live', name })).key.expose(),
+      ),
+    );
+    if (a === undefined || b === undefined) throw new Error('not minted');
+    await h.verifier.verify(a);
+    await h.verifier.verify(b);
+    getKey.mockClear();
+    getKillSwitch.mockClear();
+    h.verifier.invalidate({ keyId: (await h.verifier.verify(a)).keyId, organizationId: 'o' });
+    await h.verifier.verify(a);
+    await h.verifier.verify(b);
+    expect(getKey).toHaveBeenCalledTimes(1);
+    expect(getKillSwitch).not.toHaveBeenCalled();
+    h.verifier.invalidate({ organizationId: 'o' });
+    await h.verifier.verify(a);
+    await h.verifier.verify(b);
+    expect(getKey).toHaveBeenCalledTimes(3);
+    expect(getKillSwitch).toHaveBeenCalledTimes(1);
+  });
+
   it('onChange wiring applies a kill at once, across verifiers', async () => {
     const store = createMemoryApiKeyStore();
     const h = harness({}, store);
@@ -365,6 +481,83 @@ describe('verifier: abuse limits', () => {
     expect((await verifier.verify(key)).keyId).toBe(m.keyId);
     h.now.ms += 60_000;
     await expect(verifier.verify(wrong)).rejects.toEqual(code('UNAUTHENTICATED'));
+  });
+
+  it('the throttle never refuses a key this verifier verified before, even after its entry aged out', async () => {
+    const h = harness();
+    const hasher = counting(h.hasher);
+    const verifier = h.newVerifier({
+      hasher,
+      cache: { maxAgeMs: 10_000 },
+      failedAttempts: { limit: 3, windowMs: 60_000 },
+    });
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const key = m.key.expose();
+    await verifier.verify(key);
+    for (let i = 0; i < 3; i++) {
+      await expect(verifier.verify(wrongSecretFor(key))).rejects.toEqual(code('UNAUTHENTICATED'));
+    }
+    await expect(verifier.verify(wrongSecretFor(key))).rejects.toEqual(code('RATE_LIMITED'));
+    h.now.ms += 10_000; // the cached verification is too old to trust: the secret is compared again
+    const before = hasher.compares;
+    expect((await verifier.verify(key)).keyId).toBe(m.keyId);
+    expect(hasher.compares).toBe(before + 1);
+    // The owner's success starts the count again; wrong secrets are throttled after `limit` more.
+    for (let i = 0; i < 3; i++) {
+      await expect(verifier.verify(wrongSecretFor(key))).rejects.toEqual(code('UNAUTHENTICATED'));
+    }
+    await expect(verifier.verify(wrongSecretFor(key))).rejects.toEqual(code('RATE_LIMITED'));
+    expect((await verifier.verify(key)).keyId).toBe(m.keyId); // cached: no compare, no throttle
+    // A verifier that never saw the key (a new process) throttles it too: the documented limit.
+    const fresh = h.newVerifier({ failedAttempts: { limit: 3, windowMs: 60_000 } });
+    for (let i = 0; i < 3; i++) await fresh.verify(wrongSecretFor(key)).catch(() => {});
+    await expect(fresh.verify(key)).rejects.toEqual(code('RATE_LIMITED'));
+  });
+
+  it('inside a rotation grace period both compares run side by side', async () => {
+    const h = harness({ stateTtlMs: 0 });
+    let running = 0;
+    let widest = 0;
+    let compares = 0;
+    const tracking: ApiKeyHasher = {
+      hash: (key) => h.hasher.hash(key),
+      dummyHash: () => h.hasher.dummyHash(),
+      close: () => h.hasher.close(),
+      verify: async (key, hash) => {
+        compares += 1;
+        running += 1;
+        widest = Math.max(widest, running);
+        try {
+          return await h.hasher.verify(key, hash);
+        } finally {
+          running -= 1;
+        }
+      },
+    };
+    const verifier = h.newVerifier({ hasher: tracking, cache: false });
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const old = m.key.expose();
+    const rotated = (await h.manager.rotate(m.keyId, { gracePeriodMs: 60_000 })).key.expose();
+    for (const [key, expected] of [
+      [old, 'ok'],
+      [rotated, 'ok'],
+      [wrongSecretFor(old), 'UNAUTHENTICATED'],
+    ] as const) {
+      compares = 0;
+      widest = 0;
+      const outcome = await verifier.verify(key).then(
+        () => 'ok',
+        (e: { code: string }) => e.code,
+      );
+      expect(outcome).toBe(expected);
+      expect(compares).toBe(2);
+      expect(widest).toBe(2);
+    }
+    // After the grace period: one compare again.
+    h.now.ms += 60_000;
+    compares = 0;
+    await expect(verifier.verify(old)).rejects.toEqual(code('UNAUTHENTICATED'));
+    expect(compares).toBe(1);
   });
 
   it('refuses at once with VERIFIER_BUSY when maxConcurrentCompares are running', async () => {
