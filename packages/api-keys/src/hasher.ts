@@ -23,7 +23,7 @@ export interface ApiKeyHasher {
   hash(key: string): Promise<string>;
   /**
    * Whether `key` matches `hash`. Resolves false (never rejects) for a malformed or foreign hash,
-   * and takes as long for a wrong key as for the right one.
+   * and takes as long for a wrong key, or a hash it cannot read, as for the right one.
    */
   verify(key: string, hash: string): Promise<boolean>;
   /**
@@ -105,25 +105,36 @@ export function createBcryptHasher(options: BcryptHasherOptions = {}): ApiKeyHas
     return String(result);
   };
 
+  const compare = async (key: string, stored: string): Promise<boolean> => {
+    if (pool === null) return bcrypt.compare(key, stored);
+    return (await pool.run({ op: 'compare', key, hash: stored })) === true;
+  };
+
+  const dummyHash = (): Promise<string> => {
+    if (dummy === null) {
+      const made = hash(toBase64Url(randomBytes(32)));
+      dummy = made;
+      // A failed attempt (e.g. a worker died) is not remembered: the next call tries again.
+      made.catch(() => {
+        if (dummy === made) dummy = null;
+      });
+    }
+    return dummy;
+  };
+
   return {
     hash,
     async verify(key, stored) {
       assertKeyInput(key);
-      if (typeof stored !== 'string' || !BCRYPT_HASH.test(stored)) return false;
-      if (pool === null) return bcrypt.compare(key, stored);
-      return (await pool.run({ op: 'compare', key, hash: stored })) === true;
-    },
-    dummyHash() {
-      if (dummy === null) {
-        const made = hash(toBase64Url(randomBytes(32)));
-        dummy = made;
-        // A failed attempt (e.g. a worker died) is not remembered: the next call tries again.
-        made.catch(() => {
-          if (dummy === made) dummy = null;
-        });
+      if (typeof stored !== 'string' || !BCRYPT_HASH.test(stored)) {
+        // Not a bcrypt hash (corrupt, or another scheme): still pay one compare, so the answer
+        // takes as long as for a real hash and the timing does not single such records out.
+        await compare(key, await dummyHash());
+        return false;
       }
-      return dummy;
+      return compare(key, stored);
     },
+    dummyHash,
     async close() {
       await pool?.close();
     },

@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BCRYPT_MAX_INPUT_BYTES, createBcryptHasher } from '../src/index.js';
 
 const pooled = createBcryptHasher({ cost: 4, threads: 2 });
@@ -59,6 +59,25 @@ describe.each([
     expect(bcrypt.getRounds(dummy)).toBe(4);
     expect(await hasher.dummyHash()).toBe(dummy);
     expect(await hasher.verify(KEY, dummy)).toBe(false);
+  });
+});
+
+describe('bcrypt hasher timing', () => {
+  it('a hash it cannot read still costs one compare (against the dummy), like a real one', async () => {
+    const hasher = createBcryptHasher({ cost: 4, threads: 0 });
+    const dummy = await hasher.dummyHash();
+    const compare = vi.spyOn(bcrypt, 'compare');
+    try {
+      for (const bad of ['', 'sha256:abcdef', '$2b$04$abc', 42]) {
+        compare.mockClear();
+        expect(await hasher.verify(KEY, bad as string)).toBe(false);
+        expect(compare).toHaveBeenCalledTimes(1);
+        expect(compare).toHaveBeenCalledWith(KEY, dummy);
+      }
+    } finally {
+      compare.mockRestore();
+      await hasher.close();
+    }
   });
 });
 
