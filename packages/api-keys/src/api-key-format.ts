@@ -20,7 +20,16 @@ import { crc32 } from './crc32.js';
 /** The two environments a key can belong to. */
 export type ApiKeyEnv = 'live' | 'test';
 
-/** The prefix used when none is configured. */
+/**
+ * The prefix used when none is configured: keys look like `lp_live_<key_id>_<secret>`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_API_KEY_PREFIX, parseApiKey } from '@coffer/api-keys';
+ *
+ * parseApiKey('lp_live_...', { prefix: DEFAULT_API_KEY_PREFIX }); // null: not a whole key
+ * ```
+ */
 export const DEFAULT_API_KEY_PREFIX = 'lp';
 
 /** Random bytes in a `key_id`: 10 bytes, exactly 16 Crockford base32 characters. */

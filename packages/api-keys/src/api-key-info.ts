@@ -13,6 +13,7 @@ export interface VerifiedApiKey {
   readonly scopes: readonly string[];
   /** `<prefix>_<env>_<key_id>`, safe to log. */
   readonly start: string;
+  /** When the key stops working; a new `Date` on every read, so no caller can change another's. */
   readonly expiresAt: Date | null;
 }
 
@@ -31,6 +32,9 @@ export interface ApiKeyInfo extends VerifiedApiKey {
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 export function toVerifiedApiKey(record: ApiKeyRecord): VerifiedApiKey {
+  const expiresAt = record.expiresAt;
+  // One object answers every request of a cached key, so nothing in it may be mutable: a `Date`
+  // is, even frozen (setTime), hence a getter that hands out a fresh one.
   return Object.freeze({
     keyId: record.keyId,
     organizationId: record.organizationId,
@@ -38,7 +42,9 @@ export function toVerifiedApiKey(record: ApiKeyRecord): VerifiedApiKey {
     name: record.name,
     scopes: Object.freeze([...record.scopes]),
     start: record.start,
-    expiresAt: date(record.expiresAt),
+    get expiresAt(): Date | null {
+      return date(expiresAt);
+    },
   });
 }
 

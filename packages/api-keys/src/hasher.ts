@@ -3,7 +3,17 @@ import { InvalidInputError, randomBytes, toBase64Url, utf8Encode } from '@coffer
 import bcrypt from 'bcryptjs';
 import { BcryptWorkerPool } from './worker-pool.js';
 
-/** bcrypt reads at most 72 bytes of its input and silently ignores the rest. */
+/**
+ * bcrypt reads at most 72 bytes of its input and silently ignores the rest, so the hasher refuses
+ * longer input. Every coffer key fits (the prefix is at most 6 characters: 6 + 66 = 72).
+ *
+ * @example
+ * ```ts
+ * import { BCRYPT_MAX_INPUT_BYTES } from '@coffer/api-keys';
+ *
+ * new TextEncoder().encode('lp_live_' + 'A'.repeat(16) + '_' + 'A'.repeat(43)).length <= BCRYPT_MAX_INPUT_BYTES; // true
+ * ```
+ */
 export const BCRYPT_MAX_INPUT_BYTES = 72;
 
 /**

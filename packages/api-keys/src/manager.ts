@@ -93,7 +93,8 @@ export interface ApiKeyListPage {
 export interface ApiKeyManager {
   /**
    * Mints a key: returns the full key once (redacted) with its id and display start; stores only the hash.
-   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed input.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed input (organization, env, name,
+   *   scopes or expiry).
    */
   mint(input: MintApiKeyInput): Promise<MintedApiKey>;
   /**
@@ -105,35 +106,50 @@ export interface ApiKeyManager {
    * Gives the key a new secret under the same `key_id`. The old secret keeps working for
    * `gracePeriodMs` (default 0: it stops at once).
    * @throws {ApiKeyNotFoundError} `NOT_FOUND`. @throws {ApiKeyRevokedError} `KEY_REVOKED`.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed key id or grace period.
+   * @throws {ApiKeyConflictError} `API_KEY_CONFLICT` when concurrent changes keep winning.
    */
   rotate(keyId: string, options?: { gracePeriodMs?: number }): Promise<MintedApiKey>;
   /**
    * Revokes the key, permanently (the record is kept). Idempotent.
-   * @throws {ApiKeyNotFoundError} `NOT_FOUND`.
+   * @throws {ApiKeyNotFoundError} `NOT_FOUND`. @throws {InvalidInputError} `INVALID_INPUT` for a
+   *   malformed key id. @throws {ApiKeyConflictError} `API_KEY_CONFLICT`.
    */
   revoke(keyId: string): Promise<ApiKeyInfo>;
   /**
    * Turns the key's kill switch on: `503 KILL_SWITCH` until `unkill`.
    * @throws {ApiKeyNotFoundError} `NOT_FOUND`. @throws {ApiKeyRevokedError} `KEY_REVOKED`.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed key id.
    */
   kill(keyId: string): Promise<ApiKeyInfo>;
   /**
    * Turns the key's kill switch off.
    * @throws {ApiKeyNotFoundError} `NOT_FOUND`. @throws {ApiKeyRevokedError} `KEY_REVOKED`.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed key id.
    */
   unkill(keyId: string): Promise<ApiKeyInfo>;
-  /** Turns the organization's kill switch on or off (every key of it). */
+  /**
+   * Turns the organization's kill switch on or off (every key of it).
+   * @throws {InvalidInputError} `INVALID_INPUT` for an organization id that is not 1–200 characters.
+   */
   setOrganizationKillSwitch(organizationId: string, killed: boolean): Promise<void>;
   /** Turns the global kill switch on or off (every key). */
   setGlobalKillSwitch(killed: boolean): Promise<void>;
-  /** Whether the organization's (or, with no argument, the global) kill switch is on. */
+  /**
+   * Whether the organization's (or, with no argument, the global) kill switch is on.
+   * @throws {InvalidInputError} `INVALID_INPUT` for an organization id that is not 1–200 characters.
+   */
   isKillSwitchOn(organizationId?: string): Promise<boolean>;
   /**
    * One key, without its hashes.
-   * @throws {ApiKeyNotFoundError} `NOT_FOUND`.
+   * @throws {ApiKeyNotFoundError} `NOT_FOUND`. @throws {InvalidInputError} `INVALID_INPUT` for a
+   *   malformed key id.
    */
   get(keyId: string): Promise<ApiKeyInfo>;
-  /** An organization's keys (revoked included) in `keyId` order, `limit` (default 100, max 1000) at a time. */
+  /**
+   * An organization's keys (revoked included) in `keyId` order, `limit` (default 100, max 1000) at a time.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a bad organization id, `limit` or `after`.
+   */
   list(
     organizationId: string,
     options?: { limit?: number; after?: string },

@@ -1,0 +1,299 @@
+// Every @example in the package's TSDoc, run as written (imports from the package root; the
+// results their comments promise are asserted).
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  API_KEY_SCAN_PATTERN_SOURCE,
+  ApiKeyConflictError,
+  type ApiKeyHasher,
+  ApiKeyNotFoundError,
+  ApiKeyRevokedError,
+  type ApiKeyStore,
+  type ApiKeyVariables,
+  type ApiKeyVerifier,
+  apiKeyErrorResponse,
+  apiKeyOf,
+  apiKeyScanPattern,
+  authenticate,
+  BCRYPT_MAX_INPUT_BYTES,
+  createApiKeyManager,
+  createApiKeyVerifier,
+  createBcryptHasher,
+  createMemoryApiKeyStore,
+  DEFAULT_API_KEY_PREFIX,
+  expressApiKeyAuth,
+  ForbiddenScopeError,
+  fastifyApiKeyAuth,
+  honoApiKeyAuth,
+  isWellFormedApiKey,
+  KillSwitchError,
+  newRequestId,
+  parseApiKey,
+  RateLimitedError,
+  RevokedKeyError,
+  readApiKey,
+  requestIdOf,
+  requireScopes,
+  UnauthenticatedError,
+  type VerifiedApiKey,
+  VerifierBusyError,
+} from '../src/index.js';
+import type {
+  ApiKeyStoreFactory,
+  ApiKeyStoreFixture,
+  ConformanceRunner,
+} from '../src/testing/index.js';
+
+const hashers: ApiKeyHasher[] = [];
+afterAll(async () => {
+  await Promise.all(hashers.map((h) => h.close()));
+});
+const cheapHasher = (): ApiKeyHasher => {
+  const hasher = createBcryptHasher({ cost: 4, threads: 1 });
+  hashers.push(hasher);
+  return hasher;
+};
+
+describe('TSDoc examples: the key format', () => {
+  it('parseApiKey, isWellFormedApiKey, DEFAULT_API_KEY_PREFIX', () => {
+    expect(parseApiKey('lp_live_...', { prefix: DEFAULT_API_KEY_PREFIX })).toBeNull();
+    expect(parseApiKey('lp_live_not-a-key')).toBeNull();
+    expect(isWellFormedApiKey(`lp_live_0000000000000000_${'A'.repeat(43)}`)).toBe(false);
+  });
+
+  it('apiKeyScanPattern and API_KEY_SCAN_PATTERN_SOURCE', () => {
+    const text = 'deploy log: LAYERS_API_KEY=lp_live_... (redacted)';
+    const leaks = [...text.matchAll(apiKeyScanPattern())]
+      .map((m) => m[0])
+      .filter((k) => isWellFormedApiKey(k));
+    expect(leaks.length).toBe(0);
+    expect(new RegExp(API_KEY_SCAN_PATTERN_SOURCE, 'g').flags).toBe('g');
+  });
+
+  it('BCRYPT_MAX_INPUT_BYTES', () => {
+    expect(
+      new TextEncoder().encode(`lp_live_${'A'.repeat(16)}_${'A'.repeat(43)}`).length <=
+        BCRYPT_MAX_INPUT_BYTES,
+    ).toBe(true);
+  });
+});
+
+describe('TSDoc examples: errors', () => {
+  it('every error class', () => {
+    const err = new UnauthenticatedError(
+      'The API key is not valid. Send a valid key in X-Api-Key.',
+    );
+    expect(err.status).toBe(401);
+    expect(new RevokedKeyError('01HX9Y6K7EJ4T2AB').details).toEqual({ keyId: '01HX9Y6K7EJ4T2AB' });
+    expect(new KillSwitchError('global').details).toEqual({ scope: 'global' });
+    expect(new ForbiddenScopeError(['projects:write']).details).toEqual({
+      missing: ['projects:write'],
+    });
+    expect(new RateLimitedError(1200).details).toEqual({ retryAfterMs: 1200 });
+    expect(new VerifierBusyError().retryable).toBe(true);
+    expect(new ApiKeyNotFoundError('01HX9Y6K7EJ4T2AB').code).toBe('NOT_FOUND');
+    expect(new ApiKeyRevokedError('01HX9Y6K7EJ4T2AB').status).toBe(409);
+    expect(new ApiKeyConflictError('01HX9Y6K7EJ4T2AB').retryable).toBe(true);
+  });
+
+  it('apiKeyErrorResponse, newRequestId, requestIdOf', () => {
+    const res = apiKeyErrorResponse(new KillSwitchError('organization'), 'req_1');
+    expect(res.status).toBe(503);
+    expect(res.body.error.details).toEqual({ scope: 'organization' });
+    expect(newRequestId().startsWith('req_')).toBe(true);
+    expect(requestIdOf({ headers: { 'x-request-id': 'req_abc' } })).toBe('req_abc');
+  });
+});
+
+describe('TSDoc examples: hashing, minting, verifying', () => {
+  it('createBcryptHasher', async () => {
+    const hasher = createBcryptHasher({ cost: 4, threads: 1 }); // cost 4: tests only
+    const hash = await hasher.hash('lp_test_0000000000000000_example');
+    expect(await hasher.verify('lp_test_0000000000000000_example', hash)).toBe(true);
+    await hasher.close();
+  });
+
+  it('createApiKeyManager', async () => {
+    const hasher = createBcryptHasher({ cost: 4 }); // tests only; the default is 12
+    const store = createMemoryApiKeyStore();
+    const manager = createApiKeyManager({ store, hasher });
+    const minted = await manager.mint({
+      organizationId: 'org_1',
+      env: 'live',
+      name: 'acme',
+      scopes: ['events:read'],
+    });
+    expect(minted.start).toMatch(/^lp_live_[0-9A-HJKMNP-TV-Z]{16}$/);
+    expect(String(minted.key)).toBe('[REDACTED]');
+    const verifier = createApiKeyVerifier({ store, hasher, stateTtlMs: 0 });
+    await manager.kill(minted.keyId);
+    await expect(verifier.verify(minted.key.expose())).rejects.toMatchObject({
+      code: 'KILL_SWITCH',
+      status: 503,
+    });
+    await manager.revoke(minted.keyId);
+    await expect(verifier.verify(minted.key.expose())).rejects.toMatchObject({
+      code: 'REVOKED',
+      status: 401,
+    });
+    await hasher.close();
+  });
+
+  it('createMemoryApiKeyStore and ApiKeyStore', async () => {
+    const keys = createApiKeyManager({ store: createMemoryApiKeyStore(), hasher: cheapHasher() });
+    const minted = await keys.mint({ organizationId: 'org_1', env: 'test', name: 'ci' });
+    expect(minted.keyId.length).toBe(16);
+    const store: ApiKeyStore = createMemoryApiKeyStore();
+    expect(await store.getKey('0000000000000000')).toBeNull();
+  });
+
+  it('createApiKeyVerifier', async () => {
+    const store = createMemoryApiKeyStore();
+    const hasher = createBcryptHasher({ cost: 4 }); // tests only; keep the default 12 in production
+    const verifier = createApiKeyVerifier({ store, hasher });
+    const manager = createApiKeyManager({ store, hasher, onChange: (c) => verifier.invalidate(c) });
+    const minted = await manager.mint({
+      organizationId: 'org_1',
+      env: 'live',
+      name: 'partner',
+      scopes: ['events:read'],
+    });
+    const key = await verifier.verify(minted.key.expose(), { requiredScopes: ['events:read'] });
+    expect(key.organizationId).toBe('org_1');
+    await hasher.close();
+  });
+
+  it('readApiKey, authenticate and requireScopes', async () => {
+    expect(readApiKey(new Headers({ authorization: 'Bearer lp_test_x' }))).toBe('lp_test_x');
+    expect(readApiKey({ 'x-api-key': 'lp_test_x' })).toBe('lp_test_x');
+    expect(readApiKey({})).toBeNull();
+
+    const store = createMemoryApiKeyStore();
+    const hasher = cheapHasher();
+    const verifier = createApiKeyVerifier({ store, hasher });
+    const minted = await createApiKeyManager({ store, hasher }).mint({
+      organizationId: 'org_2',
+      env: 'live',
+      name: 'n',
+      scopes: ['events:read'],
+    });
+    async function handle(v: ApiKeyVerifier, request: Request): Promise<string> {
+      const key = await authenticate(v, request, { requiredScopes: ['events:read'] });
+      return key.organizationId;
+    }
+    const request = new Request('http://localhost/', {
+      headers: { 'x-api-key': minted.key.expose() },
+    });
+    expect(await handle(verifier, request)).toBe('org_2');
+
+    function cancelJob(key: VerifiedApiKey): void {
+      requireScopes(key, ['jobs:cancel']);
+    }
+    expect(() => cancelJob(apiKeyOfRequest)).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN_SCOPE', status: 403 }),
+    );
+  });
+});
+
+const apiKeyOfRequest: VerifiedApiKey = {
+  keyId: '01HX9Y6K7EJ4T2AB',
+  organizationId: 'o',
+  env: 'live',
+  name: 'n',
+  scopes: ['events:read'],
+  start: 'lp_live_01HX9Y6K7EJ4T2AB',
+  expiresAt: null,
+};
+
+describe('TSDoc examples: the framework adapters answer on their example routes', () => {
+  const store = createMemoryApiKeyStore();
+  const hasher = cheapHasher();
+  const verifier = createApiKeyVerifier({ store, hasher });
+  const mint = () =>
+    createApiKeyManager({ store, hasher }).mint({
+      organizationId: 'org_f',
+      env: 'live',
+      name: 'n',
+    });
+
+  it('expressApiKeyAuth with apiKeyOf', async () => {
+    function whoami(req: express.Request, res: express.Response): void {
+      res.json({ organizationId: apiKeyOf(req).organizationId });
+    }
+    const app = express();
+    app.use('/v1', expressApiKeyAuth(verifier));
+    app.get('/v1/whoami', whoami);
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const key = (await mint()).key.expose();
+      const ok = await fetch(`http://127.0.0.1:${port}/v1/whoami`, {
+        headers: { 'x-api-key': key },
+      });
+      expect(await ok.json()).toEqual({ organizationId: 'org_f' });
+      expect((await fetch(`http://127.0.0.1:${port}/v1/whoami`)).status).toBe(401);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('fastifyApiKeyAuth', async () => {
+    const app = Fastify();
+    app.addHook('onRequest', fastifyApiKeyAuth(verifier));
+    app.get('/v1/whoami', async (request) => ({
+      organizationId: apiKeyOf(request).organizationId,
+    }));
+    const key = (await mint()).key.expose();
+    const ok = await app.inject({ url: '/v1/whoami', headers: { 'x-api-key': key } });
+    expect(ok.json()).toEqual({ organizationId: 'org_f' });
+    expect((await app.inject({ url: '/v1/whoami' })).statusCode).toBe(401);
+    await app.close();
+  });
+
+  it('honoApiKeyAuth', async () => {
+    const app = new Hono<{ Variables: ApiKeyVariables }>();
+    app.use('/v1/*', honoApiKeyAuth(verifier));
+    app.get('/v1/whoami', (c) => c.json({ organizationId: c.get('apiKey').organizationId }));
+    const key = (await mint()).key.expose();
+    const ok = await app.request('/v1/whoami', { headers: { 'x-api-key': key } });
+    expect(await ok.json()).toEqual({ organizationId: 'org_f' });
+    expect((await app.request('/v1/whoami')).status).toBe(401);
+  });
+});
+
+describe('TSDoc examples: @coffer/api-keys/testing types', () => {
+  it('ConformanceRunner, ApiKeyStoreFixture, ApiKeyStoreFactory', async () => {
+    const runner: ConformanceRunner = { describe: () => undefined, it: () => undefined };
+    const fixture: ApiKeyStoreFixture = { store: createMemoryApiKeyStore() };
+    const createStore: ApiKeyStoreFactory = async () => ({ store: createMemoryApiKeyStore() });
+    expect(typeof runner.it).toBe('function');
+    expect(await fixture.store.getKey('0000000000000000')).toBeNull();
+    expect((await createStore()).store).toBeDefined();
+  });
+});
+
+describe('VerifiedApiKey is immutable, even its date', () => {
+  it('a handler cannot change what the next request of the same cached key sees', async () => {
+    const store = createMemoryApiKeyStore();
+    const hasher = cheapHasher();
+    const verifier = createApiKeyVerifier({ store, hasher });
+    const expires = new Date(Date.now() + 86_400_000);
+    const minted = await createApiKeyManager({ store, hasher }).mint({
+      organizationId: 'o',
+      env: 'live',
+      name: 'n',
+      expiresAt: expires,
+    });
+    const first = await verifier.verify(minted.key.expose());
+    first.expiresAt?.setTime(0);
+    const second = await verifier.verify(minted.key.expose());
+    expect(second).toBe(first); // the same cached object...
+    expect(second.expiresAt?.getTime()).toBe(expires.getTime()); // ...yet unchanged
+    expect(JSON.parse(JSON.stringify(second)).expiresAt).toBe(expires.toISOString());
+  });
+});
