@@ -2,6 +2,7 @@
 // processes would have) — check-and-set updates lose nothing, duplicate inserts have one winner,
 // touches stay monotonic — the stored representation (timestamptz, boolean, jsonb), byte-wise
 // key_id order whatever the database collation, text PostgreSQL cannot hold, and constraints.
+import { createApiKeyManager, createApiKeyVerifier, createBcryptHasher } from '@coffer/api-keys';
 import { isCofferError } from '@coffer/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,54 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of stores) await s.close();
   await database?.drop();
+});
+
+describe('verifiers in two processes (two pools) on one PostgreSQL database', () => {
+  it('a kill, an organization kill and a revoke made through one pool apply within the state TTL on the other', async () => {
+    const hasher = createBcryptHasher({ cost: 4, threads: 1 });
+    const now = { ms: Date.now() };
+    const clock = (): number => now.ms;
+    try {
+      const admin = createApiKeyManager({ store: at(0).apiKeys, hasher, clock });
+      const local = createApiKeyVerifier({ store: at(0).apiKeys, hasher, clock });
+      const remote = createApiKeyVerifier({ store: at(1).apiKeys, hasher, clock });
+      const m = await admin.mint({ organizationId: 'org_two_pools', env: 'live', name: 'n' });
+      const key = m.key.expose();
+      for (const v of [local, remote]) expect((await v.verify(key)).keyId).toBe(m.keyId);
+      const refusedBy = async (code: string): Promise<void> => {
+        for (const v of [local, remote]) {
+          await expect(v.verify(key)).rejects.toMatchObject({ code });
+        }
+      };
+
+      await admin.kill(m.keyId);
+      now.ms += 999;
+      expect((await remote.verify(key)).keyId).toBe(m.keyId); // within the TTL: not seen yet
+      now.ms += 1;
+      await refusedBy('KILL_SWITCH');
+      await admin.unkill(m.keyId);
+      now.ms += 1000;
+      await admin.setOrganizationKillSwitch('org_two_pools', true);
+      now.ms += 1000;
+      await expect(remote.verify(key)).rejects.toMatchObject({
+        code: 'KILL_SWITCH',
+        details: { scope: 'organization' },
+      });
+      await admin.setOrganizationKillSwitch('org_two_pools', false);
+      await admin.setGlobalKillSwitch(true);
+      now.ms += 1000;
+      await expect(remote.verify(key)).rejects.toMatchObject({
+        code: 'KILL_SWITCH',
+        details: { scope: 'global' },
+      });
+      await admin.setGlobalKillSwitch(false);
+      await admin.revoke(m.keyId);
+      now.ms += 1000;
+      await refusedBy('REVOKED');
+    } finally {
+      await hasher.close();
+    }
+  });
 });
 
 describe('PostgreSQL ApiKeyStore, 20 pooled connections in two pools', () => {
