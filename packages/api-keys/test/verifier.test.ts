@@ -28,6 +28,23 @@ function counting(inner: ApiKeyHasher): ApiKeyHasher & { compares: number } {
   return wrapped;
 }
 
+/**
+ * Makes the store's next `getKey` read the record at once but answer only when `release()` is
+ * called: a read that is under way while the test changes the key.
+ */
+function holdNextGetKey(store: ApiKeyStore) {
+  const getKey = store.getKey.bind(store);
+  let resolveHeld: () => void = () => {};
+  const spy = vi.spyOn(store, 'getKey').mockImplementationOnce(async (keyId) => {
+    const before = await getKey(keyId);
+    await new Promise<void>((resolve) => {
+      resolveHeld = resolve;
+    });
+    return before;
+  });
+  return { spy, release: () => resolveHeld() };
+}
+
 describe('verifier: the decision table', () => {
   it('lets a valid key in and returns what the request may know, nothing secret', async () => {
     const h = harness();
@@ -354,15 +371,7 @@ describe('verifier: cache', () => {
     const key = m.key.expose();
     await h.verifier.verify(key);
     // The next state read is held until we let it go; it reads the record before the revoke.
-    const getKey = store.getKey.bind(store);
-    let release: () => void = () => {};
-    const spy = vi.spyOn(store, 'getKey').mockImplementationOnce(async (keyId) => {
-      const before = await getKey(keyId);
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return before;
-    });
+    const { spy, release } = holdNextGetKey(store);
     h.now.ms += 1000; // state is stale: this verify starts a re-read
     const during = h.verifier.verify(key);
     await vi.waitFor(() => expect(spy).toHaveBeenCalledTimes(1));
@@ -379,15 +388,7 @@ describe('verifier: cache', () => {
     const h = harness({}, store);
     const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
     const key = m.key.expose();
-    const getKey = store.getKey.bind(store);
-    let release: () => void = () => {};
-    const spy = vi.spyOn(store, 'getKey').mockImplementationOnce(async (keyId) => {
-      const before = await getKey(keyId);
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return before;
-    });
+    const { spy, release } = holdNextGetKey(store);
     const during = h.verifier.verify(key);
     await vi.waitFor(() => expect(spy).toHaveBeenCalledTimes(1));
     await h.manager.kill(m.keyId);
