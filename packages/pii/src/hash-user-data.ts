@@ -2,7 +2,7 @@ import { CofferError, InvalidInputError } from '@coffer/core';
 import { hmacForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
 import { normalizeCountry } from './normalize-fields.js';
 import type { InvalidReason } from './normalized.js';
-import type { Pepper } from './pepper.js';
+import { isPepper, type Pepper } from './pepper.js';
 import { PII_FIELDS, type PiiField } from './pii-fields.js';
 import type { FieldContext, PlatformProfile } from './profiles/profile.js';
 import { type UserData, userDataSchema } from './user-data-schema.js';
@@ -94,9 +94,9 @@ export function hashUserData(record: unknown, options: HashUserDataOptions): Has
     throw new InvalidInputError('options.profile is required, e.g. { profile: meta }');
   }
   const storage = profile.name === 'storage';
-  if (storage && options.pepper === undefined) {
+  if (storage && !isPepper(options.pepper)) {
     throw new InvalidInputError(
-      'the storage profile needs options.pepper (HMAC keys): plain SHA-256 of PII is reversible',
+      'the storage profile needs options.pepper from createPepper or pepperFromEnv: plain SHA-256 of PII is reversible',
     );
   }
   if (!storage && options.pepper !== undefined) {

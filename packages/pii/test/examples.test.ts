@@ -72,16 +72,24 @@ describe('TSDoc examples', () => {
     expect(isSha256Hex(` ${'A'.repeat(64)}`)).toBe(true);
     expect(isSha256Hex('joe@example.com')).toBe(false);
     const email = normalizeEmail(' Joe@Example.com ');
-    expect(email.ok && sha256ForPlatform(email.value)).toMatch(/^[0-9a-f]{64}$/);
+    expect(email.ok && sha256ForPlatform(email.value)).toBe(
+      '2481f36dfc515ca76451aaadf1399026942a01ee50c6d0a61988b43cef039bc2',
+    );
     const pepper = createPepper({ current: 'v1', keys: { v1: new Uint8Array(32).fill(7) } });
-    expect(hmacForStorage('joe@example.com', pepper).startsWith('v1:')).toBe(true);
+    expect(hmacForStorage('joe@example.com', pepper)).toBe(
+      'v1:3733c2d38fdecb5343382d53ac8b008b544758b8350ff504f431c86688139e48',
+    );
+    expect(hmacForStorage(sha256ForPlatform('joe@example.com'), pepper)).toBe(
+      hmacForStorage('joe@example.com', pepper),
+    );
     const rotated = createPepper({
       current: 'v2',
       keys: { v1: randomBytes(32), v2: randomBytes(32) },
     });
     expect(rotated.versions).toEqual(['v2', 'v1']);
+    expect(JSON.stringify(rotated)).toBe('{"current":"v2","versions":["v2","v1"]}');
     expect(pepperFromEnv(`*v1:${'A'.repeat(43)}`).current).toBe('v1');
-    expect(new InvalidPepperError('pepper v1 must be at least 32 bytes').code).toBe(
+    expect(new InvalidPepperError('pepper keys must be at least 32 bytes').code).toBe(
       'INVALID_PEPPER',
     );
     expect(new InvalidUserDataError([{ path: 'email', code: 'invalid_type' }]).details).toEqual({
