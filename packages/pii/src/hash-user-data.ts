@@ -178,11 +178,12 @@ function hashParsed(
       dropped.push({ field, reason: normalized.reason });
       continue;
     }
+    const wire = rule.format === undefined ? normalized.value : rule.format(normalized.value);
     out[rule.key] = !rule.hashed
-      ? normalized.value
+      ? wire
       : pepper === undefined
-        ? sha256ForPlatform(normalized.value)
-        : hmacForStorage(normalized.value, pepper);
+        ? sha256ForPlatform(wire)
+        : hmacForStorage(wire, pepper);
   }
   if (options.keepIp === true && profile.ipKey !== null && data.ip !== undefined) {
     const ip = data.ip.trim();

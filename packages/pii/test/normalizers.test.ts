@@ -161,7 +161,9 @@ describe('normalizers: hostile input', () => {
     const huge = `${'a'.repeat(10 * 1024 * 1024)}@example.com`;
     for (const [, normalize] of NORMALIZERS) expect(normalize(huge)).toEqual(bad('too_long'));
     // Exactly at the cap is still looked at.
-    expect(normalizeExternalId('a'.repeat(MAX_FIELD_LENGTH))).toEqual(ok('a'.repeat(MAX_FIELD_LENGTH)));
+    expect(normalizeExternalId('a'.repeat(MAX_FIELD_LENGTH))).toEqual(
+      ok('a'.repeat(MAX_FIELD_LENGTH)),
+    );
   });
 });
 

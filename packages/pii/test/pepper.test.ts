@@ -45,14 +45,17 @@ describe('pepperFromEnv never puts key material in an error', () => {
     ['two current entries', `*v1:${key},*v2:${other}`],
     ['a repeated version', `*v1:${key},v1:${other}`],
     ['a key with spaces inside', `*v1:${key.slice(0, 20)} ${key.slice(20)}`],
-  ])('%s: INVALID_PEPPER, and no 6 characters of either key in message, details or JSON', (_, env) => {
-    const error = thrown(() => pepperFromEnv(env));
-    expect(error.code).toBe('INVALID_PEPPER');
-    const exposed = [error.message, JSON.stringify(error), inspect(error.details), String(error)];
-    for (const text of exposed) {
-      for (const piece of [...pieces(key), ...pieces(other)]) expect(text).not.toContain(piece);
-    }
-  });
+  ])(
+    '%s: INVALID_PEPPER, and no 6 characters of either key in message, details or JSON',
+    (_, env) => {
+      const error = thrown(() => pepperFromEnv(env));
+      expect(error.code).toBe('INVALID_PEPPER');
+      const exposed = [error.message, JSON.stringify(error), inspect(error.details), String(error)];
+      for (const text of exposed) {
+        for (const piece of [...pieces(key), ...pieces(other)]) expect(text).not.toContain(piece);
+      }
+    },
+  );
 
   it('repeated versions and two current entries are refused, not "last wins"', () => {
     const k1 = toBase64Url(randomBytes(32));
@@ -87,7 +90,8 @@ describe('a pepper is isolated from its caller and shows no key', () => {
     ];
     const secrets = [toHex(bytes), toBase64Url(bytes), Buffer.from(bytes).toString('base64')];
     for (const text of shown) {
-      for (const secret of secrets) for (const piece of pieces(secret)) expect(text).not.toContain(piece);
+      for (const secret of secrets)
+        for (const piece of pieces(secret)) expect(text).not.toContain(piece);
       expect(text).not.toMatch(/\d+, \d+, \d+/); // no byte list
     }
     expect(JSON.stringify(pepper)).toBe('{"current":"v1","versions":["v1"]}');
@@ -98,9 +102,9 @@ describe('a pepper is isolated from its caller and shows no key', () => {
     expect(() => hmacForStorage('joe@example.com', fake)).toThrow(
       expect.objectContaining({ code: 'INVALID_PEPPER' }),
     );
-    expect(() => hashUserData({ email: 'joe@example.com' }, { profile: storage, pepper: fake })).toThrow(
-      expect.objectContaining({ code: 'INVALID_INPUT' }),
-    );
+    expect(() =>
+      hashUserData({ email: 'joe@example.com' }, { profile: storage, pepper: fake }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
 
   it.each([
@@ -108,7 +112,11 @@ describe('a pepper is isolated from its caller and shows no key', () => {
     ['null keys', { current: 'v1', keys: null }, 'INVALID_INPUT'],
     ['a key under 32 bytes', { current: 'v1', keys: { v1: new Uint8Array(31) } }, 'INVALID_PEPPER'],
     ['no key for current', { current: 'v2', keys: { v1: new Uint8Array(32) } }, 'INVALID_PEPPER'],
-    ['a bad version name', { current: 'v 1', keys: { 'v 1': new Uint8Array(32) } }, 'INVALID_PEPPER'],
+    [
+      'a bad version name',
+      { current: 'v 1', keys: { 'v 1': new Uint8Array(32) } },
+      'INVALID_PEPPER',
+    ],
     ['a string key', { current: 'v1', keys: { v1: 'x'.repeat(64) } }, 'INVALID_PEPPER'],
   ])('createPepper refuses %s with %s', (_, options, code) => {
     expect(() => createPepper(options as never)).toThrow(expect.objectContaining({ code }));

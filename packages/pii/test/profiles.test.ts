@@ -1,7 +1,18 @@
 import { createHash, createHmac } from 'node:crypto';
 import fbSdk from 'facebook-nodejs-business-sdk';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPepper, google, hashUserData, meta, snap, storage, tiktok } from '../src/index.js';
+import {
+  createPepper,
+  google,
+  hashUserData,
+  KNOWN_CALLING_CODE_COUNTRIES,
+  meta,
+  PII_FIELDS,
+  snap,
+  storage,
+  tiktok,
+} from '../src/index.js';
 
 /** An independent reference: node:crypto, not coffer's core. */
 const sha = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -193,5 +204,57 @@ describe('profiles: known answers (expected values hashed with node:crypto)', ()
         expect(rule?.rule.length).toBeGreaterThan(3);
       }
     }
+  });
+});
+
+describe('every profile rule is idempotent given the same context', () => {
+  const profiles = [meta, tiktok, google, snap, storage];
+  const contexts = fc.constantFrom(
+    undefined,
+    'us',
+    'gb',
+    'fr',
+    'de',
+    'it',
+    'br',
+    'ru',
+    'hu',
+    'jp',
+    ...KNOWN_CALLING_CODE_COUNTRIES,
+  );
+  const anyText = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.emailAddress(),
+    fc.stringMatching(/^[+(]?[0-9 ()+.-]{4,22}$/),
+    fc.stringMatching(/^[A-Za-z0-9 .,'-]{1,24}$/),
+    fc.stringMatching(/^(19|20)\d\d[-/.]?[01]\d[-/.]?[0-3]\d$/),
+  );
+
+  it.each(PII_FIELDS)('%s', (field) => {
+    fc.assert(
+      fc.property(anyText, contexts, (input, country) => {
+        for (const profile of profiles) {
+          const rule = profile.fields[field];
+          if (rule === undefined) continue;
+          const once = rule.normalize(input, { country });
+          if (!once.ok) continue;
+          expect(rule.normalize(once.value, { country }), `${profile.name} ${field}`).toEqual(once);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('the reviewer\'s case: Meta phone "+44 7911 123456" under FR, twice', () => {
+    const rule = meta.fields.phone;
+    const once = rule?.normalize('+44 7911 123456', { country: 'fr' });
+    expect(once).toEqual({ ok: true, value: '+447911123456' });
+    expect(once?.ok && rule?.normalize(once.value, { country: 'fr' })).toEqual(once);
+    expect(once?.ok && rule?.format?.(once.value)).toBe('447911123456');
+    // What Meta receives is the hash of the digits without "+", as before.
+    expect(
+      hashUserData({ phone: '+44 7911 123456', country: 'FR' }, { profile: meta }).userData.ph,
+    ).toBe(sha('447911123456'));
   });
 });

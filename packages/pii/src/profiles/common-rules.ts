@@ -31,15 +31,16 @@ export const phoneE164: Normalizer = (value, context) => {
   return phone.value.startsWith('+') ? phone : invalid('invalid_format');
 };
 
-/** E.164 digits without the `+` (Meta, Snap); digits only when no country is known. */
-export const phoneDigits: Normalizer = (value, context) => {
-  const phone = normalizePhone(
-    value,
-    context.country === undefined ? {} : { country: context.country },
-  );
-  if (!phone.ok) return phone;
-  return valid(phone.value.startsWith('+') ? phone.value.slice(1) : phone.value);
-};
+/**
+ * E.164 (Meta, Snap, storage), or digits only when no country is known (the baseline); sent
+ * without the `+` by {@link withoutPlus}.
+ */
+export const phone: Normalizer = (value, context) =>
+  normalizePhone(value, context.country === undefined ? {} : { country: context.country });
+
+/** The wire form of a phone for Meta and Snap: digits with the country code, no `+`. */
+export const withoutPlus = (normalized: string): string =>
+  normalized.startsWith('+') ? normalized.slice(1) : normalized;
 
 export const name: Normalizer = (value) => normalizeName(value);
 export const googleName: Normalizer = (value) => normalizeNameForGoogle(value);

@@ -36,7 +36,8 @@ export const meta: PlatformProfile = {
     phone: {
       key: 'ph',
       hashed: true,
-      normalize: r.phoneDigits,
+      normalize: r.phone,
+      format: r.withoutPlus,
       rule: 'digits with country code, no +',
     },
     firstName: {

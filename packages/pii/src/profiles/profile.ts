@@ -13,8 +13,18 @@ export interface FieldRule {
   readonly key: string;
   /** True: sent as SHA-256 hex of the normalized value. False: sent normalized but in clear. */
   readonly hashed: boolean;
-  /** The platform's normalization. */
+  /**
+   * The platform's normalization: pure, total and idempotent given the same context (normalizing
+   * its own output again changes nothing).
+   */
   readonly normalize: (value: unknown, context: FieldContext) => Normalized;
+  /**
+   * The exact string the platform hashes (or takes in clear), from the normalized value; the
+   * normalized value itself when absent. Meta and Snap take a phone as E.164 digits without the
+   * `+`: their `normalize` returns E.164 and `format` drops the `+`, because digits without a `+`
+   * could be read again as a national number and normalizing would no longer be idempotent.
+   */
+  readonly format?: (normalized: string) => string;
   /** A short statement of the rule, for the docs table. */
   readonly rule: string;
 }

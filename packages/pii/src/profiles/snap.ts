@@ -25,7 +25,8 @@ export const snap: PlatformProfile = {
     phone: {
       key: 'ph',
       hashed: true,
-      normalize: r.phoneDigits,
+      normalize: r.phone,
+      format: r.withoutPlus,
       rule: 'digits with country code, no +',
     },
     firstName: {

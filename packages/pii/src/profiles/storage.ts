@@ -22,7 +22,8 @@ export const storage: PlatformProfile = {
     phone: {
       key: 'phone',
       hashed: true,
-      normalize: r.phoneDigits,
+      normalize: r.phone,
+      format: r.withoutPlus,
       rule: 'digits with country code',
     },
     firstName: {
