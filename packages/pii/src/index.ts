@@ -19,6 +19,7 @@ export {
   normalizeNameForGoogle,
   normalizeState,
   normalizeZip,
+  type StateOptions,
   type ZipOptions,
 } from './normalize-fields.js';
 export { normalizePhone, type PhoneOptions } from './normalize-phone.js';

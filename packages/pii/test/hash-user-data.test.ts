@@ -194,6 +194,21 @@ describe('hashUserData: inputs', () => {
     }
   });
 
+  it("a record's invalid country is dropped and does not override a valid defaultCountry", () => {
+    const { userData, dropped } = hashUserData(
+      { phone: '06 12 34 56 78', country: 'ZZ' },
+      { profile: tiktok, defaultCountry: 'FR' },
+    );
+    expect(userData.phone).toBe(sha('+33612345678'));
+    expect(dropped).toEqual([]); // TikTok takes no country field, so none is reported for it
+    const forMeta = hashUserData(
+      { phone: '06 12 34 56 78', country: 'ZZ' },
+      { profile: meta, defaultCountry: 'FR' },
+    );
+    expect(forMeta.userData.ph).toBe(sha('33612345678'));
+    expect(forMeta.dropped).toEqual([{ field: 'country', reason: 'invalid_format' }]);
+  });
+
   it('unknown fields are dropped, not forwarded', () => {
     expect(
       hashUserData({ email: 'a@b.co', password: 'hunter2' } as never, { profile: meta }).userData,

@@ -100,10 +100,17 @@ describe('normalizers: known inputs', () => {
     expect(normalizeNameForGoogle('  Mary   Ann ')).toEqual(ok('mary ann'));
     expect(normalizeCity('San Francisco')).toEqual(ok('sanfrancisco'));
     expect(normalizeCity("St. John's")).toEqual(ok('stjohns'));
+    expect(normalizeCity('Paris 75015')).toEqual(ok('paris'));
+    expect(normalizeCity('12345')).toEqual(bad('invalid_format'));
     expect(normalizeState('California')).toEqual(ok('ca'));
     expect(normalizeState('new york')).toEqual(ok('ny'));
     expect(normalizeState('TX')).toEqual(ok('tx'));
     expect(normalizeState('Île-de-France')).toEqual(ok('îledefrance'));
+    expect(normalizeState('Georgia')).toEqual(ok('ga'));
+    expect(normalizeState('Georgia', { country: 'US' })).toEqual(ok('ga'));
+    expect(normalizeState('Georgia', { country: 'ge' })).toEqual(ok('georgia'));
+    expect(normalizeState('Washington', { country: 'gb' })).toEqual(ok('washington'));
+    expect(normalizeState('Texas', null as never)).toEqual(ok('tx'));
     expect(normalizeZip('94025-1234')).toEqual(ok('94025'));
     expect(normalizeZip('94025')).toEqual(ok('94025'));
     expect(normalizeZip('SW1A 1AA', { country: 'gb' })).toEqual(ok('sw1a1'));
@@ -111,10 +118,17 @@ describe('normalizers: known inputs', () => {
     expect(normalizeZip('M1 1AE', { country: 'GB' })).toEqual(ok('m11'));
     expect(normalizeZip('K1A 0B1', { country: 'ca' })).toEqual(ok('k1a0b1'));
     expect(normalizeZip('ABCDE', { country: 'us' })).toEqual(bad('invalid_format'));
+    // Options that are not an object are ignored, never a TypeError.
+    expect(normalizeZip('94025-1234', null as never)).toEqual(ok('94025'));
+    expect(normalizeZip('94025', 'us' as never)).toEqual(ok('94025'));
+    expect(normalizePhone('+1 650 555 1234', null as never)).toEqual(ok('+16505551234'));
     expect(normalizeCountry(' US ')).toEqual(ok('us'));
     expect(normalizeCountry('United Kingdom')).toEqual(ok('gb'));
     expect(normalizeCountry('UK')).toEqual(ok('gb'));
     expect(normalizeCountry('Atlantis')).toEqual(bad('invalid_format'));
+    expect(normalizeCountry('zz')).toEqual(bad('invalid_format'));
+    expect(normalizeCountry('XK')).toEqual(bad('invalid_format')); // user-assigned, not ISO
+    expect(normalizeCountry('ax')).toEqual(ok('ax'));
     expect(normalizeGender(' Female ')).toEqual(ok('f'));
     expect(normalizeGender('M')).toEqual(ok('m'));
     expect(normalizeGender('x')).toEqual(bad('invalid_format'));
@@ -126,6 +140,16 @@ describe('normalizers: known inputs', () => {
     expect(normalizeDateOfBirth('1990-13-01')).toEqual(bad('invalid_format'));
     expect(normalizeDateOfBirth('03/04/1990')).toEqual(bad('invalid_format'));
     expect(normalizeDateOfBirth('1850-01-01')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('1990-02-28 is my birthday')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('1990-02-28T')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('1990-02-28T10:00')).toEqual(ok('19900228'));
+    expect(normalizeDateOfBirth('1990-02-28 10:00:00+02:00')).toEqual(ok('19900228'));
+    expect(normalizeDateOfBirth('1990-02/28')).toEqual(bad('invalid_format'));
+    const next = new Date().getUTCFullYear() + 1;
+    expect(normalizeDateOfBirth(`${next}-06-01`)).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('2100-01-01')).toEqual(bad('invalid_format'));
+    const tomorrowUtc = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    expect(normalizeDateOfBirth(tomorrowUtc)).toEqual(bad('invalid_format'));
     expect(normalizeExternalId(' User-42 ')).toEqual(ok('User-42'));
   });
 });

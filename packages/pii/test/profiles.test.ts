@@ -41,6 +41,14 @@ describe('published examples', () => {
       ['country', 'US', 'country'],
       ['city', 'San Francisco', 'ct'],
       ['city', 'Menlo Park', 'ct'],
+      // The SDK strips digits, spaces, ( ) . - from cities and states; Meta's docs: "no
+      // punctuation, no special characters, and no spaces".
+      ['city', 'Paris 75015', 'ct'],
+      ['city', 'New-York (NY)', 'ct'],
+      ['city', 'St. Louis', 'ct'],
+      ['state', 'N.Y.', 'st'],
+      ['state', 'tx 75001', 'st'],
+      ['country', 'gb', 'country'],
     ];
     for (const [field, input, sdkField] of cases) {
       const ours = hashUserData({ [field]: input }, { profile: meta }).userData;

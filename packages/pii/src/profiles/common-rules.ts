@@ -47,7 +47,8 @@ export const googleName: Normalizer = (value) => normalizeNameForGoogle(value);
 export const dateOfBirth: Normalizer = (value) => normalizeDateOfBirth(value);
 export const gender: Normalizer = (value) => normalizeGender(value);
 export const city: Normalizer = (value) => normalizeCity(value);
-export const state: Normalizer = (value) => normalizeState(value);
+export const state: Normalizer = (value, context) =>
+  normalizeState(value, context.country === undefined ? {} : { country: context.country });
 export const zip: Normalizer = (value, context) =>
   normalizeZip(value, context.country === undefined ? {} : { country: context.country });
 /** Trimmed and lower-cased, spaces kept: for fields a platform takes in clear (Google's city). */
