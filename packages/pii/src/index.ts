@@ -10,6 +10,7 @@ export {
 } from './hash-user-data.js';
 export { normalizeEmail, normalizeEmailForGoogle } from './normalize-email.js';
 export {
+  type GoogleNameOptions,
   normalizeCity,
   normalizeCountry,
   normalizeDateOfBirth,

@@ -35,21 +35,52 @@ export function normalizeName(input: unknown): Normalized {
 }
 
 const INNER_SPACE = /\s+/gu;
+// Google's own formatter (googleads/data-manager-node, util/src/formatter.ts, formatGivenName and
+// formatFamilyName): a leading "mr.", "mrs.", "ms." or "dr." is not part of a given name; a trailing
+// ", jr.", " sr.", " 2nd", " iii", " phd", … is not part of a family name.
+const GIVEN_PREFIX = /^(?:mr|mrs|ms|dr)\.(?:\s+|$)/u;
+const FAMILY_SUFFIX =
+  /(?:,\s*|\s+)(?:jr\.?|sr\.?|2nd|3rd|ii|iii|iv|v|vi|cpa|dc|dds|vm|jd|md|phd)\s?$/u;
+
+/** Options of {@link normalizeNameForGoogle}. */
+export interface GoogleNameOptions {
+  /** `'given'` drops a title before the name (`Mr.`), `'family'` a suffix after it (`Jr.`). */
+  part?: 'given' | 'family';
+}
 
 /**
- * A first or last name for Google: lower case, trimmed, inner whitespace collapsed to one space;
- * punctuation kept.
+ * A first or last name for Google: lower case, trimmed, inner whitespace collapsed to one space,
+ * punctuation kept (`quinn-alex`), and — Google: "Don't include prefixes such as Mrs." / "Don't
+ * include suffixes such as Jr." — a title removed from a given name and suffixes from a family name,
+ * with the lists Google's own formatter uses. A name that is nothing but a title or suffix is
+ * `invalid_format`.
  *
  * @example
  * ```ts
  * import { normalizeNameForGoogle } from '@coffer/pii';
  *
  * normalizeNameForGoogle('  Mary   Ann '); // { ok: true, value: 'mary ann' }
+ * normalizeNameForGoogle(' Mr. Alex ', { part: 'given' }); // { ok: true, value: 'alex' }
+ * normalizeNameForGoogle('Quinn, Jr.', { part: 'family' }); // { ok: true, value: 'quinn' }
  * ```
  */
-export function normalizeNameForGoogle(input: unknown): Normalized {
+export function normalizeNameForGoogle(
+  input: unknown,
+  options: GoogleNameOptions = {},
+): Normalized {
   const base = cleanedLower(input);
-  return base.ok ? valid(base.value.replace(INNER_SPACE, ' ')) : base;
+  if (!base.ok) return base;
+  let name = base.value.replace(INNER_SPACE, ' ');
+  const part = typeof options === 'object' && options !== null ? options.part : undefined;
+  // Repeated until none is left, so that normalizing the result again changes nothing.
+  const affix = part === 'given' ? GIVEN_PREFIX : part === 'family' ? FAMILY_SUFFIX : undefined;
+  if (affix !== undefined) {
+    for (let before = ''; before !== name; ) {
+      before = name;
+      name = name.replace(affix, '').trim();
+    }
+  }
+  return nonEmpty(name);
 }
 
 // YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (one separator throughout) or YYYYMMDD, optionally followed by

@@ -39,8 +39,12 @@ describe('TSDoc examples', () => {
   it('normalizers', () => {
     expect(normalizeEmail('  John.Doe@Example.COM ')).toEqual(ok('john.doe@example.com'));
     expect(normalizeEmail('not an email')).toEqual({ ok: false, reason: 'invalid_format' });
-    expect(normalizeEmailForGoogle('John.Doe@gmail.com')).toEqual(ok('johndoe@gmail.com'));
-    expect(normalizeEmailForGoogle('john.doe@example.com')).toEqual(ok('john.doe@example.com'));
+    expect(normalizeEmailForGoogle('Cloudy.SanFrancisco+shopping@gmail.com')).toEqual(
+      ok('cloudysanfrancisco@gmail.com'),
+    );
+    expect(normalizeEmailForGoogle('john.doe+news@example.com')).toEqual(
+      ok('john.doe+news@example.com'),
+    );
     expect(normalizePhone('+1 (650) 555-1234')).toEqual(ok('+16505551234'));
     expect(normalizePhone('07911 123456', { country: 'GB' })).toEqual(ok('+447911123456'));
     expect(normalizePhone('650.555.1234', { country: 'us' })).toEqual(ok('+16505551234'));
@@ -48,6 +52,8 @@ describe('TSDoc examples', () => {
     expect(normalizeName("  O'Brien-Smith ")).toEqual(ok('obriensmith'));
     expect(normalizeName('José')).toEqual(ok('josé'));
     expect(normalizeNameForGoogle('  Mary   Ann ')).toEqual(ok('mary ann'));
+    expect(normalizeNameForGoogle(' Mr. Alex ', { part: 'given' })).toEqual(ok('alex'));
+    expect(normalizeNameForGoogle('Quinn, Jr.', { part: 'family' })).toEqual(ok('quinn'));
     expect(normalizeDateOfBirth('1990-02-28')).toEqual(ok('19900228'));
     expect(normalizeDateOfBirth('1990-02-30')).toEqual({ ok: false, reason: 'invalid_format' });
     expect(normalizeGender(' Female ')).toEqual(ok('f'));

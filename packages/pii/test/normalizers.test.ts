@@ -29,6 +29,8 @@ const NORMALIZERS: Array<[string, (v: unknown) => Normalized]> = [
   ['phone (it)', (v) => normalizePhone(v, { country: 'it' })],
   ['name', normalizeName],
   ['name (google)', normalizeNameForGoogle],
+  ['given name (google)', (v) => normalizeNameForGoogle(v, { part: 'given' })],
+  ['family name (google)', (v) => normalizeNameForGoogle(v, { part: 'family' })],
   ['date of birth', normalizeDateOfBirth],
   ['gender', normalizeGender],
   ['city', normalizeCity],
@@ -58,7 +60,10 @@ describe('normalizers: known inputs', () => {
     expect(normalizeEmail(input)).toEqual(expected);
   });
 
-  it('gmail dots are removed for Google only, and only for Gmail', () => {
+  it('gmail dots and +tags are removed for Google only, and only for Gmail', () => {
+    expect(normalizeEmailForGoogle('a.b+c.d@gmail.com')).toEqual(ok('ab@gmail.com'));
+    expect(normalizeEmailForGoogle('+tag@gmail.com')).toEqual(bad('invalid_format'));
+    expect(normalizeEmail('a.b+c@gmail.com')).toEqual(ok('a.b+c@gmail.com'));
     expect(normalizeEmailForGoogle('John.Doe@GMAIL.com')).toEqual(ok('johndoe@gmail.com'));
     expect(normalizeEmailForGoogle('j.o.h.n@googlemail.com')).toEqual(ok('john@googlemail.com'));
     expect(normalizeEmailForGoogle('john.doe@example.com')).toEqual(ok('john.doe@example.com'));

@@ -7,13 +7,11 @@ import {
   normalizeExternalId,
   normalizeGender,
   normalizeName,
-  normalizeNameForGoogle,
   normalizeState,
   normalizeZip,
 } from '../normalize-fields.js';
 import { normalizePhone } from '../normalize-phone.js';
-import { invalid, type Normalized, valid } from '../normalized.js';
-import { cleanText, lower } from '../text.js';
+import { invalid, type Normalized } from '../normalized.js';
 import type { FieldContext } from './profile.js';
 
 type Normalizer = (value: unknown, context: FieldContext) => Normalized;
@@ -43,7 +41,6 @@ export const withoutPlus = (normalized: string): string =>
   normalized.startsWith('+') ? normalized.slice(1) : normalized;
 
 export const name: Normalizer = (value) => normalizeName(value);
-export const googleName: Normalizer = (value) => normalizeNameForGoogle(value);
 export const dateOfBirth: Normalizer = (value) => normalizeDateOfBirth(value);
 export const gender: Normalizer = (value) => normalizeGender(value);
 export const city: Normalizer = (value) => normalizeCity(value);
@@ -51,10 +48,5 @@ export const state: Normalizer = (value, context) =>
   normalizeState(value, context.country === undefined ? {} : { country: context.country });
 export const zip: Normalizer = (value, context) =>
   normalizeZip(value, context.country === undefined ? {} : { country: context.country });
-/** Trimmed and lower-cased, spaces kept: for fields a platform takes in clear (Google's city). */
-export const plain: Normalizer = (value) => {
-  const cleaned = cleanText(value);
-  return cleaned.ok ? valid(lower(cleaned.value)) : cleaned;
-};
 export const country: Normalizer = (value) => normalizeCountry(value);
 export const externalId: Normalizer = (value) => normalizeExternalId(value);
