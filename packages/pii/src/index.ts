@@ -29,7 +29,12 @@ export { createPepper, InvalidPepperError, type Pepper, pepperFromEnv } from './
 export { PII_FIELDS, type PiiField } from './pii-fields.js';
 export { google } from './profiles/google.js';
 export { meta } from './profiles/meta.js';
-export type { FieldContext, FieldRule, PlatformProfile } from './profiles/profile.js';
+export type {
+  DeviceIdRule,
+  FieldContext,
+  FieldRule,
+  PlatformProfile,
+} from './profiles/profile.js';
 export { snap } from './profiles/snap.js';
 export { storage } from './profiles/storage.js';
 export { tiktok } from './profiles/tiktok.js';

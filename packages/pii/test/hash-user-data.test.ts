@@ -9,6 +9,7 @@ import {
   hashUserDataBatch,
   hashUserDataStream,
   hmacForStorage,
+  isSha256Hex,
   meta,
   snap,
   storage,
@@ -74,6 +75,44 @@ describe('hashUserData leaves no plaintext behind', () => {
     );
   });
 
+  it('a kept IP must be an IP address; a kept device id must be an IDFA/GAID (UUID)', () => {
+    const uuid = 'AEBE52E7-03EE-455A-B3C4-E57283966239';
+    const keep = { keepIp: true, keepDeviceId: true } as const;
+    for (const ip of ['198.51.100.23', '2001:DB8::1', '::ffff:198.51.100.23', ' 203.0.113.9 ']) {
+      const { userData, dropped } = hashUserData({ ip }, { profile: meta, ...keep });
+      expect(userData.client_ip_address, ip).toBe(
+        ip.trim().includes(':') ? ip.trim().toLowerCase() : ip.trim(),
+      );
+      expect(dropped).toEqual([]);
+    }
+    for (const ip of [
+      'joe@example.com',
+      '999.1.1.1',
+      '01.2.3.4',
+      '1.2.3',
+      'localhost',
+      'x'.repeat(2000),
+    ]) {
+      const result = hashUserData({ ip }, { profile: meta, ...keep });
+      expect(result.userData, ip.slice(0, 20)).toEqual({});
+      expect(result.dropped[0]?.field).toBe('ip');
+      expect(JSON.stringify(result)).not.toContain(ip.slice(0, 8));
+    }
+    expect(hashUserData({ deviceId: uuid }, { profile: meta, ...keep }).userData).toEqual({
+      madid: uuid,
+    });
+    for (const deviceId of [
+      'joe@example.com',
+      'abc',
+      `${uuid}0`,
+      '00000000-0000-0000-0000-000000000000',
+    ]) {
+      const result = hashUserData({ deviceId }, { profile: meta, ...keep });
+      expect(result.userData, deviceId).toEqual({});
+      expect(result.dropped).toEqual([{ field: 'deviceId', reason: expect.any(String) }]);
+    }
+  });
+
   it('IP and device id are removed unless kept, and only where the platform takes them', () => {
     expect(hashUserData({ ip: '198.51.100.23' }, { profile: meta }).userData).toEqual({});
     expect(hashUserData({ ip: '198.51.100.23' }, { profile: meta, keepIp: true }).userData).toEqual(
@@ -90,6 +129,7 @@ describe('hashUserData leaves no plaintext behind', () => {
 
 describe('hashUserData: inputs', () => {
   it('already-hashed values pass through lower-cased, not hashed twice', () => {
+    expect(isSha256Hex(sha('x'))).toBe(true);
     const hashed = sha('joe@example.com');
     const { userData } = hashUserData({ email: ` ${hashed.toUpperCase()} ` }, { profile: meta });
     expect(userData.em).toBe(hashed);
@@ -217,6 +257,43 @@ describe('hashUserData: inputs', () => {
     });
   });
 
+  it('storage is recognised by a property only this package sets, not by its name', () => {
+    // Renamed, it is still the storage profile: it needs a pepper and keys with it.
+    expect(() =>
+      hashUserData({ email: 'a@b.co' }, { profile: { ...storage, name: 'db' } }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    const renamed = hashUserData(
+      { email: 'a@b.co' },
+      { profile: { ...storage, name: 'db' }, pepper },
+    );
+    expect(renamed.userData.email).toBe(hmacForStorage('a@b.co', pepper));
+    // A platform profile named "storage" is still a platform profile: plain SHA-256, no pepper.
+    expect(
+      hashUserData({ email: 'a@b.co' }, { profile: { ...meta, name: 'storage' } }).userData.em,
+    ).toBe(sha('a@b.co'));
+  });
+
+  it.each([
+    ['pepper: null', { profile: storage, pepper: null }],
+    ['a pepper-shaped object', { profile: storage, pepper: { current: 'v1', versions: ['v1'] } }],
+    ['pepper: null with a platform', { profile: meta, pepper: null }],
+    ['keepIp: "yes"', { profile: meta, keepIp: 'yes' }],
+    ['a profile without fields', { profile: { name: 'x' } }],
+    ['null options', null],
+  ])('refuses %s with INVALID_INPUT up front, batch and stream included', async (_, options) => {
+    expect(() => hashUserData({}, options as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => hashUserDataBatch([{ email: 'a@b.co' }], options as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    await expect(
+      hashUserDataStream([{ email: 'a@b.co' }], options as never).next(),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+  });
+
   it('options are checked: a profile is required; peppers go with storage only', () => {
     expect(() => hashUserData({}, {} as never)).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
@@ -281,6 +358,23 @@ describe('batch and stream', () => {
     for await (const result of hashUserDataStream(source(), { profile: tiktok })) out.push(result);
     expect(out.map((r) => r.ok)).toEqual([true, false, false, true, true]);
     expect(out.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it.each([
+    ['an object', {}],
+    ['a string', 'records'],
+    ['null', null],
+  ])('records that are %s are INVALID_INPUT, not an empty or odd result', async (_, records) => {
+    expect(() => hashUserDataBatch(records as never, { profile: meta })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    if (typeof records !== 'string') {
+      await expect(
+        hashUserDataStream(records as never, { profile: meta }).next(),
+      ).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+    }
   });
 
   it('bad options fail once, up front', async () => {

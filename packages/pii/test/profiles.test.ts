@@ -311,7 +311,13 @@ describe('profiles: known answers (expected values hashed with node:crypto)', ()
     const { userData } = hashUserData(record, { profile: snap, keepDeviceId: true });
     expect(userData.em).toBe(sha('john.doe@gmail.com'));
     expect(userData.ph).toBe(sha('447911123456'));
-    expect(userData.madid).toBe('AEBE52E7-03EE-455A-B3C4-E57283966239');
+    // Snap's best practices: "Normalize mobile advertiser id by using all lowercase. Do not remove
+    // hyphens" (https://developers.snap.com/api/marketing-api/Conversions-API/BestPractices).
+    expect(userData.madid).toBe('aebe52e7-03ee-455a-b3c4-e57283966239');
+    // Meta's madid is sent as given.
+    expect(hashUserData(record, { profile: meta, keepDeviceId: true }).userData.madid).toBe(
+      'AEBE52E7-03EE-455A-B3C4-E57283966239',
+    );
     expect(userData.client_ip_address).toBeUndefined();
   });
 

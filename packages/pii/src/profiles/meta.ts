@@ -82,7 +82,7 @@ export const meta: PlatformProfile = {
   },
   ipKey: 'client_ip_address',
   userAgentKey: 'client_user_agent',
-  deviceId: { key: 'madid', hashed: false },
+  deviceId: { key: 'madid', hashed: false, lowerCase: false },
   sources: [
     'https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters',
   ],

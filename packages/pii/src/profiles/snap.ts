@@ -66,6 +66,6 @@ export const snap: PlatformProfile = {
   },
   ipKey: 'client_ip_address',
   userAgentKey: 'client_user_agent',
-  deviceId: { key: 'madid', hashed: false },
+  deviceId: { key: 'madid', hashed: false, lowerCase: true },
   sources: ['https://developers.snap.com/api/marketing-api/Conversions-API/Parameters'],
 };

@@ -1,5 +1,5 @@
 import * as r from './common-rules.js';
-import type { PlatformProfile } from './profile.js';
+import { KEYED, type PlatformProfile } from './profile.js';
 
 /**
  * For your own database: every field normalized as for Meta (phone in E.164 without `+`) and keyed
@@ -50,4 +50,5 @@ export const storage: PlatformProfile = {
   userAgentKey: null,
   deviceId: null,
   sources: [],
+  [KEYED]: true,
 };
