@@ -57,7 +57,8 @@ export interface HashedUserData {
  * ```ts
  * import { InvalidUserDataError } from '@coffer/pii';
  *
- * new InvalidUserDataError([{ path: 'email', code: 'invalid_type' }]).details; // { issues: [...] }
+ * new InvalidUserDataError([{ path: 'email', code: 'invalid_type' }]).details;
+ * // { issues: [{ path: 'email', code: 'invalid_type' }] }
  * ```
  */
 export class InvalidUserDataError extends CofferError {
@@ -93,8 +94,8 @@ export class InvalidUserDataError extends CofferError {
  *   { email: ' Joe@Example.com ', phone: '(650) 555-1234', country: 'US', ip: '203.0.113.9' },
  *   { profile: meta },
  * );
- * userData.em; // sha256('joe@example.com')
- * userData.ph; // sha256('16505551234')
+ * userData.em; // '2481f36dfc515ca76451aaadf1399026942a01ee50c6d0a61988b43cef039bc2' = sha256('joe@example.com')
+ * userData.ph; // '6069d14bf122fdfd931dc7beb58e5dfbba395b1faf05bdcd42d12358d63d8599' = sha256('16505551234')
  * 'client_ip_address' in userData; // false: the IP was dropped
  * dropped; // []
  * ```

@@ -38,7 +38,8 @@ import type { PlatformProfile } from './profile.js';
  * import { google, hashUserData } from '@coffer/pii';
  *
  * hashUserData({ email: 'Cloudy.SanFrancisco+shopping@gmail.com' }, { profile: google }).userData;
- * // { hashed_email: sha256('cloudysanfrancisco@gmail.com') }
+ * // { hashed_email: '223ebda6f6889b1494551ba902d9d381daf2f642bae055888e96343d53e9f9c4' }
+ * // (sha256 of 'cloudysanfrancisco@gmail.com')
  * ```
  */
 export const google: PlatformProfile = {
