@@ -1,5 +1,10 @@
-import { isCofferError } from '@coffer/core';
-import { type HashedUserData, type HashUserDataOptions, hashUserData } from './hash-user-data.js';
+import { InvalidInputError, isCofferError } from '@coffer/core';
+import {
+  checkOptions,
+  type HashedUserData,
+  type HashUserDataOptions,
+  hashUserData,
+} from './hash-user-data.js';
 
 /** One record's outcome in a batch: its hashed data, or its error. */
 export type BatchResult =
@@ -35,7 +40,8 @@ function one(record: unknown, index: number, options: HashUserDataOptions): Batc
  * Hashes many records with {@link hashUserData}; a bad record yields an error result (with its
  * index, never its values) and the rest go on.
  *
- * @throws {InvalidInputError} `INVALID_INPUT` for bad options (before any record is touched).
+ * @throws {InvalidInputError} `INVALID_INPUT` for bad options or when `records` is not an array
+ *   (before any record is touched).
  * @example
  * ```ts
  * import { hashUserDataBatch, tiktok } from '@coffer/pii';
@@ -48,7 +54,10 @@ export function hashUserDataBatch(
   records: readonly unknown[],
   options: HashUserDataOptions,
 ): BatchResult[] {
-  hashUserData({}, options); // validates the options once
+  checkOptions(options); // before any record
+  if (!Array.isArray(records)) {
+    throw new InvalidInputError('hashUserDataBatch needs an array of records');
+  }
   const out: BatchResult[] = new Array(records.length);
   for (let i = 0; i < records.length; i++) out[i] = one(records[i], i, options);
   return out;
@@ -58,7 +67,8 @@ export function hashUserDataBatch(
  * Hashes a stream of records (any iterable or async iterable, e.g. a queue consumer), yielding one
  * result per record in order; errors are per record and do not end the stream.
  *
- * @throws {InvalidInputError} `INVALID_INPUT` for bad options, on the first iteration.
+ * @throws {InvalidInputError} `INVALID_INPUT` for bad options or when `records` is not iterable,
+ *   on the first iteration.
  * @example
  * ```ts
  * import { hashUserDataStream, meta } from '@coffer/pii';
@@ -76,7 +86,18 @@ export async function* hashUserDataStream(
   records: AsyncIterable<unknown> | Iterable<unknown>,
   options: HashUserDataOptions,
 ): AsyncGenerator<BatchResult, void, undefined> {
-  hashUserData({}, options);
+  checkOptions(options);
+  const source: unknown = records;
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    (typeof (source as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function' &&
+      typeof (source as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function')
+  ) {
+    throw new InvalidInputError(
+      'hashUserDataStream needs an iterable or async iterable of records',
+    );
+  }
   let index = 0;
   for await (const record of records) {
     yield one(record, index, options);

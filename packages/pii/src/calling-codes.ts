@@ -1,114 +1,101 @@
-// ITU-T E.164 country calling codes by ISO 3166-1 alpha-2 country, and whether the country dials a
-// national trunk prefix "0" that must be dropped in international form (e.g. UK 07911 123456 →
-// +44 7911 123456). Source: ITU-T E.164 assigned country codes (Operational Bulletin list) and
-// ITU-T national numbering plans. Countries sharing +1 (NANP) use trunk prefix 1, handled apart.
+// Look-ups over the numbering-plan table (calling-code-table.ts): by country for national numbers,
+// by leading digits for international ones.
+import { NON_GEOGRAPHIC, NUMBERING_PLANS } from './calling-code-table.js';
 
-interface CallingCode {
+/** One country's numbering plan, as normalizePhone uses it. */
+export interface NumberingPlan {
+  /** ITU-T E.164 country calling code, e.g. `'44'`. */
   readonly code: string;
-  /** The country's national numbers start with a trunk "0" that is not dialled from abroad. */
-  readonly trunkZero: boolean;
+  /** Trunk prefixes dialled before a national number inside the country, longest first. */
+  readonly trunks: readonly string[];
+  /** Allowed national significant number lengths, as a bit set (bit n: length n). */
+  readonly lengths: number;
+  /**
+   * The country's trunk prefix starts with "0" (so its national significant numbers do not, and a
+   * "0" written after the calling code, as in "+44 (0)20 …", is the trunk, not part of the number).
+   */
+  readonly zeroTrunk: boolean;
 }
 
-const T = true;
-const F = false;
+/** What a calling code allows, over every country that shares it (e.g. +44: GB, GG, IM, JE). */
+export interface CallingCode {
+  readonly code: string;
+  /** Union of the member countries' NSN lengths, as a bit set. */
+  readonly lengths: number;
+  /** Trunk prefixes starting with "0" of the member countries, longest first. */
+  readonly zeroTrunks: readonly string[];
+}
 
-const TABLE: ReadonlyMap<string, readonly [string, boolean]> = new Map(
-  Object.entries({
-    us: ['1', F],
-    ca: ['1', F],
-    pr: ['1', F],
-    gb: ['44', T],
-    ie: ['353', T],
-    de: ['49', T],
-    fr: ['33', T],
-    es: ['34', F],
-    it: ['39', F],
-    pt: ['351', F],
-    nl: ['31', T],
-    be: ['32', T],
-    lu: ['352', F],
-    ch: ['41', T],
-    at: ['43', T],
-    dk: ['45', F],
-    se: ['46', T],
-    no: ['47', F],
-    fi: ['358', T],
-    is: ['354', F],
-    pl: ['48', F],
-    cz: ['420', F],
-    sk: ['421', T],
-    hu: ['36', F],
-    ro: ['40', T],
-    bg: ['359', T],
-    gr: ['30', F],
-    tr: ['90', T],
-    ua: ['380', T],
-    ru: ['7', F],
-    il: ['972', T],
-    ae: ['971', T],
-    sa: ['966', T],
-    eg: ['20', T],
-    za: ['27', T],
-    ng: ['234', T],
-    ke: ['254', T],
-    ma: ['212', T],
-    in: ['91', T],
-    pk: ['92', T],
-    bd: ['880', T],
-    cn: ['86', T],
-    jp: ['81', T],
-    kr: ['82', T],
-    tw: ['886', T],
-    hk: ['852', F],
-    sg: ['65', F],
-    my: ['60', T],
-    th: ['66', T],
-    vn: ['84', T],
-    ph: ['63', T],
-    id: ['62', T],
-    au: ['61', T],
-    nz: ['64', T],
-    mx: ['52', F],
-    br: ['55', T],
-    ar: ['54', T],
-    cl: ['56', F],
-    co: ['57', F],
-    pe: ['51', T],
-  } satisfies Record<string, readonly [string, boolean]>),
+function lengthBits(spec: string): number {
+  let bits = 0;
+  for (const part of spec.split(',')) {
+    const [from = '', to = from] = part.split('-');
+    for (let n = Number(from); n <= Number(to); n++) bits |= 1 << n;
+  }
+  return bits;
+}
+
+const byLength = (a: string, b: string): number => b.length - a.length;
+
+const PLANS = new Map<string, NumberingPlan>();
+const CODES = new Map<string, { lengths: number; zeroTrunks: Set<string> }>();
+for (const [country, [code, trunk, lengths]] of Object.entries(NUMBERING_PLANS)) {
+  const trunks = trunk === '' ? [] : trunk.split('|').sort(byLength);
+  const plan: NumberingPlan = {
+    code,
+    trunks,
+    lengths: lengthBits(lengths),
+    zeroTrunk: trunks.some((t) => t.startsWith('0')),
+  };
+  PLANS.set(country, plan);
+  const shared = CODES.get(code) ?? { lengths: 0, zeroTrunks: new Set<string>() };
+  shared.lengths |= plan.lengths;
+  for (const t of trunks) if (t.startsWith('0')) shared.zeroTrunks.add(t);
+  CODES.set(code, shared);
+}
+for (const [code, lengths] of Object.entries(NON_GEOGRAPHIC)) {
+  CODES.set(code, { lengths: lengthBits(lengths), zeroTrunks: new Set() });
+}
+const CALLING_CODES: ReadonlyMap<string, CallingCode> = new Map(
+  [...CODES].map(([code, { lengths, zeroTrunks }]) => [
+    code,
+    { code, lengths, zeroTrunks: [...zeroTrunks].sort(byLength) },
+  ]),
 );
 
-/** The calling code for a lower-case ISO alpha-2 country, if known. */
-export function callingCodeOf(country: string): CallingCode | undefined {
-  const row = TABLE.get(country);
-  return row === undefined ? undefined : { code: row[0], trunkZero: row[1] };
+/** The numbering plan of a lower-case ISO alpha-2 country, if known. */
+export function planOf(country: string): NumberingPlan | undefined {
+  return PLANS.get(country);
 }
 
 /**
- * The ISO 3166-1 alpha-2 countries (lower case) whose calling code `normalizePhone` knows, so
- * a national number with one of these as `country` becomes E.164.
+ * The calling code `digits` (international, after the `+`) starts with: E.164 codes are
+ * prefix-free, so at most one of the first 1, 2 or 3 digits is one.
+ */
+export function callingCodeAt(digits: string): CallingCode | undefined {
+  for (let length = 1; length <= 3 && length < digits.length; length++) {
+    const code = CALLING_CODES.get(digits.slice(0, length));
+    if (code !== undefined) return code;
+  }
+  return undefined;
+}
+
+/** Whether bit set `lengths` allows a national significant number of `length` digits. */
+export function allowsLength(lengths: number, length: number): boolean {
+  return length > 0 && length < 31 && (lengths & (1 << length)) !== 0;
+}
+
+/**
+ * The ISO 3166-1 alpha-2 countries (lower case) whose numbering plan `normalizePhone` knows — every
+ * country with a plan of its own (all but AQ, BV, GS, HM, PN, TF and UM) — so a national number
+ * with one of these as `country` becomes E.164.
  *
  * @example
  * ```ts
  * import { KNOWN_CALLING_CODE_COUNTRIES } from '@coffer/pii';
  *
  * KNOWN_CALLING_CODE_COUNTRIES.includes('gb'); // true
+ * KNOWN_CALLING_CODE_COUNTRIES.length; // 242
  * ```
  */
-export const KNOWN_CALLING_CODE_COUNTRIES: readonly string[] = [...TABLE.keys()];
-
-const TRUNK_ZERO_BY_CODE: ReadonlyMap<string, boolean> = new Map(
-  [...TABLE.values()].map(([code, trunkZero]) => [code, trunkZero] as const),
-);
-
-/**
- * For international digits (after the `+`), the length of a known calling code at the start whose
- * country dials a trunk "0", if the next digit is that "0" (as in "+44 (0)20 …"); else 0.
- */
-export function misplacedTrunkZeroAt(digits: string): number {
-  for (let length = 1; length <= 3; length++) {
-    // Look the code up only when a "0" follows it (rare): no slicing on the hot path.
-    if (digits.charCodeAt(length) !== 0x30) continue;
-    if (TRUNK_ZERO_BY_CODE.get(digits.slice(0, length)) === true) return length;
-  }
-  return 0;
-}
+export const KNOWN_CALLING_CODE_COUNTRIES: readonly string[] = Object.freeze([...PLANS.keys()]);

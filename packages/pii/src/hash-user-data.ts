@@ -1,10 +1,11 @@
 import { CofferError, InvalidInputError } from '@coffer/core';
+import { clientIp, clientUserAgent, deviceId } from './client-fields.js';
 import { hmacForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
 import { normalizeCountry } from './normalize-fields.js';
 import type { InvalidReason } from './normalized.js';
-import type { Pepper } from './pepper.js';
-import { PII_FIELDS, type PiiField } from './pii-fields.js';
-import type { FieldContext, PlatformProfile } from './profiles/profile.js';
+import { isPepper, type Pepper } from './pepper.js';
+import { PII_FIELDS } from './pii-fields.js';
+import { type FieldContext, KEYED, type PlatformProfile } from './profiles/profile.js';
 import { type UserData, userDataSchema } from './user-data-schema.js';
 
 /** Options of {@link hashUserData}. */
@@ -16,9 +17,15 @@ export interface HashUserDataOptions {
    * phone's calling code. Anything else is refused with `INVALID_INPUT`.
    */
   defaultCountry?: string;
-  /** Keep the client IP (default false: dropped; a platform that takes it gets it in clear). */
+  /**
+   * Keep the client IP (default false: dropped). A platform that takes it gets it in clear; it must
+   * be an IPv4 or IPv6 address, else it is dropped and reported.
+   */
   keepIp?: boolean;
-  /** Keep the mobile advertising id (default false). */
+  /**
+   * Keep the mobile advertising id (default false: dropped). It must be UUID-shaped (IDFA/GAID) and
+   * not all zeros, else it is dropped and reported.
+   */
   keepDeviceId?: boolean;
   /**
    * For the `storage` profile: HMAC-SHA-256 under this pepper instead of plain SHA-256. Required
@@ -27,9 +34,12 @@ export interface HashUserDataOptions {
   pepper?: Pepper;
 }
 
-/** A field left out of the result, and why. Never contains the value. */
+/**
+ * A field left out of the result, and why. Never contains the value. A field the platform does not
+ * take, or an IP or device id not kept, is not "dropped": only an invalid one is.
+ */
 export interface DroppedField {
-  readonly field: PiiField;
+  readonly field: keyof UserData;
   readonly reason: InvalidReason;
 }
 
@@ -47,7 +57,8 @@ export interface HashedUserData {
  * ```ts
  * import { InvalidUserDataError } from '@coffer/pii';
  *
- * new InvalidUserDataError([{ path: 'email', code: 'invalid_type' }]).details; // { issues: [...] }
+ * new InvalidUserDataError([{ path: 'email', code: 'invalid_type' }]).details;
+ * // { issues: [{ path: 'email', code: 'invalid_type' }] }
  * ```
  */
 export class InvalidUserDataError extends CofferError {
@@ -72,8 +83,9 @@ export class InvalidUserDataError extends CofferError {
  * (Google's address fields, the user agent, a kept IP). Invalid fields are dropped and reported.
  *
  * @throws {InvalidUserDataError} `INVALID_USER_DATA` when `record` is not an object of strings.
- * @throws {InvalidInputError} `INVALID_INPUT` for bad options (no profile; a pepper missing for
- *   `storage` or given to a platform profile; a `defaultCountry` that is not an ISO alpha-2 code).
+ * @throws {InvalidInputError} `INVALID_INPUT` for bad options: no profile; a pepper missing (or not
+ *   made by `createPepper`/`pepperFromEnv`) for `storage`, or given to a platform profile; a
+ *   `defaultCountry` that is not an ISO alpha-2 code; `keepIp`/`keepDeviceId` not a boolean.
  * @example
  * ```ts
  * import { hashUserData, meta } from '@coffer/pii';
@@ -82,38 +94,16 @@ export class InvalidUserDataError extends CofferError {
  *   { email: ' Joe@Example.com ', phone: '(650) 555-1234', country: 'US', ip: '203.0.113.9' },
  *   { profile: meta },
  * );
- * userData.em; // sha256('joe@example.com')
- * userData.ph; // sha256('16505551234')
+ * userData.em; // '2481f36dfc515ca76451aaadf1399026942a01ee50c6d0a61988b43cef039bc2' = sha256('joe@example.com')
+ * userData.ph; // '6069d14bf122fdfd931dc7beb58e5dfbba395b1faf05bdcd42d12358d63d8599' = sha256('16505551234')
  * 'client_ip_address' in userData; // false: the IP was dropped
  * dropped; // []
  * ```
  */
 export function hashUserData(record: unknown, options: HashUserDataOptions): HashedUserData {
-  const profile = options?.profile;
-  if (profile === undefined || profile === null || typeof profile.fields !== 'object') {
-    throw new InvalidInputError('options.profile is required, e.g. { profile: meta }');
-  }
-  const storage = profile.name === 'storage';
-  if (storage && options.pepper === undefined) {
-    throw new InvalidInputError(
-      'the storage profile needs options.pepper (HMAC keys): plain SHA-256 of PII is reversible',
-    );
-  }
-  if (!storage && options.pepper !== undefined) {
-    throw new InvalidInputError(
-      'a pepper only applies to the storage profile: platforms match plain SHA-256',
-    );
-  }
-  if (
-    options.defaultCountry !== undefined &&
-    (typeof options.defaultCountry !== 'string' || !normalizeCountry(options.defaultCountry).ok)
-  ) {
-    throw new InvalidInputError(
-      'options.defaultCountry must be an ISO 3166-1 alpha-2 country code such as "US"',
-    );
-  }
+  const checked = checkOptions(options);
   const fast = readUserData(record);
-  if (fast !== undefined) return hashParsed(fast, profile, options);
+  if (fast !== undefined) return hashParsed(fast, checked);
   // Not an object of optional strings: zod names what is wrong (paths and codes, never values).
   const parsed = userDataSchema.safeParse(record);
   if (!parsed.success) {
@@ -121,7 +111,75 @@ export function hashUserData(record: unknown, options: HashUserDataOptions): Has
       parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), code: issue.code })),
     );
   }
-  return hashParsed(parsed.data, profile, options);
+  return hashParsed(parsed.data, checked);
+}
+
+/** Options after {@link checkOptions}: every one validated. */
+export interface CheckedOptions {
+  readonly profile: PlatformProfile;
+  readonly pepper: Pepper | undefined;
+  readonly defaultCountry: string | undefined;
+  readonly keepIp: boolean;
+  readonly keepDeviceId: boolean;
+}
+
+/**
+ * Validates {@link HashUserDataOptions} once (the batch and stream APIs call it before any record).
+ *
+ * @throws {InvalidInputError} `INVALID_INPUT` for bad options.
+ */
+export function checkOptions(options: HashUserDataOptions): CheckedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidInputError('options are required, e.g. { profile: meta }');
+  }
+  const profile: unknown = options.profile;
+  if (
+    typeof profile !== 'object' ||
+    profile === null ||
+    typeof (profile as PlatformProfile).fields !== 'object' ||
+    (profile as PlatformProfile).fields === null
+  ) {
+    throw new InvalidInputError('options.profile is required, e.g. { profile: meta }');
+  }
+  const platform = profile as PlatformProfile;
+  // Keyed (storage) by a property only this package can set, never by the profile's name.
+  const keyed = platform[KEYED] === true;
+  const pepper: unknown = options.pepper;
+  if (keyed && !isPepper(pepper)) {
+    throw new InvalidInputError(
+      'the storage profile needs options.pepper from createPepper or pepperFromEnv: plain SHA-256 of PII is reversible',
+    );
+  }
+  if (!keyed && pepper !== undefined) {
+    throw new InvalidInputError(
+      'a pepper only applies to the storage profile: platforms match plain SHA-256',
+    );
+  }
+  const defaultCountry: unknown = options.defaultCountry;
+  let country: string | undefined;
+  if (defaultCountry !== undefined) {
+    const normalized =
+      typeof defaultCountry === 'string' ? normalizeCountry(defaultCountry) : undefined;
+    if (normalized?.ok !== true) {
+      throw new InvalidInputError(
+        'options.defaultCountry must be an ISO 3166-1 alpha-2 country code such as "US"',
+      );
+    }
+    country = normalized.value;
+  }
+  for (const flag of ['keepIp', 'keepDeviceId'] as const) {
+    const value: unknown = options[flag];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new InvalidInputError(`options.${flag} must be true or false`);
+    }
+  }
+  return {
+    profile: platform,
+    pepper: keyed ? (pepper as Pepper) : undefined,
+    defaultCountry: country,
+    keepIp: options.keepIp === true,
+    keepDeviceId: options.keepDeviceId === true,
+  };
 }
 
 const USER_DATA_KEYS: readonly (keyof UserData)[] = Object.keys(
@@ -147,22 +205,16 @@ function readUserData(record: unknown): UserData | undefined {
 }
 
 function countryOf(data: UserData, fallback: string | undefined): string | undefined {
+  // The record's own country if it is a valid one; an invalid one never overrides the default.
   const own = data.country === undefined ? undefined : normalizeCountry(data.country);
-  if (own?.ok === true) return own.value;
-  if (fallback === undefined) return undefined;
-  const normalized = normalizeCountry(fallback);
-  return normalized.ok ? normalized.value : undefined;
+  return own?.ok === true ? own.value : fallback;
 }
 
-function hashParsed(
-  data: UserData,
-  profile: PlatformProfile,
-  options: HashUserDataOptions,
-): HashedUserData {
+function hashParsed(data: UserData, options: CheckedOptions): HashedUserData {
+  const { profile, pepper } = options;
   const context: FieldContext = { country: countryOf(data, options.defaultCountry) };
   const out: Record<string, string> = {};
   const dropped: DroppedField[] = [];
-  const pepper = options.pepper;
   for (const field of PII_FIELDS) {
     const value = data[field];
     if (value === undefined) continue;
@@ -178,27 +230,28 @@ function hashParsed(
       dropped.push({ field, reason: normalized.reason });
       continue;
     }
+    const wire = rule.format === undefined ? normalized.value : rule.format(normalized.value);
     out[rule.key] = !rule.hashed
-      ? normalized.value
+      ? wire
       : pepper === undefined
-        ? sha256ForPlatform(normalized.value)
-        : hmacForStorage(normalized.value, pepper);
+        ? sha256ForPlatform(wire)
+        : hmacForStorage(wire, pepper);
   }
-  if (options.keepIp === true && profile.ipKey !== null && data.ip !== undefined) {
-    const ip = data.ip.trim();
-    if (ip.length > 0 && ip.length <= 64) out[profile.ipKey] = ip;
+  if (options.keepIp && profile.ipKey !== null && data.ip !== undefined) {
+    const ip = clientIp(data.ip);
+    if (ip.ok) out[profile.ipKey] = ip.value;
+    else dropped.push({ field: 'ip', reason: ip.reason });
   }
   if (profile.userAgentKey !== null && data.userAgent !== undefined) {
-    const agent = data.userAgent.trim();
-    if (agent.length > 0 && agent.length <= 1024) out[profile.userAgentKey] = agent;
+    const agent = clientUserAgent(data.userAgent);
+    if (agent.ok) out[profile.userAgentKey] = agent.value;
+    else dropped.push({ field: 'userAgent', reason: agent.reason });
   }
-  if (options.keepDeviceId === true && profile.deviceId !== null && data.deviceId !== undefined) {
-    const id = data.deviceId.trim();
-    if (id.length > 0 && id.length <= 128) {
-      out[profile.deviceId.key] = profile.deviceId.hashed
-        ? sha256ForPlatform(id.toLowerCase())
-        : id;
-    }
+  const device = profile.deviceId;
+  if (options.keepDeviceId && device !== null && data.deviceId !== undefined) {
+    const id = deviceId(data.deviceId, device.lowerCase);
+    if (!id.ok) dropped.push({ field: 'deviceId', reason: id.reason });
+    else out[device.key] = device.hashed ? sha256ForPlatform(id.value) : id.value;
   }
   return { userData: out, dropped };
 }

@@ -10,6 +10,7 @@ export {
 } from './hash-user-data.js';
 export { normalizeEmail, normalizeEmailForGoogle } from './normalize-email.js';
 export {
+  type GoogleNameOptions,
   normalizeCity,
   normalizeCountry,
   normalizeDateOfBirth,
@@ -19,6 +20,7 @@ export {
   normalizeNameForGoogle,
   normalizeState,
   normalizeZip,
+  type StateOptions,
   type ZipOptions,
 } from './normalize-fields.js';
 export { normalizePhone, type PhoneOptions } from './normalize-phone.js';
@@ -27,7 +29,12 @@ export { createPepper, InvalidPepperError, type Pepper, pepperFromEnv } from './
 export { PII_FIELDS, type PiiField } from './pii-fields.js';
 export { google } from './profiles/google.js';
 export { meta } from './profiles/meta.js';
-export type { FieldContext, FieldRule, PlatformProfile } from './profiles/profile.js';
+export type {
+  DeviceIdRule,
+  FieldContext,
+  FieldRule,
+  PlatformProfile,
+} from './profiles/profile.js';
 export { snap } from './profiles/snap.js';
 export { storage } from './profiles/storage.js';
 export { tiktok } from './profiles/tiktok.js';

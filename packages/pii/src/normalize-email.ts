@@ -85,16 +85,20 @@ const GOOGLE_MAIL = new Set(['gmail.com', 'googlemail.com']);
 
 /**
  * Google's extra rule, applied after {@link normalizeEmail}: for `gmail.com` and `googlemail.com`
- * addresses, the dots before the `@` are removed (Google ignores them; other providers do not, so
- * no other profile does this). Source: Google's user-data formatting rules,
- * https://developers.google.com/data-manager/api/get-started/formatting
+ * addresses, a `+tag` and every dot before the `@` are removed (Gmail delivers
+ * `cloudy.sanfrancisco+shopping@gmail.com` to `cloudysanfrancisco@gmail.com`; other providers do
+ * not ignore them, so no other profile does this). The domain is kept as written. Sources: Google's
+ * user-data formatting rules, https://developers.google.com/data-manager/api/devguides/concepts/formatting
+ * ("If the email address has the gmail.com or googlemail.com domain, remove all dots (.) before the
+ * @ symbol"), and Google's own formatter, which also removes the `+tag`, with this example as a
+ * test: https://github.com/googleads/data-manager-node/blob/main/util/src/formatter.ts
  *
  * @example
  * ```ts
  * import { normalizeEmailForGoogle } from '@coffer/pii';
  *
- * normalizeEmailForGoogle('John.Doe@gmail.com'); // { ok: true, value: 'johndoe@gmail.com' }
- * normalizeEmailForGoogle('john.doe@example.com'); // { ok: true, value: 'john.doe@example.com' }
+ * normalizeEmailForGoogle('Cloudy.SanFrancisco+shopping@gmail.com'); // { ok: true, value: 'cloudysanfrancisco@gmail.com' }
+ * normalizeEmailForGoogle('john.doe+news@example.com'); // { ok: true, value: 'john.doe+news@example.com' }
  * ```
  */
 export function normalizeEmailForGoogle(input: unknown): Normalized {
@@ -103,6 +107,7 @@ export function normalizeEmailForGoogle(input: unknown): Normalized {
   const at = base.value.lastIndexOf('@');
   const domain = base.value.slice(at + 1);
   if (!GOOGLE_MAIL.has(domain)) return base;
-  const local = base.value.slice(0, at).replaceAll('.', '');
+  const plus = base.value.indexOf('+');
+  const local = base.value.slice(0, plus >= 0 && plus < at ? plus : at).replaceAll('.', '');
   return local.length === 0 ? invalid('invalid_format') : valid(`${local}@${domain}`);
 }

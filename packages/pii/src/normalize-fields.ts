@@ -1,6 +1,7 @@
 // Normalizers for the remaining fields. Each is pure, total and idempotent, and never throws.
+import { ISO_COUNTRIES } from './iso-countries.js';
 import { invalid, type Normalized, valid } from './normalized.js';
-import { cleanText, lettersAndDigits, lower } from './text.js';
+import { cleanText, lettersAndDigits, lettersOnly, lower } from './text.js';
 
 /** Lookup tables are Maps: user text such as "__proto__" must never reach an object's prototype. */
 function table(entries: Record<string, string>): ReadonlyMap<string, string> {
@@ -34,29 +35,67 @@ export function normalizeName(input: unknown): Normalized {
 }
 
 const INNER_SPACE = /\s+/gu;
+// Google's own formatter (googleads/data-manager-node, util/src/formatter.ts, formatGivenName and
+// formatFamilyName): a leading "mr.", "mrs.", "ms." or "dr." is not part of a given name; a trailing
+// ", jr.", " sr.", " 2nd", " iii", " phd", … is not part of a family name.
+const GIVEN_PREFIX = /^(?:mr|mrs|ms|dr)\.(?:\s+|$)/u;
+const FAMILY_SUFFIX =
+  /(?:,\s*|\s+)(?:jr\.?|sr\.?|2nd|3rd|ii|iii|iv|v|vi|cpa|dc|dds|vm|jd|md|phd)\s?$/u;
+
+/** Options of {@link normalizeNameForGoogle}. */
+export interface GoogleNameOptions {
+  /** `'given'` drops a title before the name (`Mr.`), `'family'` a suffix after it (`Jr.`). */
+  part?: 'given' | 'family';
+}
 
 /**
- * A first or last name for Google: lower case, trimmed, inner whitespace collapsed to one space;
- * punctuation kept.
+ * A first or last name for Google: lower case, trimmed, inner whitespace collapsed to one space,
+ * punctuation kept (`quinn-alex`), and — Google: "Don't include prefixes such as Mrs." / "Don't
+ * include suffixes such as Jr." — a title removed from a given name and suffixes from a family name,
+ * with the lists Google's own formatter uses. A name that is nothing but a title or suffix is
+ * `invalid_format`.
  *
  * @example
  * ```ts
  * import { normalizeNameForGoogle } from '@coffer/pii';
  *
  * normalizeNameForGoogle('  Mary   Ann '); // { ok: true, value: 'mary ann' }
+ * normalizeNameForGoogle(' Mr. Alex ', { part: 'given' }); // { ok: true, value: 'alex' }
+ * normalizeNameForGoogle('Quinn, Jr.', { part: 'family' }); // { ok: true, value: 'quinn' }
  * ```
  */
-export function normalizeNameForGoogle(input: unknown): Normalized {
+export function normalizeNameForGoogle(
+  input: unknown,
+  options: GoogleNameOptions = {},
+): Normalized {
   const base = cleanedLower(input);
-  return base.ok ? valid(base.value.replace(INNER_SPACE, ' ')) : base;
+  if (!base.ok) return base;
+  let name = base.value.replace(INNER_SPACE, ' ');
+  const part = typeof options === 'object' && options !== null ? options.part : undefined;
+  // Repeated until none is left, so that normalizing the result again changes nothing.
+  const affix = part === 'given' ? GIVEN_PREFIX : part === 'family' ? FAMILY_SUFFIX : undefined;
+  if (affix !== undefined) {
+    for (let before = ''; before !== name; ) {
+      before = name;
+      name = name.replace(affix, '').trim();
+    }
+  }
+  return nonEmpty(name);
 }
 
-const DATE = /^(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})(?:[T ].*)?$/;
+// YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (one separator throughout) or YYYYMMDD, optionally followed by
+// an ISO 8601 time of day and offset; nothing else after it.
+const DATE =
+  /^(\d{4})([-/.]?)(\d{2})\2(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/** The earliest time zone is UTC+14: a birth "today" there is still tomorrow in UTC. */
+const EARLIEST_OFFSET_MS = 14 * 60 * 60 * 1000;
 
 /**
  * A date of birth as `YYYYMMDD` from `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD` or an ISO
- * date-time. The date must exist (leap years included) and lie between 1900-01-01 and 2100-12-31.
- * Day-first and month-first forms are refused: `03/04/1990` is ambiguous.
+ * date-time. The date must exist (leap years included), lie in 1900 or later (Meta: "from 1900 to
+ * current year") and not after today (in the earliest time zone, UTC+14). Trailing text, day-first
+ * and month-first forms are refused: `03/04/1990` is ambiguous.
  *
  * @example
  * ```ts
@@ -64,6 +103,7 @@ const DATE = /^(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})(?:[T ].*)?$/;
  *
  * normalizeDateOfBirth('1990-02-28'); // { ok: true, value: '19900228' }
  * normalizeDateOfBirth('1990-02-30'); // { ok: false, reason: 'invalid_format' }
+ * normalizeDateOfBirth('1990-02-28 is my birthday'); // { ok: false, reason: 'invalid_format' }
  * ```
  */
 export function normalizeDateOfBirth(input: unknown): Normalized {
@@ -71,17 +111,17 @@ export function normalizeDateOfBirth(input: unknown): Normalized {
   if (!cleaned.ok) return cleaned;
   const match = DATE.exec(cleaned.value);
   if (match === null) return invalid('invalid_format');
-  const [, y = '', m = '', d = ''] = match;
+  const [, y = '', , m = '', d = ''] = match;
   const year = Number(y);
   const month = Number(m);
   const day = Number(d);
   const date = new Date(Date.UTC(year, month - 1, day));
   if (
     year < 1900 ||
-    year > 2100 ||
     date.getUTCFullYear() !== year ||
     date.getUTCMonth() !== month - 1 ||
-    date.getUTCDate() !== day
+    date.getUTCDate() !== day ||
+    date.getTime() > Date.now() + EARLIEST_OFFSET_MS
   ) {
     return invalid('invalid_format');
   }
@@ -117,18 +157,21 @@ export function normalizeGender(input: unknown): Normalized {
 }
 
 /**
- * A city for Meta, TikTok and Snap: lower case, letters and digits only (`"New York"` →
- * `newyork`).
+ * A city for Meta and Snap: lower case, letters of any script only: spaces, punctuation, symbols
+ * and digits removed (`"New York"` → `newyork`), as Meta asks ("no punctuation, no special
+ * characters, and no spaces") and as `facebook-nodejs-business-sdk` does (it strips digits too).
  *
  * @example
  * ```ts
  * import { normalizeCity } from '@coffer/pii';
  *
  * normalizeCity('San Francisco'); // { ok: true, value: 'sanfrancisco' }
+ * normalizeCity('Paris 75015'); // { ok: true, value: 'paris' }
  * ```
  */
 export function normalizeCity(input: unknown): Normalized {
-  return normalizeName(input);
+  const base = cleanedLower(input);
+  return base.ok ? nonEmpty(lettersOnly(base.value)) : base;
 }
 
 // US states and DC by name (letters only, lower case) → USPS code, so "New York" and "NY" agree.
@@ -186,22 +229,42 @@ const US_STATES: ReadonlyMap<string, string> = table({
   wyoming: 'wy',
 });
 
+/** Options of {@link normalizeState}. */
+export interface StateOptions {
+  /** ISO 3166-1 alpha-2 country of the address, if known (any case). */
+  country?: string;
+}
+
 /**
- * A state or region: lower case, letters and digits only; a US state written out becomes its
- * two-letter code (`"New York"` → `ny`), as Meta asks for ANSI/USPS abbreviations.
+ * A state or region: lower case, letters only (Meta: "no punctuation, no special characters, and no
+ * spaces"; digits go too, as in `facebook-nodejs-business-sdk`). A US state written out becomes
+ * its two-letter code (`"New York"` → `ny`, as Meta asks for ANSI abbreviations) only when the
+ * address is in the US or its country is unknown: `Georgia` in Georgia (`GE`) stays `georgia`.
  *
  * @example
  * ```ts
  * import { normalizeState } from '@coffer/pii';
  *
  * normalizeState('California'); // { ok: true, value: 'ca' }
+ * normalizeState('Georgia', { country: 'GE' }); // { ok: true, value: 'georgia' }
  * normalizeState('Île-de-France'); // { ok: true, value: 'îledefrance' }
  * ```
  */
-export function normalizeState(input: unknown): Normalized {
-  const base = normalizeName(input);
+export function normalizeState(input: unknown, options: StateOptions = {}): Normalized {
+  const base = cleanedLower(input);
   if (!base.ok) return base;
-  return valid(US_STATES.get(base.value) ?? base.value);
+  const value = lettersOnly(base.value);
+  if (value.length === 0) return invalid('invalid_format');
+  const country = countryOption(options);
+  if (country !== undefined && country !== 'us') return valid(value);
+  return valid(US_STATES.get(value) ?? value);
+}
+
+/** The lower-case `country` of an options object, tolerating `null` and non-objects. */
+function countryOption(options: unknown): string | undefined {
+  if (typeof options !== 'object' || options === null) return undefined;
+  const country: unknown = (options as { country?: unknown }).country;
+  return typeof country === 'string' ? country.trim().toLowerCase() : undefined;
 }
 
 /** Options of {@link normalizeZip}. */
@@ -231,7 +294,7 @@ export function normalizeZip(input: unknown, options: ZipOptions = {}): Normaliz
   if (!base.ok) return base;
   const value = lettersAndDigits(base.value);
   if (value.length === 0) return invalid('invalid_format');
-  const country = typeof options.country === 'string' ? options.country.toLowerCase() : undefined;
+  const country = countryOption(options);
   const us = US_ZIP.exec(value);
   if ((country === 'us' || country === undefined) && us !== null) return valid(us[1] ?? value);
   if (country === 'us') return invalid('invalid_format');
@@ -258,9 +321,9 @@ const COUNTRY_ALIASES: ReadonlyMap<string, string> = table({
 });
 
 /**
- * A country as a lower-case ISO 3166-1 alpha-2 code. Two-letter input is taken as a code (any case);
- * a few common names and `uk` are mapped (`"United States"` → `us`, `uk` → `gb`); anything else is
- * `invalid_format`.
+ * A country as a lower-case ISO 3166-1 alpha-2 code. Two-letter input must be an officially
+ * assigned code (`zz` is refused); a few common names and `uk` are mapped (`"United States"` →
+ * `us`, `uk` → `gb`); anything else is `invalid_format`.
  *
  * @example
  * ```ts
@@ -268,18 +331,21 @@ const COUNTRY_ALIASES: ReadonlyMap<string, string> = table({
  *
  * normalizeCountry(' US '); // { ok: true, value: 'us' }
  * normalizeCountry('United Kingdom'); // { ok: true, value: 'gb' }
+ * normalizeCountry('ZZ'); // { ok: false, reason: 'invalid_format' }
  * ```
  */
 export function normalizeCountry(input: unknown): Normalized {
   const base = normalizeName(input);
   if (!base.ok) return base;
   const value = COUNTRY_ALIASES.get(base.value) ?? base.value;
-  return /^[a-z]{2}$/.test(value) ? valid(value) : invalid('invalid_format');
+  return ISO_COUNTRIES.has(value) ? valid(value) : invalid('invalid_format');
 }
 
 /**
- * An external (your own) user id: trimmed, NFC, invisible characters removed. Case is kept: ids are
- * case-sensitive.
+ * An external (your own) user id: trimmed, NFC, invisible characters removed. Case is kept, by
+ * design: ids are case-sensitive (`User-42` and `user-42` are two users), as TikTok's own
+ * server-side tag hashes them (it lower-cases e-mail and phone, not `external_id`). Send the id the
+ * same way everywhere, or lower-case it yourself if your ids are case-insensitive.
  *
  * @example
  * ```ts

@@ -1,14 +1,15 @@
 import { CofferError, fromBase64Url, InvalidInputError } from '@coffer/core';
 
 /**
- * A pepper was malformed: fewer than 32 bytes, a bad version name, or no key for the current
- * version. Code `INVALID_PEPPER`.
+ * A pepper was malformed: a key under 32 bytes, a bad or repeated version, no current version, or
+ * a value that is not a pepper made by {@link createPepper}. Code `INVALID_PEPPER`. Its message
+ * never contains a key, a version name read from the environment, or any part of either.
  *
  * @example
  * ```ts
  * import { InvalidPepperError } from '@coffer/pii';
  *
- * new InvalidPepperError('pepper v1 must be at least 32 bytes').code; // 'INVALID_PEPPER'
+ * new InvalidPepperError('pepper keys must be at least 32 bytes').code; // 'INVALID_PEPPER'
  * ```
  */
 export class InvalidPepperError extends CofferError {
@@ -17,29 +18,57 @@ export class InvalidPepperError extends CofferError {
   }
 }
 
-/** A versioned set of HMAC keys for stored PII hashes; see {@link createPepper}. */
+/**
+ * A versioned set of HMAC keys for stored PII hashes; see {@link createPepper}. The object holds
+ * only the version names: the keys live in a private table inside this package, so printing,
+ * logging or serializing a pepper (`util.inspect`, `JSON.stringify`, `String`) shows no key
+ * material, and nothing hands a key back out.
+ */
 export interface Pepper {
   /** The version new hashes are made with. */
   readonly current: string;
   /** Every version held, current first. */
   readonly versions: readonly string[];
-  /**
-   * The key of one version.
-   * @throws {InvalidPepperError} `INVALID_PEPPER` for an unknown version.
-   */
-  key(version: string): Uint8Array;
 }
+
+// Keys by pepper. A WeakMap, not a property: a pepper cannot be forged from a plain object, and
+// its keys cannot be read, changed or printed through it.
+const KEYS = new WeakMap<Pepper, ReadonlyMap<string, Uint8Array>>();
 
 const VERSION = /^[A-Za-z0-9_-]{1,16}$/;
 
+/** Whether `value` is a pepper made by {@link createPepper} (a look-alike object is not). */
+export function isPepper(value: unknown): value is Pepper {
+  return typeof value === 'object' && value !== null && KEYS.has(value as Pepper);
+}
+
+/**
+ * The key of one version (internal: for the hashers only).
+ *
+ * @throws {InvalidPepperError} `INVALID_PEPPER` when `pepper` is not a pepper or has no such version.
+ */
+export function pepperKey(pepper: unknown, version: unknown): Uint8Array {
+  const keys = isPepper(pepper) ? KEYS.get(pepper) : undefined;
+  if (keys === undefined) {
+    throw new InvalidPepperError('not a pepper: make one with createPepper or pepperFromEnv');
+  }
+  const key = typeof version === 'string' ? keys.get(version) : undefined;
+  if (key === undefined) {
+    throw new InvalidPepperError('the pepper has no key for that version; see pepper.versions');
+  }
+  return key;
+}
+
 /**
  * A versioned pepper: HMAC keys of at least 32 bytes, by version name, and which one is current.
- * Keep it outside the database (a secret manager, or the coffer vault). To rotate, add a version,
- * make it current, re-hash stored values (old hashes carry their version prefix, so both can be
- * looked up meanwhile), then drop the old version.
+ * The keys are copied (a later change to the caller's bytes, e.g. `buffer.fill(0)`, changes
+ * nothing here) and never handed back. Keep the source outside the database (a secret manager, or
+ * the coffer vault). To rotate, add a version, make it current, re-hash stored values (old hashes
+ * carry their version prefix, so both can be looked up meanwhile), then drop the old version.
  *
- * @throws {InvalidPepperError} `INVALID_PEPPER` for a key under 32 bytes, a bad version name, or a
- *   `current` with no key.
+ * @throws {InvalidInputError} `INVALID_INPUT` when `options` or `options.keys` is not an object.
+ * @throws {InvalidPepperError} `INVALID_PEPPER` for a key that is not a `Uint8Array` of at least 32
+ *   bytes, a version name that is not 1-16 letters, digits, `_` or `-`, or a `current` with no key.
  * @example
  * ```ts
  * import { randomBytes } from '@coffer/core';
@@ -47,6 +76,7 @@ const VERSION = /^[A-Za-z0-9_-]{1,16}$/;
  *
  * const pepper = createPepper({ current: 'v2', keys: { v1: randomBytes(32), v2: randomBytes(32) } });
  * pepper.versions; // ['v2', 'v1']
+ * JSON.stringify(pepper); // '{"current":"v2","versions":["v2","v1"]}'
  * ```
  */
 export function createPepper(options: {
@@ -56,44 +86,41 @@ export function createPepper(options: {
   if (options === null || typeof options !== 'object') {
     throw new InvalidInputError('createPepper needs { current, keys }');
   }
+  const source: unknown = options.keys;
+  if (source === null || typeof source !== 'object') {
+    throw new InvalidInputError('createPepper needs keys: an object of version name → key bytes');
+  }
   const keys = new Map<string, Uint8Array>();
-  for (const [version, key] of Object.entries(options.keys ?? {})) {
+  for (const [version, key] of Object.entries(source)) {
     if (!VERSION.test(version)) {
       throw new InvalidPepperError(
         'pepper versions must be 1-16 characters of letters, digits, _ or -',
       );
     }
     if (!(key instanceof Uint8Array) || key.length < 32) {
-      throw new InvalidPepperError(
-        `pepper ${version} must be a Uint8Array of at least 32 random bytes`,
-      );
+      throw new InvalidPepperError('pepper keys must be Uint8Arrays of at least 32 random bytes');
     }
-    keys.set(version, key.slice());
+    // A copy, not a view: `Buffer#slice` (and `subarray`) would share the caller's memory.
+    keys.set(version, new Uint8Array(key));
   }
-  const current = options.current;
+  const current: unknown = options.current;
   if (typeof current !== 'string' || !keys.has(current)) {
     throw new InvalidPepperError('the current pepper version has no key; add it to keys');
   }
-  const versions = [current, ...[...keys.keys()].filter((v) => v !== current)];
-  return {
-    current,
-    versions,
-    key(version) {
-      const key = keys.get(version);
-      if (key === undefined)
-        throw new InvalidPepperError(
-          `no pepper key for version ${JSON.stringify(version).slice(0, 40)}`,
-        );
-      return key;
-    },
-  };
+  const versions = Object.freeze([current, ...[...keys.keys()].filter((v) => v !== current)]);
+  const pepper: Pepper = Object.freeze({ current, versions });
+  KEYS.set(pepper, keys);
+  return pepper;
 }
 
 /**
  * Reads a pepper from an environment string `"*v2:<base64url>,v1:<base64url>"` (the `*` marks the
- * current version), the same shape as coffer's master keys.
+ * current version), the same shape as coffer's master keys. Exactly one entry is marked current;
+ * each version appears once. Errors name the entry by its position, never by its text.
  *
- * @throws {InvalidPepperError} `INVALID_PEPPER` when the string is malformed or names no current key.
+ * @throws {InvalidPepperError} `INVALID_PEPPER` when the string is unset or malformed: an entry
+ *   without `:`, a bad version name, text that is not base64url, a key under 32 bytes, a repeated
+ *   version, no `*` or more than one.
  * @example
  * ```ts
  * import { pepperFromEnv } from '@coffer/pii';
@@ -108,22 +135,40 @@ export function pepperFromEnv(value: string | undefined): Pepper {
       'the pepper is not set; set it to "*v1:<base64url of 32+ random bytes>"',
     );
   }
-  const keys: Record<string, Uint8Array> = {};
+  const keys = new Map<string, Uint8Array>();
   let current: string | undefined;
-  for (const part of value.split(',')) {
-    const entry = part.trim();
+  const parts = value.split(',');
+  for (let i = 0; i < parts.length; i++) {
+    // Messages say which entry (by position) and what rule: never any of the entry's text, which
+    // may be a key written in the wrong place.
+    const entry = (parts[i] ?? '').trim();
+    const at = `pepper entry ${i + 1} of ${parts.length}`;
     const star = entry.startsWith('*');
     const colon = entry.indexOf(':');
-    if (colon < 0) throw new InvalidPepperError('each pepper entry must look like v1:<base64url>');
+    if (colon < 0) {
+      throw new InvalidPepperError(`${at} must look like v1:<base64url> (*v1:… for the current)`);
+    }
     const version = entry.slice(star ? 1 : 0, colon);
+    if (!VERSION.test(version)) {
+      throw new InvalidPepperError(
+        `${at} has a bad version name: 1-16 letters, digits, _ or - before the ":"`,
+      );
+    }
+    if (keys.has(version)) throw new InvalidPepperError(`${at} repeats a version`);
+    if (star && current !== undefined) {
+      throw new InvalidPepperError(`${at} is a second current version (*); mark exactly one`);
+    }
     let key: Uint8Array;
     try {
       key = fromBase64Url(entry.slice(colon + 1));
     } catch {
-      throw new InvalidPepperError(`pepper ${version.slice(0, 16)} is not valid base64url`);
+      throw new InvalidPepperError(`${at} is not valid base64url`);
     }
-    keys[version] = key;
+    keys.set(version, key);
     if (star) current = version;
   }
-  return createPepper({ current: current ?? '', keys });
+  if (current === undefined) {
+    throw new InvalidPepperError('no pepper entry is marked current: put * before one version');
+  }
+  return createPepper({ current, keys: Object.fromEntries(keys) });
 }

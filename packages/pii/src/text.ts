@@ -1,26 +1,37 @@
 // Shared text cleaning for every normalizer: deliberate about Unicode, independent of locale.
 import { invalid, MAX_FIELD_LENGTH, type Normalized, valid } from './normalized.js';
 
-// Characters that change nothing a person sees but change every hash: zero-width spaces and
-// joiners, bidirectional controls, the word joiner family, the byte-order mark, soft hyphen, and
-// C0/C1 control characters.
-const INVISIBLE =
-  /[\p{Cc}\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/gu;
+// Control characters (C0, DEL, C1: tab, CR, LF, NEL, …) are whitespace here: "jo\ne@x.com" is two
+// words, like "jo e@x.com", not "joe@x.com".
+const CONTROLS = /\p{Cc}/gu;
+// Characters that change nothing a person sees but change every hash: Unicode's
+// Default_Ignorable_Code_Point (zero-width space and joiners, bidi controls, word joiner, BOM, soft
+// hyphen, combining grapheme joiner, Hangul fillers, variation selectors, tag characters, …).
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/** What {@link scan} found in text that is not printable ASCII. */
+const CLEAN = 1;
+const LONE_SURROGATE = 2;
 
 /**
- * The common first step: refuse non-strings and over-long input, NFC-normalize, remove invisible
- * characters and trim Unicode whitespace. Case is left alone (some fields keep it).
+ * The common first step: refuse non-strings and over-long input, refuse text with a lone UTF-16
+ * surrogate (`invalid_format`: it is not text, and would otherwise hash as U+FFFD), turn control
+ * characters into spaces, remove default-ignorable (invisible) characters, NFC-normalize and trim
+ * Unicode whitespace. Case is left alone (some fields keep it).
  */
 export function cleanText(input: unknown): Normalized {
   if (typeof input !== 'string') return invalid('not_a_string');
   if (input.length > MAX_FIELD_LENGTH) return invalid('too_long');
   // Fast path: printable ASCII needs neither NFC nor the invisible-character scan.
-  // Invisible characters go before NFC, so that removing one cannot leave a decomposed sequence.
   let text: string;
   if (isPrintableAscii(input)) text = input.trim();
   else {
-    // The regular expression runs only when a scan found something to remove (rare).
-    const visible = hasInvisible(input) ? input.replace(INVISIBLE, '') : input;
+    const found = scan(input);
+    if ((found & LONE_SURROGATE) !== 0) return invalid('invalid_format');
+    // The regular expressions run only when the scan found something to replace (rare). Invisible
+    // characters go before NFC, so that removing one cannot leave a decomposed sequence.
+    const visible =
+      (found & CLEAN) === 0 ? input : input.replace(CONTROLS, ' ').replace(IGNORABLE, '');
     text = nfc(visible).trim();
   }
   return text.length === 0 ? invalid('empty') : valid(text);
@@ -35,26 +46,46 @@ export function isPrintableAscii(text: string): boolean {
   return true;
 }
 
-/** Whether `text` holds a character {@link INVISIBLE} matches: one pass over char codes. */
-function hasInvisible(text: string): boolean {
+/**
+ * One pass over the UTF-16 code units: {@link CLEAN} when a character {@link CONTROLS} or
+ * {@link IGNORABLE} matches may be present (a superset check by ranges: every
+ * Default_Ignorable_Code_Point of Unicode 15/16, tested exhaustively), {@link LONE_SURROGATE} when a
+ * surrogate is unpaired.
+ */
+export function scan(text: string): number {
+  let found = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = text.charCodeAt(i + 1); // NaN past the end
+      if (c >= 0xdc00 || !(next >= 0xdc00 && next <= 0xdfff)) return found | LONE_SURROGATE;
+      // Supplementary ignorables: U+1BCA0–1BCA3 (D82F), U+1D173–1D17A (D834), U+E0000–E0FFF (DB40–DB43).
+      if (c === 0xd82f || c === 0xd834 || (c >= 0xdb40 && c <= 0xdb43)) found |= CLEAN;
+      i++;
+    } else if (
       c < 0x20 ||
       (c >= 0x7f && c <= 0x9f) ||
       c === 0xad ||
+      c === 0x34f ||
       c === 0x61c ||
-      c === 0x180e ||
+      c === 0x115f ||
+      c === 0x1160 ||
+      c === 0x17b4 ||
+      c === 0x17b5 ||
+      (c >= 0x180b && c <= 0x180f) ||
       (c >= 0x200b && c <= 0x200f) ||
       (c >= 0x202a && c <= 0x202e) ||
-      (c >= 0x2060 && c <= 0x2064) ||
-      (c >= 0x2066 && c <= 0x206f) ||
-      c === 0xfeff
+      (c >= 0x2060 && c <= 0x206f) ||
+      c === 0x3164 ||
+      (c >= 0xfe00 && c <= 0xfe0f) ||
+      c === 0xfeff ||
+      c === 0xffa0 ||
+      (c >= 0xfff0 && c <= 0xfff8)
     ) {
-      return true;
+      found |= CLEAN;
     }
   }
-  return false;
+  return found;
 }
 
 /**
@@ -73,7 +104,7 @@ export function lower(text: string): string {
  * form and compose with nothing before them (combining marks begin at U+0300), so such text is
  * already NFC. Covers ASCII and Latin-1 (`Zoë`, `Ünal`) without calling into ICU.
  */
-function nfc(text: string): string {
+export function nfc(text: string): string {
   for (let i = 0; i < text.length; i++) {
     if (text.charCodeAt(i) >= 0x300) return text.normalize('NFC');
   }
@@ -82,8 +113,15 @@ function nfc(text: string): string {
 
 // Letters and digits of any script survive; everything else (spaces, punctuation, symbols) goes.
 const NOT_LETTER_OR_DIGIT = /[^\p{L}\p{M}\p{N}]/gu;
+// Letters only (with their marks): digits go too.
+const NOT_LETTER = /[^\p{L}\p{M}]/gu;
 
 /** Removes whitespace, punctuation and symbols, keeping letters (with their marks) and digits. */
 export function lettersAndDigits(text: string): string {
   return nfc(text.replace(NOT_LETTER_OR_DIGIT, ''));
+}
+
+/** Removes everything but letters (with their marks): digits, whitespace, punctuation, symbols. */
+export function lettersOnly(text: string): string {
+  return nfc(text.replace(NOT_LETTER, ''));
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { randomBytes, toBase64Url } from '@coffer/core';
+import { randomBytes } from '@coffer/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,8 +9,8 @@ import {
   hashUserDataBatch,
   hashUserDataStream,
   hmacForStorage,
+  isSha256Hex,
   meta,
-  pepperFromEnv,
   snap,
   storage,
   tiktok,
@@ -75,6 +75,44 @@ describe('hashUserData leaves no plaintext behind', () => {
     );
   });
 
+  it('a kept IP must be an IP address; a kept device id must be an IDFA/GAID (UUID)', () => {
+    const uuid = 'AEBE52E7-03EE-455A-B3C4-E57283966239';
+    const keep = { keepIp: true, keepDeviceId: true } as const;
+    for (const ip of ['198.51.100.23', '2001:DB8::1', '::ffff:198.51.100.23', ' 203.0.113.9 ']) {
+      const { userData, dropped } = hashUserData({ ip }, { profile: meta, ...keep });
+      expect(userData.client_ip_address, ip).toBe(
+        ip.trim().includes(':') ? ip.trim().toLowerCase() : ip.trim(),
+      );
+      expect(dropped).toEqual([]);
+    }
+    for (const ip of [
+      'joe@example.com',
+      '999.1.1.1',
+      '01.2.3.4',
+      '1.2.3',
+      'localhost',
+      'x'.repeat(2000),
+    ]) {
+      const result = hashUserData({ ip }, { profile: meta, ...keep });
+      expect(result.userData, ip.slice(0, 20)).toEqual({});
+      expect(result.dropped[0]?.field).toBe('ip');
+      expect(JSON.stringify(result)).not.toContain(ip.slice(0, 8));
+    }
+    expect(hashUserData({ deviceId: uuid }, { profile: meta, ...keep }).userData).toEqual({
+      madid: uuid,
+    });
+    for (const deviceId of [
+      'joe@example.com',
+      'abc',
+      `${uuid}0`,
+      '00000000-0000-0000-0000-000000000000',
+    ]) {
+      const result = hashUserData({ deviceId }, { profile: meta, ...keep });
+      expect(result.userData, deviceId).toEqual({});
+      expect(result.dropped).toEqual([{ field: 'deviceId', reason: expect.any(String) }]);
+    }
+  });
+
   it('IP and device id are removed unless kept, and only where the platform takes them', () => {
     expect(hashUserData({ ip: '198.51.100.23' }, { profile: meta }).userData).toEqual({});
     expect(hashUserData({ ip: '198.51.100.23' }, { profile: meta, keepIp: true }).userData).toEqual(
@@ -91,6 +129,7 @@ describe('hashUserData leaves no plaintext behind', () => {
 
 describe('hashUserData: inputs', () => {
   it('already-hashed values pass through lower-cased, not hashed twice', () => {
+    expect(isSha256Hex(sha('x'))).toBe(true);
     const hashed = sha('joe@example.com');
     const { userData } = hashUserData({ email: ` ${hashed.toUpperCase()} ` }, { profile: meta });
     expect(userData.em).toBe(hashed);
@@ -195,11 +234,63 @@ describe('hashUserData: inputs', () => {
     }
   });
 
+  it("a record's invalid country is dropped and does not override a valid defaultCountry", () => {
+    const { userData, dropped } = hashUserData(
+      { phone: '06 12 34 56 78', country: 'ZZ' },
+      { profile: tiktok, defaultCountry: 'FR' },
+    );
+    expect(userData.phone).toBe(sha('+33612345678'));
+    expect(dropped).toEqual([]); // TikTok takes no country field, so none is reported for it
+    const forMeta = hashUserData(
+      { phone: '06 12 34 56 78', country: 'ZZ' },
+      { profile: meta, defaultCountry: 'FR' },
+    );
+    expect(forMeta.userData.ph).toBe(sha('33612345678'));
+    expect(forMeta.dropped).toEqual([{ field: 'country', reason: 'invalid_format' }]);
+  });
+
   it('unknown fields are dropped, not forwarded', () => {
     expect(
       hashUserData({ email: 'a@b.co', password: 'hunter2' } as never, { profile: meta }).userData,
     ).toEqual({
       em: sha('a@b.co'),
+    });
+  });
+
+  it('storage is recognised by a property only this package sets, not by its name', () => {
+    // Renamed, it is still the storage profile: it needs a pepper and keys with it.
+    expect(() =>
+      hashUserData({ email: 'a@b.co' }, { profile: { ...storage, name: 'db' } }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    const renamed = hashUserData(
+      { email: 'a@b.co' },
+      { profile: { ...storage, name: 'db' }, pepper },
+    );
+    expect(renamed.userData.email).toBe(hmacForStorage('a@b.co', pepper));
+    // A platform profile named "storage" is still a platform profile: plain SHA-256, no pepper.
+    expect(
+      hashUserData({ email: 'a@b.co' }, { profile: { ...meta, name: 'storage' } }).userData.em,
+    ).toBe(sha('a@b.co'));
+  });
+
+  it.each([
+    ['pepper: null', { profile: storage, pepper: null }],
+    ['a pepper-shaped object', { profile: storage, pepper: { current: 'v1', versions: ['v1'] } }],
+    ['pepper: null with a platform', { profile: meta, pepper: null }],
+    ['keepIp: "yes"', { profile: meta, keepIp: 'yes' }],
+    ['a profile without fields', { profile: { name: 'x' } }],
+    ['null options', null],
+  ])('refuses %s with INVALID_INPUT up front, batch and stream included', async (_, options) => {
+    expect(() => hashUserData({}, options as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => hashUserDataBatch([{ email: 'a@b.co' }], options as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    await expect(
+      hashUserDataStream([{ email: 'a@b.co' }], options as never).next(),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
     });
   });
 
@@ -226,50 +317,6 @@ describe('hashUserData: inputs', () => {
     expect(hashUserData({ email: huge, phone: '+16505551234' }, { profile: meta }).dropped).toEqual(
       [{ field: 'email', reason: 'too_long' }],
     );
-  });
-});
-
-describe('peppers', () => {
-  it('rotation: old hashes keep their version; both versions can be looked up', () => {
-    const v1 = randomBytes(32);
-    const v2 = randomBytes(32);
-    const before = createPepper({ current: 'v1', keys: { v1 } });
-    const after = createPepper({ current: 'v2', keys: { v1, v2 } });
-    const old = hmacForStorage('joe@example.com', before);
-    expect(old.startsWith('v1:')).toBe(true);
-    expect(after.versions).toEqual(['v2', 'v1']);
-    expect(hmacForStorage('joe@example.com', after, 'v1')).toBe(old);
-    expect(hmacForStorage('joe@example.com', after)).not.toBe(old);
-    expect(hmacForStorage('joe@example.com', after).startsWith('v2:')).toBe(true);
-  });
-
-  it.each([
-    ['a short key', { current: 'v1', keys: { v1: new Uint8Array(31) } }],
-    ['no key for current', { current: 'v2', keys: { v1: new Uint8Array(32) } }],
-    ['a bad version name', { current: 'v 1', keys: { 'v 1': new Uint8Array(32) } }],
-    ['a string key', { current: 'v1', keys: { v1: 'x'.repeat(64) } }],
-  ])('refuses %s with INVALID_PEPPER', (_, options) => {
-    expect(() => createPepper(options as never)).toThrow(
-      expect.objectContaining({ code: 'INVALID_PEPPER' }),
-    );
-  });
-
-  it('reads "*v2:…,v1:…" from the environment', () => {
-    const k1 = toBase64Url(randomBytes(32));
-    const k2 = toBase64Url(randomBytes(32));
-    const p = pepperFromEnv(`v1:${k1}, *v2:${k2}`);
-    expect(p.current).toBe('v2');
-    expect(p.versions).toEqual(['v2', 'v1']);
-    for (const bad of [
-      undefined,
-      '',
-      'v1',
-      `v1:${k1}`,
-      '*v1:!!!',
-      `*v1:${toBase64Url(randomBytes(8))}`,
-    ]) {
-      expect(() => pepperFromEnv(bad)).toThrow(expect.objectContaining({ code: 'INVALID_PEPPER' }));
-    }
   });
 });
 
@@ -311,6 +358,23 @@ describe('batch and stream', () => {
     for await (const result of hashUserDataStream(source(), { profile: tiktok })) out.push(result);
     expect(out.map((r) => r.ok)).toEqual([true, false, false, true, true]);
     expect(out.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it.each([
+    ['an object', {}],
+    ['a string', 'records'],
+    ['null', null],
+  ])('records that are %s are INVALID_INPUT, not an empty or odd result', async (_, records) => {
+    expect(() => hashUserDataBatch(records as never, { profile: meta })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    if (typeof records !== 'string') {
+      await expect(
+        hashUserDataStream(records as never, { profile: meta }).next(),
+      ).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+    }
   });
 
   it('bad options fail once, up front', async () => {

@@ -29,6 +29,8 @@ const NORMALIZERS: Array<[string, (v: unknown) => Normalized]> = [
   ['phone (it)', (v) => normalizePhone(v, { country: 'it' })],
   ['name', normalizeName],
   ['name (google)', normalizeNameForGoogle],
+  ['given name (google)', (v) => normalizeNameForGoogle(v, { part: 'given' })],
+  ['family name (google)', (v) => normalizeNameForGoogle(v, { part: 'family' })],
   ['date of birth', normalizeDateOfBirth],
   ['gender', normalizeGender],
   ['city', normalizeCity],
@@ -58,7 +60,10 @@ describe('normalizers: known inputs', () => {
     expect(normalizeEmail(input)).toEqual(expected);
   });
 
-  it('gmail dots are removed for Google only, and only for Gmail', () => {
+  it('gmail dots and +tags are removed for Google only, and only for Gmail', () => {
+    expect(normalizeEmailForGoogle('a.b+c.d@gmail.com')).toEqual(ok('ab@gmail.com'));
+    expect(normalizeEmailForGoogle('+tag@gmail.com')).toEqual(bad('invalid_format'));
+    expect(normalizeEmail('a.b+c@gmail.com')).toEqual(ok('a.b+c@gmail.com'));
     expect(normalizeEmailForGoogle('John.Doe@GMAIL.com')).toEqual(ok('johndoe@gmail.com'));
     expect(normalizeEmailForGoogle('j.o.h.n@googlemail.com')).toEqual(ok('john@googlemail.com'));
     expect(normalizeEmailForGoogle('john.doe@example.com')).toEqual(ok('john.doe@example.com'));
@@ -100,10 +105,17 @@ describe('normalizers: known inputs', () => {
     expect(normalizeNameForGoogle('  Mary   Ann ')).toEqual(ok('mary ann'));
     expect(normalizeCity('San Francisco')).toEqual(ok('sanfrancisco'));
     expect(normalizeCity("St. John's")).toEqual(ok('stjohns'));
+    expect(normalizeCity('Paris 75015')).toEqual(ok('paris'));
+    expect(normalizeCity('12345')).toEqual(bad('invalid_format'));
     expect(normalizeState('California')).toEqual(ok('ca'));
     expect(normalizeState('new york')).toEqual(ok('ny'));
     expect(normalizeState('TX')).toEqual(ok('tx'));
     expect(normalizeState('Île-de-France')).toEqual(ok('îledefrance'));
+    expect(normalizeState('Georgia')).toEqual(ok('ga'));
+    expect(normalizeState('Georgia', { country: 'US' })).toEqual(ok('ga'));
+    expect(normalizeState('Georgia', { country: 'ge' })).toEqual(ok('georgia'));
+    expect(normalizeState('Washington', { country: 'gb' })).toEqual(ok('washington'));
+    expect(normalizeState('Texas', null as never)).toEqual(ok('tx'));
     expect(normalizeZip('94025-1234')).toEqual(ok('94025'));
     expect(normalizeZip('94025')).toEqual(ok('94025'));
     expect(normalizeZip('SW1A 1AA', { country: 'gb' })).toEqual(ok('sw1a1'));
@@ -111,10 +123,17 @@ describe('normalizers: known inputs', () => {
     expect(normalizeZip('M1 1AE', { country: 'GB' })).toEqual(ok('m11'));
     expect(normalizeZip('K1A 0B1', { country: 'ca' })).toEqual(ok('k1a0b1'));
     expect(normalizeZip('ABCDE', { country: 'us' })).toEqual(bad('invalid_format'));
+    // Options that are not an object are ignored, never a TypeError.
+    expect(normalizeZip('94025-1234', null as never)).toEqual(ok('94025'));
+    expect(normalizeZip('94025', 'us' as never)).toEqual(ok('94025'));
+    expect(normalizePhone('+1 650 555 1234', null as never)).toEqual(ok('+16505551234'));
     expect(normalizeCountry(' US ')).toEqual(ok('us'));
     expect(normalizeCountry('United Kingdom')).toEqual(ok('gb'));
     expect(normalizeCountry('UK')).toEqual(ok('gb'));
     expect(normalizeCountry('Atlantis')).toEqual(bad('invalid_format'));
+    expect(normalizeCountry('zz')).toEqual(bad('invalid_format'));
+    expect(normalizeCountry('XK')).toEqual(bad('invalid_format')); // user-assigned, not ISO
+    expect(normalizeCountry('ax')).toEqual(ok('ax'));
     expect(normalizeGender(' Female ')).toEqual(ok('f'));
     expect(normalizeGender('M')).toEqual(ok('m'));
     expect(normalizeGender('x')).toEqual(bad('invalid_format'));
@@ -126,6 +145,16 @@ describe('normalizers: known inputs', () => {
     expect(normalizeDateOfBirth('1990-13-01')).toEqual(bad('invalid_format'));
     expect(normalizeDateOfBirth('03/04/1990')).toEqual(bad('invalid_format'));
     expect(normalizeDateOfBirth('1850-01-01')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('1990-02-28 is my birthday')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('1990-02-28T')).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('1990-02-28T10:00')).toEqual(ok('19900228'));
+    expect(normalizeDateOfBirth('1990-02-28 10:00:00+02:00')).toEqual(ok('19900228'));
+    expect(normalizeDateOfBirth('1990-02/28')).toEqual(bad('invalid_format'));
+    const next = new Date().getUTCFullYear() + 1;
+    expect(normalizeDateOfBirth(`${next}-06-01`)).toEqual(bad('invalid_format'));
+    expect(normalizeDateOfBirth('2100-01-01')).toEqual(bad('invalid_format'));
+    const tomorrowUtc = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    expect(normalizeDateOfBirth(tomorrowUtc)).toEqual(bad('invalid_format'));
     expect(normalizeExternalId(' User-42 ')).toEqual(ok('User-42'));
   });
 });
@@ -157,13 +186,13 @@ describe('normalizers: hostile input', () => {
     }
   });
 
-  it('a 10 MB field is refused at once, before any scanning', () => {
+  it('a 10 MB field is refused as too_long by every normalizer (the cap comes before any scan)', () => {
     const huge = `${'a'.repeat(10 * 1024 * 1024)}@example.com`;
-    const start = performance.now();
-    for (let i = 0; i < 100; i++) normalizeEmail(huge);
-    expect(normalizeEmail(huge)).toEqual(bad('too_long'));
-    // 100 refusals of a 10 MB string: a cost per call independent of its length (generous bound).
-    expect(performance.now() - start).toBeLessThan(1000);
+    for (const [, normalize] of NORMALIZERS) expect(normalize(huge)).toEqual(bad('too_long'));
+    // Exactly at the cap is still looked at.
+    expect(normalizeExternalId('a'.repeat(MAX_FIELD_LENGTH))).toEqual(
+      ok('a'.repeat(MAX_FIELD_LENGTH)),
+    );
   });
 });
 
@@ -259,6 +288,77 @@ describe('normalizers: phone regressions found by the idempotence property', () 
     const result = normalizePhone(input, country === undefined ? {} : { country });
     expect(result).toEqual(expected);
     if (result.ok) expect(normalizePhone(result.value)).toEqual(result);
+  });
+});
+
+describe('normalizers: invisible characters, controls and lone surrogates', () => {
+  // Each is invisible (Unicode Default_Ignorable_Code_Point) and must not change a hash.
+  it.each([
+    ['U+00AD soft hyphen', '\u00ad'],
+    ['U+034F combining grapheme joiner', '\u034f'],
+    ['U+115F Hangul choseong filler', '\u115f'],
+    ['U+1160 Hangul jungseong filler', '\u1160'],
+    ['U+200B zero-width space', '\u200b'],
+    ['U+200D zero-width joiner', '\u200d'],
+    ['U+2066 left-to-right isolate', '\u2066'],
+    ['U+3164 Hangul filler', '\u3164'],
+    ['U+FE0F variation selector 16', '\ufe0f'],
+    ['U+FEFF byte-order mark', '\ufeff'],
+    ['U+FFA0 half-width Hangul filler', '\uffa0'],
+    ['U+E0041 tag latin capital A', '\u{e0041}'],
+    ['U+E007F cancel tag', '\u{e007f}'],
+    ['U+1D173 musical symbol begin beam', '\u{1d173}'],
+    ['U+1BCA0 shorthand format letter overlap', '\u{1bca0}'],
+  ])('%s is removed wherever it stands', (_, ch) => {
+    for (const input of [`${ch}joe@example.com`, `jo${ch}e@example.com`, `joe@example.com${ch}`]) {
+      expect(normalizeEmail(input)).toEqual(ok('joe@example.com'));
+    }
+    expect(normalizeName(`Jo${ch}hn`)).toEqual(ok('john'));
+    expect(normalizeExternalId(`${ch}user-42`)).toEqual(ok('user-42'));
+  });
+
+  it('every Default_Ignorable_Code_Point is caught by the fast pre-scan (exhaustive)', () => {
+    const ignorable = /\p{Default_Ignorable_Code_Point}/u;
+    let checked = 0;
+    for (let cp = 0x80; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      if (!ignorable.test(ch)) continue;
+      checked++;
+      expect(normalizeExternalId(`a${ch}b`), cp.toString(16)).toEqual(ok('ab'));
+    }
+    expect(checked).toBeGreaterThan(4000);
+  });
+
+  it.each([
+    ['LF', '\n'],
+    ['CR', '\r'],
+    ['tab', '\t'],
+    ['NUL', '\u0000'],
+    ['DEL', '\u007f'],
+    ['NEL (C1)', '\u0085'],
+  ])('a %s inside a value is whitespace, not nothing', (_, ch) => {
+    expect(normalizeEmail(`jo${ch}e@example.com`)).toEqual(bad('invalid_format'));
+    expect(normalizeEmail(`jo${ch}e@example.com`)).toEqual(normalizeEmail('jo e@example.com'));
+    expect(normalizeEmail(`${ch}joe@example.com${ch}`)).toEqual(ok('joe@example.com'));
+    expect(normalizeNameForGoogle(`Mary${ch}Ann`)).toEqual(ok('mary ann'));
+    expect(normalizeExternalId(`a${ch}b`)).toEqual(ok('a b'));
+  });
+
+  it.each([
+    ['a lone high surrogate', '\ud800joe@example.com'],
+    ['a lone low surrogate', 'joe\udc00@example.com'],
+    ['a reversed pair', 'joe\udc00\ud800@example.com'],
+    ['a high surrogate at the end', 'joe@example.com\ud83d'],
+  ])('%s is refused as invalid_format, not replaced by U+FFFD', (_, input) => {
+    expect(normalizeEmail(input)).toEqual(bad('invalid_format'));
+    expect(normalizeName(input)).toEqual(bad('invalid_format'));
+    expect(normalizeExternalId(input)).toEqual(bad('invalid_format'));
+  });
+
+  it('a well-formed surrogate pair (emoji, CJK extension) is kept', () => {
+    expect(normalizeExternalId('u-😀')).toEqual(ok('u-😀'));
+    expect(normalizeName('𠮷野')).toEqual(ok('𠮷野'));
   });
 });
 

@@ -7,13 +7,11 @@ import {
   normalizeExternalId,
   normalizeGender,
   normalizeName,
-  normalizeNameForGoogle,
   normalizeState,
   normalizeZip,
 } from '../normalize-fields.js';
 import { normalizePhone } from '../normalize-phone.js';
-import { invalid, type Normalized, valid } from '../normalized.js';
-import { cleanText, lower } from '../text.js';
+import { invalid, type Normalized } from '../normalized.js';
 import type { FieldContext } from './profile.js';
 
 type Normalizer = (value: unknown, context: FieldContext) => Normalized;
@@ -31,28 +29,24 @@ export const phoneE164: Normalizer = (value, context) => {
   return phone.value.startsWith('+') ? phone : invalid('invalid_format');
 };
 
-/** E.164 digits without the `+` (Meta, Snap); digits only when no country is known. */
-export const phoneDigits: Normalizer = (value, context) => {
-  const phone = normalizePhone(
-    value,
-    context.country === undefined ? {} : { country: context.country },
-  );
-  if (!phone.ok) return phone;
-  return valid(phone.value.startsWith('+') ? phone.value.slice(1) : phone.value);
-};
+/**
+ * E.164 (Meta, Snap, storage), or digits only when no country is known (the baseline); sent
+ * without the `+` by {@link withoutPlus}.
+ */
+export const phone: Normalizer = (value, context) =>
+  normalizePhone(value, context.country === undefined ? {} : { country: context.country });
+
+/** The wire form of a phone for Meta and Snap: digits with the country code, no `+`. */
+export const withoutPlus = (normalized: string): string =>
+  normalized.startsWith('+') ? normalized.slice(1) : normalized;
 
 export const name: Normalizer = (value) => normalizeName(value);
-export const googleName: Normalizer = (value) => normalizeNameForGoogle(value);
 export const dateOfBirth: Normalizer = (value) => normalizeDateOfBirth(value);
 export const gender: Normalizer = (value) => normalizeGender(value);
 export const city: Normalizer = (value) => normalizeCity(value);
-export const state: Normalizer = (value) => normalizeState(value);
+export const state: Normalizer = (value, context) =>
+  normalizeState(value, context.country === undefined ? {} : { country: context.country });
 export const zip: Normalizer = (value, context) =>
   normalizeZip(value, context.country === undefined ? {} : { country: context.country });
-/** Trimmed and lower-cased, spaces kept: for fields a platform takes in clear (Google's city). */
-export const plain: Normalizer = (value) => {
-  const cleaned = cleanText(value);
-  return cleaned.ok ? valid(lower(cleaned.value)) : cleaned;
-};
 export const country: Normalizer = (value) => normalizeCountry(value);
 export const externalId: Normalizer = (value) => normalizeExternalId(value);

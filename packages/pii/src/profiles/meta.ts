@@ -12,21 +12,25 @@ import type { PlatformProfile } from './profile.js';
  * | field | key | hashed | rule |
  * |---|---|---|---|
  * | e-mail | `em` | yes | trim, lower case |
- * | phone | `ph` | yes | digits only, with country code, no `+` or leading zeros |
+ * | phone | `ph` | yes | E.164 digits without `+` (no leading zeros; country code added) |
  * | first / last name | `fn` / `ln` | yes | lower case, no punctuation or spaces, UTF-8 |
  * | date of birth | `db` | yes | `YYYYMMDD` |
  * | gender | `ge` | yes | `f` or `m` |
- * | city | `ct` | yes | lower case, no punctuation, no spaces |
- * | state | `st` | yes | 2-letter ANSI code for US states, lower case |
+ * | city | `ct` | yes | lower case, letters only (no punctuation, spaces or digits) |
+ * | state | `st` | yes | 2-letter ANSI code for US states (US or no country), else letters, lower case |
  * | zip | `zp` | yes | lower case, no spaces or dash; US: 5 digits; UK: area, district, sector |
  * | country | `country` | yes | ISO 3166-1 alpha-2, lower case |
- * | external id | `external_id` | yes | as given, trimmed (hashing recommended) |
+ * | external id | `external_id` | yes | as given, trimmed, case kept (hashing recommended) |
+ * | IP (with `keepIp`) | `client_ip_address` | no | IPv4 or IPv6 |
+ * | user agent | `client_user_agent` | no | trimmed |
+ * | device id (with `keepDeviceId`) | `madid` | no | IDFA/GAID as given |
  *
  * @example
  * ```ts
  * import { hashUserData, meta } from '@coffer/pii';
  *
  * hashUserData({ email: 'Joe@Example.com' }, { profile: meta }).userData.em;
+ * // '2481f36dfc515ca76451aaadf1399026942a01ee50c6d0a61988b43cef039bc2' (sha256 of 'joe@example.com')
  * ```
  */
 export const meta: PlatformProfile = {
@@ -36,7 +40,8 @@ export const meta: PlatformProfile = {
     phone: {
       key: 'ph',
       hashed: true,
-      normalize: r.phoneDigits,
+      normalize: r.phone,
+      format: r.withoutPlus,
       rule: 'digits with country code, no +',
     },
     firstName: {
@@ -81,7 +86,7 @@ export const meta: PlatformProfile = {
   },
   ipKey: 'client_ip_address',
   userAgentKey: 'client_user_agent',
-  deviceId: { key: 'madid', hashed: false },
+  deviceId: { key: 'madid', hashed: false, lowerCase: false },
   sources: [
     'https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters',
   ],

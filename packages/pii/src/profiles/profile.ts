@@ -13,26 +13,57 @@ export interface FieldRule {
   readonly key: string;
   /** True: sent as SHA-256 hex of the normalized value. False: sent normalized but in clear. */
   readonly hashed: boolean;
-  /** The platform's normalization. */
+  /**
+   * The platform's normalization: pure, total and idempotent given the same context (normalizing
+   * its own output again changes nothing).
+   */
   readonly normalize: (value: unknown, context: FieldContext) => Normalized;
+  /**
+   * The exact string the platform hashes (or takes in clear), from the normalized value; the
+   * normalized value itself when absent. Meta and Snap take a phone as E.164 digits without the
+   * `+`: their `normalize` returns E.164 and `format` drops the `+`, because digits without a `+`
+   * could be read again as a national number and normalizing would no longer be idempotent.
+   */
+  readonly format?: (normalized: string) => string;
   /** A short statement of the rule, for the docs table. */
   readonly rule: string;
 }
 
 /**
+ * Marks the profile whose hashes are keyed (HMAC under a pepper, for storage) rather than plain
+ * SHA-256. A symbol this package does not export: a spread copy of `storage` keeps it (and still
+ * needs a pepper), and no profile can acquire it by renaming itself.
+ */
+export const KEYED: unique symbol = Symbol('coffer.pii.keyed');
+
+/** How a platform takes a mobile advertising id (IDFA/GAID), when `keepDeviceId` is set. */
+export interface DeviceIdRule {
+  /** The platform's parameter name, e.g. `madid`. */
+  readonly key: string;
+  /** True: sent as SHA-256 hex; false: sent in clear. */
+  readonly hashed: boolean;
+  /** True: lower-cased first (Snap: "Normalize mobile advertiser id by using all lowercase"). */
+  readonly lowerCase: boolean;
+}
+
+/**
  * One ad platform's rules for user data: for each field, its parameter name, whether it is hashed,
  * and its normalization; plus where the raw IP, user agent and device id go when kept. Read it as
- * a table: `docs/pii-at-ingest.md` prints them all.
+ * a table: each profile's TSDoc prints it, and `docs/pii-at-ingest.md` explains every rule.
  */
 export interface PlatformProfile {
+  /** A name for logs and docs (`meta`, `tiktok`, …); it decides nothing. */
   readonly name: string;
+  /** The fields the platform takes, by coffer's field name. Fields not listed are left out. */
   readonly fields: Readonly<Partial<Record<PiiField, FieldRule>>>;
   /** Parameter for the client IP (never hashed), or null when the platform takes none here. */
   readonly ipKey: string | null;
   /** Parameter for the user agent (never hashed), or null. */
   readonly userAgentKey: string | null;
   /** Parameter and treatment for a mobile advertising id (IDFA/GAID), or null. */
-  readonly deviceId: { readonly key: string; readonly hashed: boolean } | null;
+  readonly deviceId: DeviceIdRule | null;
   /** The platform documentation the rules come from. */
   readonly sources: readonly string[];
+  /** Present (true) on the `storage` profile only: see {@link KEYED}. */
+  readonly [KEYED]?: true;
 }

@@ -1,10 +1,26 @@
 import * as r from './common-rules.js';
-import type { PlatformProfile } from './profile.js';
+import { KEYED, type PlatformProfile } from './profile.js';
 
 /**
  * For your own database: every field normalized as for Meta (phone in E.164 without `+`) and keyed
- * by its own name, hashed with HMAC-SHA-256 under a versioned pepper (`hashUserData` requires
- * `pepper` with this profile). IP, user agent and device id are never stored.
+ * by its own name, stored as `<version>:` + HMAC-SHA-256(pepper, SHA-256 hex of the value)
+ * (`hashUserData` requires `pepper` with this profile; see `hmacForStorage`). IP, user agent and
+ * device id are never stored. No platform's documentation applies: the rules are Meta's, so the
+ * stored value of a person is the same whichever SDK sent the event.
+ *
+ * | field | key | rule (then keyed) |
+ * |---|---|---|
+ * | e-mail | `email` | trim, lower case |
+ * | phone | `phone` | E.164 digits without `+` |
+ * | first / last name | `firstName` / `lastName` | lower case, letters and digits only |
+ * | date of birth | `dateOfBirth` | `YYYYMMDD` |
+ * | gender | `gender` | `f` or `m` |
+ * | city | `city` | lower case, letters only |
+ * | state | `state` | US: 2-letter code; lower case, letters only |
+ * | zip | `zip` | lower case, no spaces; US: 5 digits; UK: sector |
+ * | country | `country` | ISO 3166-1 alpha-2, lower case |
+ * | external id | `externalId` | trimmed, case kept |
+ * | IP, user agent, device id | — | never stored |
  *
  * @example
  * ```ts
@@ -22,7 +38,8 @@ export const storage: PlatformProfile = {
     phone: {
       key: 'phone',
       hashed: true,
-      normalize: r.phoneDigits,
+      normalize: r.phone,
+      format: r.withoutPlus,
       rule: 'digits with country code',
     },
     firstName: {
@@ -49,4 +66,5 @@ export const storage: PlatformProfile = {
   userAgentKey: null,
   deviceId: null,
   sources: [],
+  [KEYED]: true,
 };
