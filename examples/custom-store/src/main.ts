@@ -30,7 +30,3 @@ export async function main(): Promise<string> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(await main());
-}

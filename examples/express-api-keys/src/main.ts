@@ -67,5 +67,3 @@ export async function main(log: (line: string) => void = console.log): Promise<s
     await hasher.close();
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) await main();

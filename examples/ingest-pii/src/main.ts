@@ -79,5 +79,3 @@ export async function main(
     await pool.end();
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) await main();

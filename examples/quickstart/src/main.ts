@@ -1,7 +1,6 @@
 // `pnpm demo`: the whole coffer story with real components on an embedded SQLite file.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isCofferError } from '@coffer/core';
 import { createEnvelope, createLocalKeyProvider } from '@coffer/envelope';
 import { createSqliteStore } from '@coffer/store-sqlite';
 import { apiKeyStory } from './api-key-story.ts';
@@ -41,15 +40,4 @@ export async function main(): Promise<void> {
     await storage.close();
   }
   console.log('\nDone. Run it again: the master key and database are reused.');
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    await main();
-  } catch (error) {
-    // No stack traces for the reader: the code and message say what went wrong.
-    const what = isCofferError(error) ? `${error.code}: ${error.message}` : String(error);
-    console.error(`\ndemo failed — ${what}`);
-    process.exitCode = 1;
-  }
 }

@@ -1,33 +1,55 @@
 // The demo runs in CI: twice on the same state directory (first run generates the master key,
-// second reuses it), narrating every step without a stack trace.
+// second reuses it), narrating every step without a stack trace. The first run is `pnpm demo` from
+// the repository root, as the README says; the second runs the same package from a copy whose path
+// has a space, an accent and a literal `%20` (an entry point that compared import.meta.url with
+// process.argv[1] printed nothing there and exited 0).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const example = join(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = join(example, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'coffer-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runDemo(): { status: number | null; out: string } {
-  const run = spawnSync('pnpm', ['--silent', 'start'], {
-    cwd: root,
+/** examples/quickstart copied to `<tmp>/my repo é %20/quickstart`, its node_modules linked. */
+function copyUnderAnAwkwardPath(): string {
+  const copy = join(dir, 'my repo é %20', 'quickstart');
+  mkdirSync(copy, { recursive: true });
+  cpSync(join(example, 'src'), join(copy, 'src'), { recursive: true });
+  cpSync(join(example, 'package.json'), join(copy, 'package.json'));
+  symlinkSync(join(example, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  return copy;
+}
+
+function run(cwd: string, args: string[]): { status: number | null; out: string } {
+  const result = spawnSync('pnpm', args, {
+    cwd,
     encoding: 'utf8',
-    env: { ...process.env, COFFER_DEMO_DIR: dir, NO_COLOR: '1', COFFER_MASTER_KEYS: '' },
+    env: {
+      ...process.env,
+      // tsx lives in the workspace root's node_modules/.bin; the copy is outside the workspace.
+      PATH: `${join(repo, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
+      COFFER_DEMO_DIR: join(dir, 'state'),
+      NO_COLOR: '1',
+      COFFER_MASTER_KEYS: '',
+    },
     timeout: 120_000,
   });
-  return { status: run.status, out: `${run.stdout}${run.stderr}` };
+  return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
 describe('pnpm demo (examples/quickstart)', () => {
   it('runs the whole story, exits 0, and works a second time on the same state', () => {
-    const first = runDemo();
+    const first = run(repo, ['--silent', 'demo']);
     expect(first.out).toContain('generated a master key');
     expect(first.status, first.out).toBe(0);
-    expect((statSync(join(dir, 'master-keys')).mode & 0o777).toString(8)).toBe('600');
-    const second = runDemo();
+    const state = join(dir, 'state');
+    expect((statSync(join(state, 'master-keys')).mode & 0o777).toString(8)).toBe('600');
+    const second = run(copyUnderAnAwkwardPath(), ['--silent', 'start']);
     expect(second.status, second.out).toBe(0);
     expect(second.out).toContain('loaded master key');
     for (const out of [first.out, second.out]) {
