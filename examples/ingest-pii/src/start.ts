@@ -7,7 +7,7 @@ import { main } from './main.ts';
 try {
   await main();
 } catch (error) {
-  // No stack trace: the code and message say what went wrong.
+  // No stack trace: the code and message say what went wrong (and never hold a password).
   const what = isCofferError(error)
     ? `${error.code}: ${error.message}`
     : error instanceof Error
