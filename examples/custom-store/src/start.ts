@@ -5,7 +5,7 @@ import { isCofferError } from '@coffer/core';
 import { main } from './main.ts';
 
 try {
-  console.log(await main());
+  for (const line of await main()) console.log(line);
 } catch (error) {
   // No stack trace: the code and message say what went wrong.
   const what = isCofferError(error)

@@ -5,8 +5,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ApiKeyRecord } from '@coffer/api-keys';
 import type { VaultEntryRecord, VaultVersionRecord } from '@coffer/vault';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openJsonFileApiKeyStore } from '../src/json-file-api-key-store.ts';
 import { openJsonFileVaultStore } from '../src/json-file-vault-store.ts';
 import { failingFs, siblings } from './failing-fs.ts';
 
@@ -40,6 +42,27 @@ function entry(id: string): VaultEntryRecord {
 
 function version(id: string, v: number): VaultVersionRecord {
   return { id, version: v, kekId: '1', sealed: Uint8Array.of(1, 2, 3, v), createdAt: T0 + v };
+}
+
+function key(keyId: string): ApiKeyRecord {
+  return {
+    keyId,
+    organizationId: 'org_1',
+    env: 'live',
+    name: 'partner',
+    scopes: ['events:read'],
+    start: `lp_live_${keyId}`,
+    secretHash: `$2b$04$${'a'.repeat(53)}`,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
+    createdAt: T0,
+    expiresAt: null,
+    rotatedAt: null,
+    revokedAt: null,
+    killed: false,
+    lastUsedAt: null,
+    revision: 1,
+  };
 }
 
 describe('examples/custom-store: a failed write changes nothing', () => {
@@ -89,9 +112,54 @@ describe('examples/custom-store: a failed write changes nothing', () => {
     expect(siblings(path)).toEqual(['vault.json']); // no temporary file left behind
   });
 
+  it('JSON-file API-key store: insert, update, touch and kill switch that fail leave file and memory as they were', async () => {
+    const path = join(fresh('api-keys'), 'api-keys.json');
+    const disk = failingFs();
+    const store = await openJsonFileApiKeyStore(path, { fs: disk.fs });
+    const first = '0000000000000001';
+    const second = '0000000000000002';
+    expect(await store.insertKey(key(first))).toBe(true);
+
+    disk.failNext('writeFile');
+    await expect(store.insertKey(key(second))).rejects.toMatchObject({
+      code: 'STORE_WRITE_FAILED',
+    });
+    expect(await store.getKey(second)).toBeNull();
+
+    disk.failNext('rename');
+    await expect(store.updateKey(first, 1, { killed: true })).rejects.toMatchObject({
+      code: 'STORE_WRITE_FAILED',
+    });
+    expect(await store.getKey(first)).toMatchObject({ killed: false, revision: 1 });
+
+    disk.failNext('writeFile');
+    await expect(
+      store.setKillSwitch({ scope: 'organization', organizationId: 'org_1' }, true, T0),
+    ).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    expect(await store.getKillSwitch({ scope: 'organization', organizationId: 'org_1' })).toBe(
+      false,
+    );
+
+    // A stale revision still loses after the failure: the failed update did not bump it.
+    expect(await store.updateKey(first, 2, { revokedAt: T0 })).toBe(false);
+    await store.touchKey(first, T0 + 5);
+    const reopened = await openJsonFileApiKeyStore(path);
+    expect(await reopened.getKey(first)).toMatchObject({
+      killed: false,
+      revokedAt: null,
+      revision: 1,
+      lastUsedAt: T0 + 5,
+    });
+    expect(await reopened.getKey(second)).toBeNull();
+    expect(await reopened.getKillSwitch({ scope: 'organization', organizationId: 'org_1' })).toBe(
+      false,
+    );
+    expect(siblings(path)).toEqual(['api-keys.json']);
+  });
+
   it('a file that is not a store fails to open with STORE_OPEN_FAILED, naming no content', async () => {
     const path = join(fresh('mixed-up'), 'store.json');
-    writeFileSync(path, JSON.stringify({ keys: {}, killSwitches: {} })); // not a vault store file
+    writeFileSync(path, JSON.stringify({ keys: {}, killSwitches: {} })); // an API-key store file
     await expect(openJsonFileVaultStore(path)).rejects.toMatchObject({
       code: 'STORE_OPEN_FAILED',
       details: { path },
