@@ -2,53 +2,157 @@
 // examples/*/README.md) against the real packages, so the docs cannot drift from the code.
 // Each ```ts block becomes its own module under docs/.blocks/ (git-ignored); a block fenced as
 // ```ts ignore is skipped (use it only for deliberately wrong code, and say so next to it).
+//
+// Fences may be indented (inside list items): the fence's indentation is removed from its lines.
+// A ```ts fence the checker cannot read (unclosed, tab-indented, inside a blockquote, after other
+// text on the line) is an error, never silently skipped.
+//
+//   node scripts/check-doc-blocks.mjs          extract and type-check (part of `pnpm typecheck`)
+//   node scripts/check-doc-blocks.mjs --list   print the blocks found as JSON lines, check nothing
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
-const out = join(root, 'docs', '.blocks');
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
+// fileURLToPath, not URL.pathname: a checkout path with a space, an accent or a `%` is
+// percent-encoded in the URL and would not exist on disk.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const listOnly = process.argv.includes('--list');
 
-const sources = [join(root, 'README.md')];
+const sources = [join(root, 'README.md')].filter((f) => existsSync(f));
 const listMd = (dir) =>
   existsSync(dir)
     ? readdirSync(dir)
         .filter((f) => f.endsWith('.md'))
+        .sort()
         .map((f) => join(dir, f))
     : [];
 sources.push(...listMd(join(root, 'docs')));
 for (const group of ['packages', 'examples']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
-  for (const name of readdirSync(dir)) sources.push(...listMd(join(dir, name)));
+  for (const name of readdirSync(dir).sort()) sources.push(...listMd(join(dir, name)));
 }
 
-const fence = /^```(ts|typescript)([^\n]*)\n([\s\S]*?)^```/gm;
+const TS_LANGS = new Set(['ts', 'typescript']);
+const OPEN = /^( *)(`{3,}|~{3,})[ \t]*([^\s`]*)([^`]*)$/;
+const CLOSE = /^ *(`{3,}|~{3,})[ \t]*$/;
+// Anything that looks like the start of a TypeScript fence, wherever it is on the line.
+const TS_FENCE_ANYWHERE = /(`{3,}|~{3,})[ \t]*(ts|typescript)\b/;
+
+/**
+ * The fenced code blocks of one Markdown text: `{ lang, info, line, code }`, `line` being the
+ * 1-based line of the first code line. Throws `{ line, message }` on a fence it cannot read.
+ */
+function fencedBlocks(text) {
+  const lines = text.split(/\r?\n/);
+  const blocks = [];
+  let open = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (open === null) {
+      const m = OPEN.exec(line);
+      if (m !== null) {
+        const [, indent = '', marker = '', lang = '', rest = ''] = m;
+        open = {
+          indent: indent.length,
+          char: marker[0],
+          size: marker.length,
+          lang: lang.toLowerCase(),
+          info: rest.trim(),
+          start: i + 1,
+          body: [],
+        };
+      } else if (TS_FENCE_ANYWHERE.test(line)) {
+        throw {
+          line: i + 1,
+          message:
+            'a TypeScript fence the checker cannot read (start the line with the fence, indented by spaces only)',
+        };
+      }
+      continue;
+    }
+    const close = CLOSE.exec(line);
+    if (close !== null && close[1]?.[0] === open.char && (close[1]?.length ?? 0) >= open.size) {
+      blocks.push({
+        lang: open.lang,
+        info: open.info,
+        line: open.start + 1,
+        code: open.body.join('\n'),
+      });
+      open = null;
+      continue;
+    }
+    // Remove up to the fence's own indentation, as CommonMark does.
+    let strip = 0;
+    while (strip < open.indent && line[strip] === ' ') strip++;
+    open.body.push(line.slice(strip));
+  }
+  if (open !== null) {
+    throw { line: open.start, message: `unclosed ${open.char.repeat(3)} fence` };
+  }
+  return blocks;
+}
+
+const blocks = [];
+const problems = [];
+for (const file of sources) {
+  const rel = relative(root, file);
+  let found;
+  try {
+    found = fencedBlocks(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if (typeof error?.line !== 'number') throw error;
+    problems.push(`${rel}:${error.line}: ${error.message}`);
+    continue;
+  }
+  let n = 0;
+  for (const block of found) {
+    if (!TS_LANGS.has(block.lang)) continue;
+    n++;
+    blocks.push({
+      file,
+      rel,
+      n,
+      line: block.line,
+      ignored: /\bignore\b/.test(block.info),
+      code: block.code,
+    });
+  }
+}
+
+if (problems.length > 0) {
+  console.error(`doc blocks: cannot read these fences:\n${problems.join('\n')}`);
+  process.exit(1);
+}
+
+if (listOnly) {
+  for (const b of blocks) {
+    console.log(JSON.stringify({ file: b.rel, line: b.line, ignored: b.ignored, code: b.code }));
+  }
+  process.exit(0);
+}
+
+const out = join(root, 'docs', '.blocks');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
 let count = 0;
 const map = [];
-for (const file of sources) {
-  const text = readFileSync(file, 'utf8');
-  let n = 0;
-  for (const match of text.matchAll(fence)) {
-    n++;
-    if (/\bignore\b/.test(match[2] ?? '')) continue;
-    const line = text.slice(0, match.index).split('\n').length + 1;
-    const rel = relative(root, file);
-    const name = `${rel.replace(/[^a-zA-Z0-9]+/g, '_')}__${n}.ts`;
-    // Relative imports in a block mean "relative to the Markdown file": rewrite them for docs/.blocks.
-    const code = (match[3] ?? '').replace(
-      /(from\s+['"])(\.{1,2}\/[^'"]+)(['"])/g,
-      (_m, a, spec, b) => {
-        const target = relative(out, resolve(dirname(file), spec));
-        return `${a}${target.startsWith('.') ? target : `./${target}`}${b}`;
-      },
-    );
-    writeFileSync(join(out, name), `// ${rel}:${line}\n${code}\nexport {};\n`);
-    map.push(`${name} ← ${rel}:${line}`);
-    count++;
-  }
+for (const block of blocks) {
+  if (block.ignored) continue;
+  const name = `${block.rel.replace(/[^a-zA-Z0-9]+/g, '_')}__${block.n}.ts`;
+  // Relative imports in a block mean "relative to the Markdown file": rewrite them for docs/.blocks.
+  const code = block.code.replace(
+    /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)(['"])/g,
+    (_m, a, spec, b) => {
+      const target = relative(out, resolve(dirname(block.file), spec));
+      return `${a}${target.startsWith('.') ? target : `./${target}`}${b}`;
+    },
+  );
+  writeFileSync(join(out, name), `// ${block.rel}:${block.line}\n${code}\nexport {};\n`);
+  map.push(`${name} ← ${block.rel}:${block.line}`);
+  count++;
 }
 
 writeFileSync(

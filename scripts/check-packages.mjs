@@ -4,8 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+// fileURLToPath, not URL.pathname, so a checkout path with a space or `%` works.
+const root = fileURLToPath(new URL('..', import.meta.url));
 const packagesDir = join(root, 'packages');
 let failed = 0;
 

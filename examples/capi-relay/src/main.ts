@@ -51,7 +51,3 @@ export async function main(): Promise<string[]> {
     await platform.close();
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const line of await main()) console.log(line);
-}

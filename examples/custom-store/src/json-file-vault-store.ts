@@ -1,12 +1,10 @@
 // A VaultStore on one plain JSON file: a template for adapter authors. Every method follows the
 // contract documented on `VaultStore` (see docs/custom-store.md); the published conformance suite
-// (`@coffer/vault/testing`) proves it.
+// (`@coffer/vault/testing`) proves it, in test/vault-store-conformance.test.ts.
 //
-// Design: the whole state lives in memory and is written to the file after each change (write to a
-// temporary file, then rename, so a crash never leaves a half-written file). Operations run one at a
-// time through a queue, which makes every check-and-set atomic within the process. One process per
-// file: this is a teaching adapter, not a database.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+// Writes go through `file.update`, which computes the new state on a copy, writes it to the file,
+// and only then swaps it in (see json-file.ts): a write that fails leaves no trace in the file or
+// in memory. Reads go through `file.read` and return copies.
 import { fromBase64Url, toBase64Url } from '@coffer/core';
 import type {
   VaultEntryRecord,
@@ -17,9 +15,11 @@ import type {
   VaultStore,
   VaultVersionRecord,
 } from '@coffer/vault';
+import { type JsonFileSystem, openJsonFile, own } from './json-file.ts';
+import { JsonFileDuplicateIdError } from './json-file-errors.ts';
 
 /** What the file holds: entries by id, and their versions with sealed bytes as base64url. */
-interface FileState {
+interface VaultFileState {
   entries: Record<string, VaultEntryRecord>;
   versions: Record<string, Record<string, StoredVersion>>;
 }
@@ -37,7 +37,17 @@ export interface JsonFileVaultStore extends VaultStore {
   listKekIds(): Promise<string[]>;
 }
 
-const clone = <T>(value: T): T => structuredClone(value);
+export interface JsonFileStoreOptions {
+  /** The file operations to use (default: node:fs); tests inject failing ones. */
+  fs?: JsonFileSystem;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function isVaultFileState(value: unknown): value is VaultFileState {
+  return isObject(value) && isObject(value.entries) && isObject(value.versions);
+}
 
 function toRecord(id: string, v: StoredVersion): VaultVersionRecord {
   return {
@@ -58,62 +68,52 @@ function toStored(v: VaultVersionRecord): StoredVersion {
   };
 }
 
-/** Opens (or creates) a JSON-file vault store at `path`. */
-export async function openJsonFileVaultStore(path: string): Promise<JsonFileVaultStore> {
-  let state: FileState;
-  try {
-    state = JSON.parse(await readFile(path, 'utf8')) as FileState;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    state = { entries: {}, versions: {} };
-  }
+/**
+ * Opens (or creates on first write) a JSON-file vault store at `path`.
+ *
+ * @throws {JsonFileOpenError} `STORE_OPEN_FAILED` when the file exists but is not a vault store.
+ */
+export async function openJsonFileVaultStore(
+  path: string,
+  options: JsonFileStoreOptions = {},
+): Promise<JsonFileVaultStore> {
+  const file = await openJsonFile<VaultFileState>(path, {
+    empty: () => ({ entries: {}, versions: {} }),
+    isState: isVaultFileState,
+    ...(options.fs === undefined ? {} : { fs: options.fs }),
+  });
 
-  // One operation at a time: reads see a consistent state, writes are check-and-set atomic.
-  let queue: Promise<unknown> = Promise.resolve();
-  function serial<T>(fn: () => Promise<T> | T): Promise<T> {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
-  }
-
-  async function persist(): Promise<void> {
-    const tmp = `${path}.tmp`;
-    await writeFile(tmp, JSON.stringify(state), { mode: 0o600 });
-    await rename(tmp, path);
-  }
-
-  const sortedIds = (): string[] => Object.keys(state.entries).sort();
-  const versionsOf = (id: string): StoredVersion[] =>
-    Object.values(state.versions[id] ?? {}).sort((a, b) => a.version - b.version);
+  const sortedIds = (s: Readonly<VaultFileState>): string[] => Object.keys(s.entries).sort();
+  const versionsOf = (s: Readonly<VaultFileState>, id: string): StoredVersion[] =>
+    Object.values(own(s.versions, id) ?? {}).sort((a, b) => a.version - b.version);
 
   return {
     insertEntry: (entry, first) =>
-      serial(async () => {
-        if (state.entries[entry.id] !== undefined) throw new Error('duplicate vault id');
-        state.entries[entry.id] = clone(entry);
-        state.versions[entry.id] = { [String(first.version)]: toStored(first) };
-        await persist();
+      file.update((s) => {
+        if (own(s.entries, entry.id) !== undefined) throw new JsonFileDuplicateIdError(entry.id);
+        s.entries[entry.id] = structuredClone(entry);
+        s.versions[entry.id] = { [String(first.version)]: toStored(first) };
       }),
 
-    getEntry: (id) => serial(() => clone(state.entries[id])),
+    getEntry: (id) => file.read((s) => structuredClone(own(s.entries, id))),
 
     getVersion: (id, version) =>
-      serial(() => {
-        const v = state.versions[id]?.[String(version)];
+      file.read((s) => {
+        const v = own(own(s.versions, id) ?? {}, String(version));
         return v === undefined ? undefined : toRecord(id, v);
       }),
 
     listVersions: (id) =>
-      serial(() =>
-        versionsOf(id)
+      file.read((s) =>
+        versionsOf(s, id)
           .reverse()
           .map((v) => toRecord(id, v)),
       ),
 
     rotate: (input: VaultRotateRecord) =>
-      serial(async () => {
-        const entry = state.entries[input.id];
-        const rows = state.versions[input.id];
+      file.update((s) => {
+        const entry = own(s.entries, input.id);
+        const rows = own(s.versions, input.id);
         if (entry === undefined || rows === undefined) return false;
         if (entry.deletedAt !== null || entry.version !== input.expectedVersion) return false;
         rows[String(input.next.version)] = toStored(input.next);
@@ -122,72 +122,70 @@ export async function openJsonFileVaultStore(path: string): Promise<JsonFileVaul
         entry.updatedAt = input.next.createdAt;
         const oldest = input.next.version - input.keepVersions;
         for (const key of Object.keys(rows)) if (Number(key) < oldest) delete rows[key];
-        await persist();
         return true;
       }),
 
     listEntries: (query: VaultListQuery) =>
-      serial(() => {
+      file.read((s) => {
         const out: VaultEntryRecord[] = [];
-        for (const id of sortedIds()) {
+        for (const id of sortedIds(s)) {
           if (out.length >= query.limit) break;
           if (query.after !== undefined && id <= query.after) continue;
-          const e = state.entries[id];
+          const e = own(s.entries, id);
           if (e === undefined || e.owner !== query.owner) continue;
           if (query.kind !== undefined && e.kind !== query.kind) continue;
           if (e.deletedAt !== null && query.includeDeleted !== true) continue;
-          out.push(clone(e));
+          out.push(structuredClone(e));
         }
         return out;
       }),
 
     markDeleted: (id, at) =>
-      serial(async () => {
-        const e = state.entries[id];
+      file.update((s) => {
+        const e = own(s.entries, id);
         if (e === undefined || e.deletedAt !== null) return false;
         e.deletedAt = at;
-        await persist();
         return true;
       }),
 
     markRestored: (id) =>
-      serial(async () => {
-        const e = state.entries[id];
+      file.update((s) => {
+        const e = own(s.entries, id);
         if (e === undefined || e.deletedAt === null) return false;
         e.deletedAt = null;
-        await persist();
         return true;
       }),
 
-    destroyEntry: (id, options) =>
-      serial(async () => {
-        const e = state.entries[id];
+    destroyEntry: (id, destroyOptions) =>
+      file.update((s) => {
+        const e = own(s.entries, id);
         if (e === undefined) return false;
-        const before = options?.deletedBefore;
+        const before = destroyOptions?.deletedBefore;
         if (before !== undefined && (e.deletedAt === null || e.deletedAt >= before)) return false;
-        delete state.entries[id];
-        delete state.versions[id];
-        await persist(); // the rename replaces the old file: the sealed bytes are gone from it
-        return true;
+        delete s.entries[id];
+        delete s.versions[id];
+        return true; // the rename replaces the old file: the sealed bytes are gone from it
       }),
 
     scanExpired: (before, limit) =>
-      serial(() => {
+      file.read((s) => {
         const out: VaultEntryRecord[] = [];
-        for (const id of sortedIds()) {
+        for (const id of sortedIds(s)) {
           if (out.length >= limit) break;
-          const e = state.entries[id];
-          if (e !== undefined && e.deletedAt !== null && e.deletedAt < before) out.push(clone(e));
+          const e = own(s.entries, id);
+          if (e !== undefined && e.deletedAt !== null && e.deletedAt < before) {
+            out.push(structuredClone(e));
+          }
         }
         return out;
       }),
 
     scanForRewrap: (scan: VaultRewrapScan) =>
-      serial(() => {
+      file.read((s) => {
         const out: VaultVersionRecord[] = [];
-        for (const id of sortedIds()) {
+        for (const id of sortedIds(s)) {
           if (scan.after !== undefined && id < scan.after.id) continue;
-          for (const v of versionsOf(id)) {
+          for (const v of versionsOf(s, id)) {
             if (out.length >= scan.limit) return out;
             if (
               scan.after !== undefined &&
@@ -203,24 +201,22 @@ export async function openJsonFileVaultStore(path: string): Promise<JsonFileVaul
       }),
 
     replaceSealed: (input: VaultReplaceSealed) =>
-      serial(async () => {
-        const row = state.versions[input.id]?.[String(input.version)];
+      file.update((s) => {
+        const row = own(own(s.versions, input.id) ?? {}, String(input.version));
         if (row === undefined || row.sealed !== toBase64Url(input.expectedSealed)) return false;
         row.sealed = toBase64Url(input.sealed);
         row.kekId = input.kekId;
-        await persist();
         return true;
       }),
 
     listKekIds: () =>
-      serial(() => {
+      file.read((s) => {
         const ids = new Set<string>();
-        for (const id of Object.keys(state.versions))
-          for (const v of versionsOf(id)) ids.add(v.kekId);
+        for (const id of Object.keys(s.versions))
+          for (const v of versionsOf(s, id)) ids.add(v.kekId);
         return [...ids];
       }),
 
-    rawDump: () =>
-      serial(async () => new Uint8Array(await readFile(path).catch(() => Buffer.alloc(0)))),
+    rawDump: () => file.bytes(),
   };
 }

@@ -1,8 +1,13 @@
 import { expect, it } from 'vitest';
 import { main } from '../src/main.ts';
 
-it('the example stores, reopens and reveals through the JSON-file adapter', async () => {
-  expect(await main()).toMatch(
-    /^stored [0-9a-f-]{36} in .*vault\.json; revealed 24 characters after reopening$/,
-  );
+it('the example stores a token and a key through the JSON-file adapters, reopens them, and reads both back', async () => {
+  expect(await main()).toEqual([
+    expect.stringMatching(
+      /^stored [0-9a-f-]{36} in vault\.json; revealed 24 characters after reopening$/,
+    ),
+    expect.stringMatching(
+      /^minted lp_live_[0-9A-HJKMNP-TV-Z]{16}_… into api-keys\.json; verified for org_42 after reopening$/,
+    ),
+  ]);
 });

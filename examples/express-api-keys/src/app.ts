@@ -1,6 +1,7 @@
 // A partner API on Express, protected by coffer API keys. Every refusal is the standard envelope
 // `{ "error": { code, message, requestId, details } }` with its status.
 import {
+  type ApiKeyEnv,
   type ApiKeyManager,
   type ApiKeyVerifier,
   apiKeyErrorResponse,
@@ -9,12 +10,19 @@ import {
   requestIdOf,
 } from '@coffer/api-keys';
 import express from 'express';
+import { requireKeyEnvironment } from './key-environment.ts';
 
-/** The partner-facing API: `/v1/*` needs a key; some routes need a scope. */
-export function createPartnerApi(verifier: ApiKeyVerifier): express.Express {
+/**
+ * The partner-facing API: `/v1/*` needs a key of this deployment's environment (`live` by default;
+ * run a sandbox with `{ env: 'test' }`); some routes need a scope.
+ */
+export function createPartnerApi(
+  verifier: ApiKeyVerifier,
+  options: { env?: ApiKeyEnv } = {},
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use('/v1', expressApiKeyAuth(verifier));
+  app.use('/v1', expressApiKeyAuth(verifier), requireKeyEnvironment(options.env ?? 'live'));
 
   app.get('/v1/whoami', (req, res) => {
     const key = apiKeyOf(req);

@@ -1,1 +1,2 @@
 export { createAdminApi, createPartnerApi } from './app.ts';
+export { requireKeyEnvironment, WrongKeyEnvironmentError } from './key-environment.ts';

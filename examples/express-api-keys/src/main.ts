@@ -1,5 +1,7 @@
-// `pnpm start`: both APIs on local ports, a key minted through the admin API, then the partner
-// calls: accepted, refused for a missing scope, killed (503), revoked (401).
+// `pnpm start`: the production partner API, a sandbox and the admin API on local ports; keys minted
+// through the admin API, then the partner calls: accepted, refused without a key (401), for a
+// missing scope (403), with a test key in production (403, accepted by the sandbox), killed (503),
+// revoked (401).
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,21 +34,29 @@ export async function main(log: (line: string) => void = console.log): Promise<s
     onChange: (change) => verifier.invalidate(change),
   });
   const partner = createPartnerApi(verifier).listen(0, '127.0.0.1');
+  const sandbox = createPartnerApi(verifier, { env: 'test' }).listen(0, '127.0.0.1');
   const admin = createAdminApi(manager).listen(0, '127.0.0.1');
   try {
     const api = await listen(partner);
+    const sandboxUrl = await listen(sandbox);
     const adminUrl = await listen(admin);
-    const created = (await (
-      await fetch(`${adminUrl}/admin/orgs/org_acme/keys`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Acme sync', env: 'live', scopes: ['projects:read'] }),
-      })
-    ).json()) as { key: string; keyId: string; start: string };
+    const mint = async (env: 'live' | 'test') =>
+      (await (
+        await fetch(`${adminUrl}/admin/orgs/org_acme/keys`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `Acme sync (${env})`, env, scopes: ['projects:read'] }),
+        })
+      ).json()) as { key: string; keyId: string; start: string };
+    const created = await mint('live');
     say(`minted ${created.start}_…`);
 
-    const call = async (path: string, headers: Record<string, string>): Promise<string> => {
-      const res = await fetch(`${api}${path}`, { headers });
+    const call = async (
+      path: string,
+      headers: Record<string, string>,
+      base: string = api,
+    ): Promise<string> => {
+      const res = await fetch(`${base}${path}`, { headers });
       const body = (await res.json()) as { error?: { code: string; details?: { scope?: string } } };
       const scope = body.error?.details?.scope;
       return `${path} -> ${res.status}${body.error ? ` ${body.error.code}` : ''}${scope ? ` (${scope})` : ''}`;
@@ -55,6 +65,11 @@ export async function main(log: (line: string) => void = console.log): Promise<s
     say(await call('/v1/whoami', { authorization: `Bearer ${created.key}` }));
     say(await call('/v1/whoami', {}));
     say(await call('/v1/events', { 'x-api-key': created.key }));
+    const testKey = await mint('test');
+    say(`minted ${testKey.start}_…`);
+    say(await call('/v1/whoami', { 'x-api-key': testKey.key }));
+    say(`sandbox ${await call('/v1/whoami', { 'x-api-key': testKey.key }, sandboxUrl)}`);
+    say(`sandbox ${await call('/v1/whoami', { 'x-api-key': created.key }, sandboxUrl)}`);
     await fetch(`${adminUrl}/admin/keys/${created.keyId}/kill`, { method: 'POST' });
     say(await call('/v1/whoami', { 'x-api-key': created.key }));
     await fetch(`${adminUrl}/admin/keys/${created.keyId}/unkill`, { method: 'POST' });
@@ -63,9 +78,8 @@ export async function main(log: (line: string) => void = console.log): Promise<s
     return lines;
   } finally {
     partner.close();
+    sandbox.close();
     admin.close();
     await hasher.close();
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) await main();

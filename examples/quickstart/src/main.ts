@@ -1,12 +1,12 @@
 // `pnpm demo`: the whole coffer story with real components on an embedded SQLite file.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isCofferError } from '@coffer/core';
 import { createEnvelope, createLocalKeyProvider } from '@coffer/envelope';
 import { createSqliteStore } from '@coffer/store-sqlite';
 import { apiKeyStory } from './api-key-story.ts';
 import { loadOrCreateMasterKeys } from './master-key.ts';
 import { fact, step } from './narrate.ts';
+import { loadOrCreatePepper } from './pii-pepper.ts';
 import { piiStory } from './pii-story.ts';
 import { vaultStory } from './vault-story.ts';
 
@@ -19,11 +19,19 @@ export async function main(): Promise<void> {
   console.log('coffer demo — vault, partner API keys and PII hashing on a local SQLite file');
 
   step('Open local state');
-  const { keyring, createdNow } = loadOrCreateMasterKeys(join(stateDir, 'master-keys'));
+  const keyFile = join(stateDir, 'master-keys');
+  const { keyring, source } = loadOrCreateMasterKeys(keyFile);
   fact(
-    createdNow
-      ? `generated a master key (KEK ${keyring.primaryKekId}) in ${join(stateDir, 'master-keys')} (mode 600, git-ignored)`
-      : `loaded master key KEK ${keyring.primaryKekId} from ${join(stateDir, 'master-keys')}`,
+    source === 'generated'
+      ? `generated a master key (KEK ${keyring.primaryKekId}) in ${keyFile} (mode 600, git-ignored)`
+      : `loaded master key KEK ${keyring.primaryKekId} from ${source === 'env' ? 'COFFER_MASTER_KEYS' : keyFile}`,
+  );
+  const pepperFile = join(stateDir, 'pii-pepper');
+  const pii = loadOrCreatePepper(pepperFile);
+  fact(
+    pii.source === 'generated'
+      ? `generated a PII pepper in ${pepperFile} (mode 600, git-ignored)`
+      : `loaded the pepper for PII hashes from ${pii.source === 'env' ? 'COFFER_PII_PEPPER' : pepperFile}`,
   );
   const storage = createSqliteStore({ filename: join(stateDir, 'coffer.db') });
   const report = await storage.migrate();
@@ -36,20 +44,9 @@ export async function main(): Promise<void> {
   try {
     await vaultStory({ store: storage.vault, envelope, provider });
     await apiKeyStory(storage.apiKeys);
-    piiStory();
+    piiStory(pii.pepper);
   } finally {
     await storage.close();
   }
-  console.log('\nDone. Run it again: the master key and database are reused.');
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    await main();
-  } catch (error) {
-    // No stack traces for the reader: the code and message say what went wrong.
-    const what = isCofferError(error) ? `${error.code}: ${error.message}` : String(error);
-    console.error(`\ndemo failed — ${what}`);
-    process.exitCode = 1;
-  }
+  console.log('\nDone. Run it again: the master key, the pepper and the database are reused.');
 }

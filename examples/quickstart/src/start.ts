@@ -1,0 +1,18 @@
+// `pnpm demo` (and `pnpm start` here). The entry point is a file of its own: importing main() never
+// runs the demo, and running it never depends on comparing import.meta.url with process.argv[1],
+// which silently fails for checkout paths with a space, an accent or a `%`, and for symlinks.
+import { isCofferError } from '@coffer/core';
+import { main } from './main.ts';
+
+try {
+  await main();
+} catch (error) {
+  // No stack traces for the reader: the code and message say what went wrong.
+  const what = isCofferError(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  console.error(`\ndemo failed — ${what}`);
+  process.exitCode = 1;
+}
