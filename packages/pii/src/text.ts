@@ -100,6 +100,16 @@ export function lower(text: string): string {
 }
 
 /**
+ * Upper-cases without the host's locale, then NFC again: upper-casing can decompose (`ῒ` becomes
+ * `Ϊ` followed by a combining grave), and a second pass must find nothing to change. `text` must
+ * already be NFC.
+ */
+export function upper(text: string): string {
+  const raised = text.toUpperCase();
+  return raised === text ? raised : nfc(raised);
+}
+
+/**
  * NFC, skipped when every character is below U+0300: those are all starters that are their own NFC
  * form and compose with nothing before them (combining marks begin at U+0300), so such text is
  * already NFC. Covers ASCII and Latin-1 (`Zoë`, `Ünal`) without calling into ICU.

@@ -429,6 +429,18 @@ describe('every profile rule is idempotent given the same context', () => {
     );
   });
 
+  it('Google postal code: upper-casing that decomposes is composed again (found by the property above)', () => {
+    const rule = google.fields.zip;
+    for (const input of ['\u1fd2', '\u0390', 'sw1a \u1fd2']) {
+      const once = rule?.normalize(input, {});
+      expect(once?.ok).toBe(true);
+      if (once?.ok === true) {
+        expect(once.value).toBe(once.value.normalize('NFC'));
+        expect(rule?.normalize(once.value, {})).toEqual(once);
+      }
+    }
+  });
+
   it('the reviewer\'s case: Meta phone "+44 7911 123456" under FR, twice', () => {
     const rule = meta.fields.phone;
     const once = rule?.normalize('+44 7911 123456', { country: 'fr' });

@@ -5,7 +5,7 @@
 // (formatCity, formatAdministrativeArea, formatPostalCode, formatRegionCode).
 import { normalizeCountry, normalizeNameForGoogle } from '../normalize-fields.js';
 import { invalid, type Normalized, valid } from '../normalized.js';
-import { cleanText, lower } from '../text.js';
+import { cleanText, lower, upper } from '../text.js';
 import type { FieldContext } from './profile.js';
 
 type Normalizer = (value: unknown, context: FieldContext) => Normalized;
@@ -34,7 +34,7 @@ export const placeInClear: Normalizer = (value) => {
 export const postalCodeInClear: Normalizer = (value) => {
   const cleaned = cleanText(value);
   if (!cleaned.ok) return cleaned;
-  return valid(cleaned.value.replace(SPACES, ' ').toUpperCase());
+  return valid(upper(cleaned.value.replace(SPACES, ' ')));
 };
 
 /** ISO 3166-1 alpha-2 in clear, upper case (`US`), as Google's formatter returns it. */
