@@ -278,12 +278,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     if (fresh(cell.at, now, stateTtlMs)) return cell.value;
     if (cell.pending === null) {
       const started = epoch;
+      // What a read returns is as old as the moment it was asked for, not when it answered.
+      const readAt = clock();
       const pending: Promise<boolean> = store.getKillSwitch(target).then(
         (value) => {
           if (cell.pending === pending) cell.pending = null;
           if (started === epoch) {
             cell.value = value;
-            cell.at = clock();
+            cell.at = readAt;
           }
           return value;
         },
@@ -320,13 +322,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     if (fresh(entry.stateAt, now, stateTtlMs)) return entry.record;
     if (entry.refreshing === null) {
       const started = epoch;
+      const readAt = clock();
       const refreshing: Promise<ApiKeyRecord | null> = store.getKey(entry.record.keyId).then(
         (record) => {
           if (entry.refreshing === refreshing) entry.refreshing = null;
           if (record !== null && started === epoch) {
             entry.record = record;
             entry.result = toVerifiedApiKey(record);
-            entry.stateAt = clock();
+            entry.stateAt = readAt;
           }
           return record;
         },
@@ -340,7 +343,12 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     return entry.refreshing;
   }
 
+  /**
+   * The key's own state, judged at `now` (the time the secret was settled, which may be well after
+   * the request arrived: a compare can queue). The global switch is asked again for the same reason.
+   */
   async function checkState(record: ApiKeyRecord, now: number): Promise<void> {
+    await globalFirst(now);
     if (record.revokedAt !== null) throw new RevokedKeyError(record.keyId);
     if (record.killed) throw new KillSwitchError('key', record.keyId);
     if (await organizationKilled(record.organizationId, now)) {
@@ -356,16 +364,19 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   function recordFailure(keyId: string, now: number): void {
     if (throttle === null) return;
     const seen = failures.get(keyId);
-    if (seen === undefined || now - seen.since >= throttle.windowMs) {
+    if (seen === undefined || !fresh(seen.since, now, throttle.windowMs)) {
       setBounded(failures, keyId, { count: 1, since: now }, MAX_TRACKED);
     } else {
+      // Moved to the back too: the id under attack is the last to be evicted, not the first.
       seen.count += 1;
+      setBounded(failures, keyId, seen, MAX_TRACKED);
     }
   }
 
   function touch(record: ApiKeyRecord, now: number): void {
     const last = touched.get(record.keyId) ?? record.lastUsedAt ?? Number.NEGATIVE_INFINITY;
-    if (now - last < lastUsedIntervalMs) return;
+    // A clock that went back makes the last write look recent for as long as the jump: write anyway.
+    if (fresh(last, now, lastUsedIntervalMs)) return;
     setBounded(touched, record.keyId, now, MAX_TRACKED);
     try {
       store.touchKey(record.keyId, now).catch(report);
@@ -384,8 +395,10 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     if (throttle !== null && !proven) {
       const seen = failures.get(parsed.keyId);
       if (seen !== undefined && seen.count >= throttle.limit) {
-        const wait = seen.since + throttle.windowMs - now;
-        if (wait > 0) throw new RateLimitedError(wait);
+        // Within the window (a clock that went back ends the window rather than stretching it).
+        if (fresh(seen.since, now, throttle.windowMs)) {
+          throw new RateLimitedError(seen.since + throttle.windowMs - now);
+        }
         failures.delete(parsed.keyId);
       }
     }
@@ -394,7 +407,9 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     const started = epoch;
     let record: ApiKeyRecord | null;
     let matched: string | null = null;
+    let readAt = now;
     try {
+      readAt = clock();
       record = await store.getKey(parsed.keyId);
       const previous = record?.previousSecretHash ?? null;
       if (record === null) {
@@ -402,11 +417,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       } else if (previous !== null && hashStillValid(record, previous, now)) {
         // Inside a rotation's grace period: both compares side by side, so a wrong secret costs
         // about one compare's time (with two or more threads), not two in a row.
-        const [isCurrent, isPrevious] = await Promise.all([
+        // allSettled: the slot is held until both compares are done, even if one fails.
+        const [current, old] = await Promise.allSettled([
           hasher.verify(key, record.secretHash),
           hasher.verify(key, previous),
         ]);
-        matched = isCurrent ? record.secretHash : isPrevious ? previous : null;
+        if (current.status === 'rejected') throw current.reason;
+        if (old.status === 'rejected') throw old.reason;
+        matched = current.value ? record.secretHash : old.value ? previous : null;
       } else if (await hasher.verify(key, record.secretHash)) {
         matched = record.secretHash;
       }
@@ -423,7 +441,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       verifiedHash: matched,
       verifiedAt: now,
       bumpedAt: now,
-      stateAt: started === epoch ? now : Number.NEGATIVE_INFINITY,
+      stateAt: started === epoch ? readAt : Number.NEGATIVE_INFINITY,
       refreshing: null,
       result: toVerifiedApiKey(record),
     };
@@ -525,27 +543,31 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
 
     const cacheKey = maxEntries > 0 ? cacheKeyOf(key) : null;
     let entry: CacheEntry | undefined;
-    let record: ApiKeyRecord | null = null;
-    let proven = false;
+    let current: ApiKeyRecord | undefined;
+    // Verified here before: compared again once its entry ages out, but never throttled. The aged
+    // entry stays (as this marker) until a compare settles it: only a definite "wrong secret"
+    // removes it, not a busy verifier, a store error or a failed worker.
+    let stale: CacheEntry | undefined;
     if (cacheKey !== null) {
-      entry = cache.get(cacheKey);
-      if (entry !== undefined) {
-        // Verified here before; past maxAgeMs it is compared again, but never throttled.
-        proven = true;
-        record = fresh(entry.verifiedAt, now, maxAgeMs) ? await refreshed(entry, now) : null;
-        if (record === null || !hashStillValid(record, entry.verifiedHash, now)) {
-          cache.delete(cacheKey);
-          entry = undefined;
-          record = null;
+      const cached = cache.get(cacheKey);
+      if (cached !== undefined && !fresh(cached.verifiedAt, now, maxAgeMs)) {
+        stale = cached;
+      } else if (cached !== undefined) {
+        const record = await refreshed(cached, now);
+        if (record === null || !hashStillValid(record, cached.verifiedHash, clock())) {
+          // Gone, or rotated away: this exact key no longer authorizes anything.
+          if (cache.get(cacheKey) === cached) cache.delete(cacheKey);
         } else {
-          bump(cacheKey, entry, now);
+          bump(cacheKey, cached, now);
+          entry = cached;
+          current = record;
         }
       }
     }
     if (entry === undefined) {
       let pending = cacheKey === null ? undefined : inflight.get(cacheKey);
       if (pending === undefined) {
-        pending = coldVerify(key, now, proven);
+        pending = coldVerify(key, now, stale !== undefined);
         if (cacheKey !== null) {
           const ours = pending;
           inflight.set(cacheKey, ours);
@@ -554,19 +576,24 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
               if (inflight.get(cacheKey) === ours) inflight.delete(cacheKey);
               setBounded(cache, cacheKey, made, maxEntries);
             },
-            () => {
+            (error: unknown) => {
               if (inflight.get(cacheKey) === ours) inflight.delete(cacheKey);
+              const wrongSecret = error instanceof UnauthenticatedError;
+              if (wrongSecret && stale !== undefined && cache.get(cacheKey) === stale) {
+                cache.delete(cacheKey);
+              }
             },
           );
         }
       }
       entry = await pending;
-      record = entry.record;
+      current = entry.record;
     }
-    const current = record ?? entry.record;
-    await checkState(current, now);
-    touch(current, now);
-    checkScopes(current, verifyOptions);
+    const record = current ?? entry.record;
+    const decidedAt = clock();
+    await checkState(record, decidedAt);
+    touch(record, decidedAt);
+    checkScopes(record, verifyOptions);
     return entry.result;
   }
 

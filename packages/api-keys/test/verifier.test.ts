@@ -426,6 +426,51 @@ describe('verifier: cache', () => {
     expect(getKillSwitch).toHaveBeenCalledTimes(1);
   });
 
+  it('state read by a slow store counts from when it was asked for, not when it answered', async () => {
+    const store = createMemoryApiKeyStore();
+    const h = harness({}, store);
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const key = m.key.expose();
+    await h.verifier.verify(key);
+    h.now.ms += 1000; // stale: the next verify re-reads the key
+    const { spy, release } = holdNextGetKey(store);
+    const during = h.verifier.verify(key);
+    await vi.waitFor(() => expect(spy).toHaveBeenCalledTimes(1));
+    await h.manager.revoke(m.keyId); // another process, no invalidation reaches this verifier
+    h.now.ms += 900; // the read answers 900 ms after it was asked for
+    release();
+    await during;
+    h.now.ms += 100; // one TTL after the read was asked for: the revoke must be seen
+    await expect(h.verifier.verify(key)).rejects.toEqual(code('REVOKED'));
+  });
+
+  it('a kill switch thrown while a cold compare is queued is seen when the compare ends', async () => {
+    const h = harness();
+    let release: () => void = () => {};
+    let gate: Promise<void> | null = null;
+    const slow: ApiKeyHasher = {
+      hash: (k) => h.hasher.hash(k),
+      dummyHash: () => h.hasher.dummyHash(),
+      close: () => h.hasher.close(),
+      verify: async (k, hash) => {
+        await gate;
+        return h.hasher.verify(k, hash);
+      },
+    };
+    const verifier = h.newVerifier({ hasher: slow });
+    const m = await h.manager.mint({ organizationId: 'org_q', env: 'live', name: 'n' });
+    await verifier.verify(m.key.expose()); // the switches are read and fresh now
+    gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const other = await h.manager.mint({ organizationId: 'org_q', env: 'live', name: 'n2' });
+    const during = verifier.verify(other.key.expose());
+    await h.manager.setGlobalKillSwitch(true);
+    h.now.ms += 2000; // the compare queued for two seconds
+    release();
+    await expect(during).rejects.toEqual(code('KILL_SWITCH', { scope: 'global' }));
+  });
+
   it('onChange wiring applies a kill at once, across verifiers', async () => {
     const store = createMemoryApiKeyStore();
     const h = harness({}, store);
@@ -513,6 +558,54 @@ describe('verifier: abuse limits', () => {
     const fresh = h.newVerifier({ failedAttempts: { limit: 3, windowMs: 60_000 } });
     for (let i = 0; i < 3; i++) await fresh.verify(wrongSecretFor(key)).catch(() => {});
     await expect(fresh.verify(key)).rejects.toEqual(code('RATE_LIMITED'));
+  });
+
+  it('a verified key keeps its throttle bypass through a re-check that fails for a passing reason', async () => {
+    const store = createMemoryApiKeyStore();
+    const h = harness({}, store);
+    const verifier = h.newVerifier({
+      cache: { maxAgeMs: 10_000 },
+      failedAttempts: { limit: 3, windowMs: 600_000 },
+    });
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const key = m.key.expose();
+    await verifier.verify(key);
+    for (let i = 0; i < 3; i++) await verifier.verify(wrongSecretFor(key)).catch(() => {});
+    h.now.ms += 10_000; // the entry ages out: the next request compares again
+    // That re-check fails for a reason that says nothing about the secret: the store is down.
+    vi.spyOn(store, 'getKey').mockRejectedValueOnce(new Error('connection reset'));
+    await expect(verifier.verify(key)).rejects.toThrow('connection reset');
+    // The owner is still recognised as verified before: compared, not RATE_LIMITED.
+    expect((await verifier.verify(key)).keyId).toBe(m.keyId);
+  });
+
+  it('a rotation that ends the old secret removes its bypass: the old key is throttled like any other', async () => {
+    const h = harness({ stateTtlMs: 0 });
+    const verifier = h.newVerifier({
+      cache: { maxAgeMs: 10_000 },
+      failedAttempts: { limit: 2, windowMs: 600_000 },
+    });
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const old = m.key.expose();
+    await verifier.verify(old);
+    await h.manager.rotate(m.keyId);
+    h.now.ms += 10_000;
+    for (let i = 0; i < 2; i++) {
+      await expect(verifier.verify(old)).rejects.toEqual(code('UNAUTHENTICATED'));
+    }
+    await expect(verifier.verify(old)).rejects.toEqual(code('RATE_LIMITED'));
+  });
+
+  it('a clock that steps back ends a throttle window instead of stretching it', async () => {
+    const h = harness();
+    const verifier = h.newVerifier({ failedAttempts: { limit: 2, windowMs: 60_000 } });
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const wrong = wrongSecretFor(m.key.expose());
+    for (let i = 0; i < 2; i++) await verifier.verify(wrong).catch(() => {});
+    await expect(verifier.verify(wrong)).rejects.toEqual(code('RATE_LIMITED'));
+    h.now.ms -= 3_600_000;
+    const after = await verifier.verify(wrong).catch((e: { code: string; details?: unknown }) => e);
+    expect(after).toEqual(code('UNAUTHENTICATED'));
   });
 
   it('inside a rotation grace period both compares run side by side', async () => {
