@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { InvalidInputError, randomBytes, toBase64Url, utf8Encode } from '@coffer/core';
+import { CofferError, InvalidInputError, randomBytes, toBase64Url, utf8Encode } from '@coffer/core';
 import bcrypt from 'bcryptjs';
 import { BcryptWorkerPool } from './worker-pool.js';
 
@@ -55,6 +55,13 @@ export interface BcryptHasherOptions {
    * main-thread CPU: for scripts and tests, not for servers.
    */
   threads?: number;
+  /**
+   * Highest cost a stored hash may have to be compared (default: `cost` + 2, at most 31). A hash
+   * above it — a corrupt or planted row — is treated like an unreadable one (one compare against
+   * the dummy, then `false`) instead of tying up a worker for minutes or days: each cost step
+   * doubles the time, and cost 31 takes days.
+   */
+  maxStoredCost?: number;
 }
 
 function assertKeyInput(key: unknown): asserts key is string {
@@ -75,13 +82,20 @@ function assertKeyInput(key: unknown): asserts key is string {
 
 const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
+/** A failure inside bcrypt itself, without its message (bcryptjs messages can echo the input). */
+function bcryptFailed(): CofferError {
+  return new CofferError('HASHER_FAILED', 'bcrypt failed on its input.');
+}
+
 /**
  * The default {@link ApiKeyHasher}: bcrypt (bcryptjs, pure JavaScript) at cost 12, in a pool of
  * worker threads so compares never block the event loop. Refuses input over 72 bytes instead of
  * truncating. Hashes are standard `$2b$` strings, so hashes made by other bcrypt libraries verify.
  *
- * @throws {InvalidInputError} `INVALID_INPUT` for a cost outside 4–31 or a negative thread count;
- *   `hash()` throws it for a key over 72 bytes.
+ * @throws {InvalidInputError} `INVALID_INPUT` for a cost outside 4–31, a `maxStoredCost` below
+ *   `cost` or above 31, or a negative thread count; `hash()` and `verify()` throw it for a key over
+ *   72 bytes. `verify()` rejects with `HASHER_FAILED` only when bcrypt itself fails (a worker died);
+ *   a hash it cannot read, or whose cost is above `maxStoredCost`, resolves `false`.
  * @example
  * ```ts
  * import { createBcryptHasher } from '@coffer/api-keys';
@@ -99,6 +113,19 @@ export function createBcryptHasher(options: BcryptHasherOptions = {}): ApiKeyHas
       details: { parameter: 'cost' },
     });
   }
+  const maxStoredCost = options.maxStoredCost ?? Math.min(31, cost + 2);
+  if (!Number.isInteger(maxStoredCost) || maxStoredCost < cost || maxStoredCost > 31) {
+    throw new InvalidInputError('maxStoredCost must be an integer from cost to 31', {
+      details: { parameter: 'maxStoredCost' },
+    });
+  }
+  /** Whether `stored` is a bcrypt hash this hasher will compare (shape and cost). */
+  const readable = (stored: unknown): stored is string => {
+    if (typeof stored !== 'string') return false;
+    const match = BCRYPT_HASH.exec(stored);
+    const rounds = Number(match?.[1]);
+    return match !== null && rounds >= 4 && rounds <= maxStoredCost;
+  };
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
     throw new InvalidInputError('threads must be an integer from 0 to 256', {
@@ -116,8 +143,12 @@ export function createBcryptHasher(options: BcryptHasherOptions = {}): ApiKeyHas
   };
 
   const compare = async (key: string, stored: string): Promise<boolean> => {
-    if (pool === null) return bcrypt.compare(key, stored);
-    return (await pool.run({ op: 'compare', key, hash: stored })) === true;
+    if (pool !== null) return (await pool.run({ op: 'compare', key, hash: stored })) === true;
+    try {
+      return await bcrypt.compare(key, stored);
+    } catch {
+      throw bcryptFailed();
+    }
   };
 
   const dummyHash = (): Promise<string> => {
@@ -136,7 +167,7 @@ export function createBcryptHasher(options: BcryptHasherOptions = {}): ApiKeyHas
     hash,
     async verify(key, stored) {
       assertKeyInput(key);
-      if (typeof stored !== 'string' || !BCRYPT_HASH.test(stored)) {
+      if (!readable(stored)) {
         // Not a bcrypt hash (corrupt, or another scheme): still pay one compare, so the answer
         // takes as long as for a real hash and the timing does not single such records out.
         await compare(key, await dummyHash());

@@ -35,6 +35,12 @@ describe.each([
     ['truncated', '$2b$04$abc'],
     ['altered alphabet', `$2b$04$${'!'.repeat(53)}`],
     ['wrong type', 42],
+    ['cost below 4', bcrypt.hashSync(KEY, 4).replace('$04$', '$03$')],
+    ['cost 99', bcrypt.hashSync(KEY, 4).replace('$04$', '$99$')],
+    [
+      'cost above maxStoredCost (a planted slow hash)',
+      bcrypt.hashSync(KEY, 4).replace('$04$', '$31$'),
+    ],
   ])('resolves false, never throws, for a %s hash', async (_, hash) => {
     expect(await hasher.verify(KEY, hash as string)).toBe(false);
   });
@@ -68,7 +74,7 @@ describe('bcrypt hasher timing', () => {
     const dummy = await hasher.dummyHash();
     const compare = vi.spyOn(bcrypt, 'compare');
     try {
-      for (const bad of ['', 'sha256:abcdef', '$2b$04$abc', 42]) {
+      for (const bad of ['', 'sha256:abcdef', '$2b$04$abc', 42, `$2b$99$${'a'.repeat(53)}`]) {
         compare.mockClear();
         expect(await hasher.verify(KEY, bad as string)).toBe(false);
         expect(compare).toHaveBeenCalledTimes(1);
@@ -82,6 +88,24 @@ describe('bcrypt hasher timing', () => {
 });
 
 describe('bcrypt hasher options', () => {
+  it('compares stored hashes up to maxStoredCost (default cost + 2) and no higher', async () => {
+    const hasher = createBcryptHasher({ cost: 4, threads: 0 });
+    const atSix = bcrypt.hashSync(KEY, 6);
+    const atSeven = bcrypt.hashSync(KEY, 7);
+    try {
+      expect(await hasher.verify(KEY, atSix)).toBe(true);
+      expect(await hasher.verify(KEY, atSeven)).toBe(false);
+    } finally {
+      await hasher.close();
+    }
+    const wider = createBcryptHasher({ cost: 4, threads: 0, maxStoredCost: 7 });
+    try {
+      expect(await wider.verify(KEY, atSeven)).toBe(true);
+    } finally {
+      await wider.close();
+    }
+  });
+
   it('defaults to cost 12', async () => {
     const hasher = createBcryptHasher({ threads: 1 });
     try {
@@ -91,14 +115,19 @@ describe('bcrypt hasher options', () => {
     }
   });
 
-  it.each([[{ cost: 3 }], [{ cost: 32 }], [{ cost: 10.5 }], [{ threads: -1 }], [{ threads: 1.5 }]])(
-    'refuses %j with INVALID_INPUT',
-    (options) => {
-      expect(() => createBcryptHasher(options)).toThrow(
-        expect.objectContaining({ code: 'INVALID_INPUT' }),
-      );
-    },
-  );
+  it.each([
+    [{ cost: 3 }],
+    [{ cost: 32 }],
+    [{ cost: 10.5 }],
+    [{ threads: -1 }],
+    [{ threads: 1.5 }],
+    [{ cost: 12, maxStoredCost: 11 }],
+    [{ maxStoredCost: 32 }],
+  ])('refuses %j with INVALID_INPUT', (options) => {
+    expect(() => createBcryptHasher(options)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
 
   it('runs compares in parallel across its workers and rejects new work after close', async () => {
     const hasher = createBcryptHasher({ cost: 4, threads: 2 });
