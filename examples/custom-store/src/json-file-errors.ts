@@ -1,5 +1,7 @@
-// The JSON-file stores' errors: CofferError subclasses with stable codes, the same codes the SQL
-// stores use. Messages name the file, never a stored value.
+// The JSON-file stores' errors: CofferError subclasses with stable codes. `STORE_OPEN_FAILED` and
+// `STORE_DUPLICATE_ID` are the codes the SQL stores use for the same failures; `STORE_WRITE_FAILED`
+// is this store's own (a file write has no SQL counterpart: those fail as `STORE_BUSY` or a driver
+// error). Messages name the file, never a stored value.
 import { CofferError } from '@coffer/core';
 
 /** The file exists but could not be read or is not a store file. Code `STORE_OPEN_FAILED`, 500. */

@@ -9,6 +9,7 @@ import {
   expressApiKeyAuth,
   requestIdOf,
 } from '@coffer/api-keys';
+import { InvalidInputError } from '@coffer/core';
 import express from 'express';
 import { requireKeyEnvironment } from './key-environment.ts';
 
@@ -60,7 +61,11 @@ export function createAdminApi(manager: ApiKeyManager): express.Express {
   const app = express();
   app.use(express.json());
   app.post('/admin/orgs/:org/keys', async (req, res) => {
-    const body = req.body as { name?: string; env?: 'live' | 'test'; scopes?: string[] };
+    const sent: unknown = req.body;
+    if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) {
+      throw new InvalidInputError('Send a JSON object body (Content-Type: application/json).');
+    }
+    const body = sent as { name?: string; env?: 'live' | 'test'; scopes?: string[] };
     const minted = await manager.mint({
       organizationId: req.params.org,
       env: body.env ?? 'test',
@@ -81,9 +86,21 @@ export function createAdminApi(manager: ApiKeyManager): express.Express {
   });
   app.use(
     (error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      const { status, headers, body } = apiKeyErrorResponse(error, requestIdOf(req));
+      const { status, headers, body } = apiKeyErrorResponse(
+        isBodyParserError(error)
+          ? new InvalidInputError('The request body must be a JSON object; fix the body and retry.')
+          : error,
+        requestIdOf(req),
+      );
       res.status(status).set(headers).json(body);
     },
   );
   return app;
+}
+
+/** express.json()'s own 4xx errors (malformed JSON, too large, wrong charset): the caller's fault. */
+function isBodyParserError(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string';
 }
