@@ -1,7 +1,7 @@
 import { CofferError, InvalidInputError } from '@coffer/core';
 import { clientIp, clientUserAgent, deviceId } from './client-fields.js';
 import { hmacForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
-import { normalizeCountry } from './normalize-fields.js';
+import { isoCountryCode, normalizeCountry } from './normalize-country.js';
 import type { InvalidReason } from './normalized.js';
 import { isPepper, type Pepper } from './pepper.js';
 import { PII_FIELDS } from './pii-fields.js';
@@ -13,8 +13,10 @@ export interface HashUserDataOptions {
   /** The platform whose rules apply: `meta`, `tiktok`, `google`, `snap`, or `storage`. */
   profile: PlatformProfile;
   /**
-   * Country (ISO 3166-1 alpha-2, any case, e.g. `'US'`) for records without one: supplies a
-   * phone's calling code. Anything else is refused with `INVALID_INPUT`.
+   * Country for records without a valid one of their own: supplies a phone's calling code and the
+   * US rules for states and ZIP codes. Exactly an officially assigned ISO 3166-1 alpha-2 code, any
+   * case (`'US'`, `'gb'`); names and aliases (`'USA'`, `'United States'`, `'UK'`) are refused with
+   * `INVALID_INPUT`, unlike a record's own `country`, which accepts a few common names.
    */
   defaultCountry?: string;
   /**
@@ -158,14 +160,12 @@ export function checkOptions(options: HashUserDataOptions): CheckedOptions {
   const defaultCountry: unknown = options.defaultCountry;
   let country: string | undefined;
   if (defaultCountry !== undefined) {
-    const normalized =
-      typeof defaultCountry === 'string' ? normalizeCountry(defaultCountry) : undefined;
-    if (normalized?.ok !== true) {
+    country = isoCountryCode(defaultCountry);
+    if (country === undefined) {
       throw new InvalidInputError(
-        'options.defaultCountry must be an ISO 3166-1 alpha-2 country code such as "US"',
+        'options.defaultCountry must be an ISO 3166-1 alpha-2 country code such as "US" or "GB" (not a name, not "UK")',
       );
     }
-    country = normalized.value;
   }
   for (const flag of ['keepIp', 'keepDeviceId'] as const) {
     const value: unknown = options[flag];

@@ -8,11 +8,11 @@ export {
   hashUserData,
   InvalidUserDataError,
 } from './hash-user-data.js';
+export { normalizeCountry } from './normalize-country.js';
 export { normalizeEmail, normalizeEmailForGoogle } from './normalize-email.js';
 export {
   type GoogleNameOptions,
   normalizeCity,
-  normalizeCountry,
   normalizeDateOfBirth,
   normalizeExternalId,
   normalizeGender,

@@ -1,5 +1,5 @@
 // Normalizers for the remaining fields. Each is pure, total and idempotent, and never throws.
-import { ISO_COUNTRIES } from './iso-countries.js';
+import { countryOption } from './normalize-country.js';
 import { invalid, type Normalized, valid } from './normalized.js';
 import { cleanText, lettersAndDigits, lettersOnly, lower } from './text.js';
 
@@ -231,7 +231,10 @@ const US_STATES: ReadonlyMap<string, string> = table({
 
 /** Options of {@link normalizeState}. */
 export interface StateOptions {
-  /** ISO 3166-1 alpha-2 country of the address, if known (any case). */
+  /**
+   * Country of the address, if known, read as `normalizeCountry` reads it (`'US'`, `'us'`, `'USA'`);
+   * a country that is not recognised counts as none.
+   */
   country?: string;
 }
 
@@ -260,16 +263,12 @@ export function normalizeState(input: unknown, options: StateOptions = {}): Norm
   return valid(US_STATES.get(value) ?? value);
 }
 
-/** The lower-case `country` of an options object, tolerating `null` and non-objects. */
-function countryOption(options: unknown): string | undefined {
-  if (typeof options !== 'object' || options === null) return undefined;
-  const country: unknown = (options as { country?: unknown }).country;
-  return typeof country === 'string' ? country.trim().toLowerCase() : undefined;
-}
-
 /** Options of {@link normalizeZip}. */
 export interface ZipOptions {
-  /** ISO 3166-1 alpha-2 country of the address, if known. */
+  /**
+   * Country of the address, if known, read as `normalizeCountry` reads it (`'GB'`, `'UK'`, `'United
+   * Kingdom'`); a country that is not recognised counts as none.
+   */
   country?: string;
 }
 
@@ -305,40 +304,6 @@ export function normalizeZip(input: unknown, options: ZipOptions = {}): Normaliz
     if (full !== null) return valid(`${full[1] ?? ''}${full[2] ?? ''}`);
   }
   return valid(value);
-}
-
-const COUNTRY_ALIASES: ReadonlyMap<string, string> = table({
-  uk: 'gb',
-  usa: 'us',
-  unitedstates: 'us',
-  unitedstatesofamerica: 'us',
-  unitedkingdom: 'gb',
-  greatbritain: 'gb',
-  deutschland: 'de',
-  germany: 'de',
-  france: 'fr',
-  canada: 'ca',
-});
-
-/**
- * A country as a lower-case ISO 3166-1 alpha-2 code. Two-letter input must be an officially
- * assigned code (`zz` is refused); a few common names and `uk` are mapped (`"United States"` →
- * `us`, `uk` → `gb`); anything else is `invalid_format`.
- *
- * @example
- * ```ts
- * import { normalizeCountry } from '@coffer/pii';
- *
- * normalizeCountry(' US '); // { ok: true, value: 'us' }
- * normalizeCountry('United Kingdom'); // { ok: true, value: 'gb' }
- * normalizeCountry('ZZ'); // { ok: false, reason: 'invalid_format' }
- * ```
- */
-export function normalizeCountry(input: unknown): Normalized {
-  const base = normalizeName(input);
-  if (!base.ok) return base;
-  const value = COUNTRY_ALIASES.get(base.value) ?? base.value;
-  return ISO_COUNTRIES.has(value) ? valid(value) : invalid('invalid_format');
 }
 
 /**

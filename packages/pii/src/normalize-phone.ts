@@ -5,6 +5,7 @@ import {
   type NumberingPlan,
   planOf,
 } from './calling-codes.js';
+import { countryOption } from './normalize-country.js';
 import { invalid, type Normalized, valid } from './normalized.js';
 import { readPhone } from './phone-text.js';
 import { cleanText } from './text.js';
@@ -12,8 +13,9 @@ import { cleanText } from './text.js';
 /** Options of {@link normalizePhone}. */
 export interface PhoneOptions {
   /**
-   * ISO 3166-1 alpha-2 country (any case) supplying the calling code for numbers written without
-   * one, e.g. `'gb'` turns `07911 123456` into `+447911123456`.
+   * The record's country, read as `normalizeCountry` reads it (`'GB'`, `'gb'`, `'UK'`, `'United
+   * Kingdom'`), supplying the calling code for numbers written without one: `'gb'` turns
+   * `07911 123456` into `+447911123456`. A country that is not recognised counts as none.
    */
   country?: string;
 }
@@ -65,10 +67,7 @@ export function normalizePhone(input: unknown, options: PhoneOptions = {}): Norm
   let digits = phone.digits;
   if (phone.plus) return international(digits);
   if (digits.startsWith('00')) return international(digits.slice(2));
-  const country =
-    typeof options === 'object' && options !== null && typeof options.country === 'string'
-      ? options.country.trim().toLowerCase()
-      : undefined;
+  const country = countryOption(options);
   const plan = country === undefined ? undefined : planOf(country);
   if (plan === undefined) {
     // No country to go by: the baseline, digits only, without leading zeros, and no "+".

@@ -304,12 +304,34 @@ describe('hashUserData: inputs', () => {
     expect(() => hashUserData({}, { profile: meta, pepper })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
     );
-    for (const defaultCountry of ['Atlantis', 'x', 42, '']) {
+    // Exactly an ISO alpha-2 code: a record's country may be a name, the option may not.
+    for (const defaultCountry of [
+      'Atlantis',
+      'x',
+      42,
+      '',
+      'ZZ',
+      'United States',
+      'USA',
+      'u.s.',
+      'Deutschland',
+      'UK',
+      'G B',
+    ]) {
       expect(() => hashUserData({}, { profile: tiktok, defaultCountry } as never)).toThrow(
         expect.objectContaining({ code: 'INVALID_INPUT' }),
       );
     }
     expect(hashUserData({}, { profile: tiktok, defaultCountry: ' gb ' }).dropped).toEqual([]);
+    expect(
+      hashUserData({ phone: '07911 123456' }, { profile: tiktok, defaultCountry: 'GB' }).userData
+        .phone,
+    ).toBe(sha('+447911123456'));
+    // A record's own country may be written as a name.
+    expect(
+      hashUserData({ phone: '07911 123456', country: 'United Kingdom' }, { profile: tiktok })
+        .userData.phone,
+    ).toBe(sha('+447911123456'));
   });
 
   it('a 10 MB field costs no more than a short one and is reported too_long', () => {

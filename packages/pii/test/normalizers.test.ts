@@ -159,6 +159,36 @@ describe('normalizers: known inputs', () => {
   });
 });
 
+describe('normalizers: the country option', () => {
+  it('is read as a record country is: codes in any case, "UK" and a few names', () => {
+    for (const country of ['GB', 'gb', ' gb ', 'UK', 'uk', 'United Kingdom', 'Great Britain']) {
+      expect(normalizePhone('07911 123456', { country }), country).toEqual(ok('+447911123456'));
+      expect(normalizeZip('SW1A 1AA', { country }), country).toEqual(ok('sw1a1'));
+    }
+    expect(normalizeState('Georgia', { country: 'USA' })).toEqual(ok('ga'));
+    expect(normalizeState('Georgia', { country: 'GE' })).toEqual(ok('georgia'));
+  });
+
+  it('a country that is not recognised counts as none, as in hashUserData', () => {
+    for (const country of ['Atlantis', 'ZZ', 'x', '', '__proto__']) {
+      expect(normalizePhone('07911 123456', { country }), country).toEqual(
+        normalizePhone('07911 123456'),
+      );
+      expect(normalizeZip('SW1A 1AA', { country }), country).toEqual(normalizeZip('SW1A 1AA'));
+      expect(normalizeState('Georgia', { country }), country).toEqual(normalizeState('Georgia'));
+    }
+  });
+
+  it('normalizeCountry maps names and punctuation, and refuses unassigned codes', () => {
+    expect(normalizeCountry('U.S.A.')).toEqual(ok('us'));
+    expect(normalizeCountry('u.s.')).toEqual(ok('us'));
+    expect(normalizeCountry('Deutschland')).toEqual(ok('de'));
+    expect(normalizeCountry('uk')).toEqual(ok('gb'));
+    expect(normalizeCountry('Georgia')).toEqual(bad('invalid_format'));
+    expect(normalizeCountry('__proto__')).toEqual(bad('invalid_format'));
+  });
+});
+
 describe('normalizers: hostile input', () => {
   const hostile: unknown[] = [
     undefined,

@@ -432,11 +432,11 @@ describe('every profile rule is idempotent given the same context', () => {
   it('Google postal code: upper-casing that decomposes is composed again (found by the property above)', () => {
     const rule = google.fields.zip;
     for (const input of ['\u1fd2', '\u0390', 'sw1a \u1fd2']) {
-      const once = rule?.normalize(input, {});
+      const once = rule?.normalize(input, { country: undefined });
       expect(once?.ok).toBe(true);
       if (once?.ok === true) {
         expect(once.value).toBe(once.value.normalize('NFC'));
-        expect(rule?.normalize(once.value, {})).toEqual(once);
+        expect(rule?.normalize(once.value, { country: undefined })).toEqual(once);
       }
     }
   });

@@ -3,7 +3,8 @@
 // Sources: https://developers.google.com/data-manager/api/devguides/concepts/formatting and Google's
 // own formatter, https://github.com/googleads/data-manager-node/blob/main/util/src/formatter.ts
 // (formatCity, formatAdministrativeArea, formatPostalCode, formatRegionCode).
-import { normalizeCountry, normalizeNameForGoogle } from '../normalize-fields.js';
+import { normalizeCountry } from '../normalize-country.js';
+import { normalizeNameForGoogle } from '../normalize-fields.js';
 import { invalid, type Normalized, valid } from '../normalized.js';
 import { cleanText, lower, upper } from '../text.js';
 import type { FieldContext } from './profile.js';
