@@ -56,6 +56,8 @@ describe('TSDoc examples', () => {
     expect(normalizePhone('+1 (650) 555-1234')).toEqual(ok('+16505551234'));
     expect(normalizePhone('07911 123456', { country: 'GB' })).toEqual(ok('+447911123456'));
     expect(normalizePhone('8 912 345-67-89', { country: 'ru' })).toEqual(ok('+79123456789'));
+    expect(normalizePhone('91 98765 43210', { country: 'in' })).toEqual(ok('+919876543210'));
+    expect(normalizePhone('0650 555 1234', { country: 'us' })).toEqual(bad);
     expect(normalizePhone('+1 650 555 1234 ext. 12')).toEqual(ok('+16505551234'));
     expect(normalizePhone('650.555.1234')).toEqual(ok('6505551234'));
     expect(normalizeName("  O'Brien-Smith ")).toEqual(ok('obriensmith'));

@@ -361,12 +361,20 @@ describe('profiles: known answers (expected values hashed with node:crypto)', ()
       { profile: tiktok, defaultCountry: 'FR' },
     );
     expect(userData.phone).toBe(sha('+33612345678'));
-    // The record's own country wins over the default.
+    // The record's own country wins over the default: a number of both countries' shape.
     const own = hashUserData(
-      { phone: '06 12 34 56 78', country: 'gb' },
+      { phone: '01 23 45 67 89', country: 'gb' },
       { profile: tiktok, defaultCountry: 'FR' },
     );
-    expect(own.userData.phone).toBe(sha('+44612345678'));
+    expect(own.userData.phone).toBe(sha('+44123456789'));
+    expect(
+      hashUserData({ phone: '01 23 45 67 89' }, { profile: tiktok, defaultCountry: 'FR' }).userData
+        .phone,
+    ).toBe(sha('+33123456789'));
+    // A French mobile number is no British number: dropped, not sent as +44 6….
+    expect(
+      hashUserData({ phone: '06 12 34 56 78', country: 'gb' }, { profile: tiktok }).dropped,
+    ).toEqual([{ field: 'phone', reason: 'invalid_format' }]);
   });
 
   it('TikTok and Google drop a phone without a known country code; Meta sends its digits', () => {
