@@ -1,10 +1,11 @@
 import { CofferError, InvalidInputError } from '@coffer/core';
 import { clientIp, clientUserAgent, deviceId } from './client-fields.js';
-import { hmacForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
+import { hmacForStorage, hmacHashedForStorage, sha256ForPlatform } from './hash.js';
 import { isoCountryCode, normalizeCountry } from './normalize-country.js';
 import type { InvalidReason } from './normalized.js';
 import { isPepper, type Pepper } from './pepper.js';
 import { PII_FIELDS } from './pii-fields.js';
+import { preHashed } from './pre-hashed.js';
 import { type FieldContext, KEYED, type PlatformProfile } from './profiles/profile.js';
 import { type UserData, userDataSchema } from './user-data-schema.js';
 
@@ -79,8 +80,10 @@ export class InvalidUserDataError extends CofferError {
 /**
  * Normalizes and hashes one event's user data for one platform (or for storage): each PII field
  * normalized by the profile's rule and SHA-256 hashed (HMAC with a pepper for `storage`) or, where
- * the platform takes it in clear, normalized only; values already hashed (64 hex) pass through
- * lower-cased. The IP and device id are removed unless kept; fields the profile does not take are
+ * the platform takes it in clear, normalized only. A field whose raw value is already a SHA-256
+ * digest (trimmed, exactly 64 hex; lower-case hex only for `externalId`) passes through
+ * lower-cased (keyed with the pepper for `storage`): that is decided on the raw value alone, and
+ * every normalized value is hashed. The IP and device id are removed unless kept; fields the profile does not take are
  * removed. Nothing of the input survives in clear except what the platform requires in clear
  * (Google's address fields, the user agent, a kept IP). Invalid fields are dropped and reported.
  *
@@ -220,9 +223,10 @@ function hashParsed(data: UserData, options: CheckedOptions): HashedUserData {
     if (value === undefined) continue;
     const rule = profile.fields[field];
     if (rule === undefined) continue; // the platform does not take it: removed
-    if (rule.hashed && isSha256Hex(value)) {
-      out[rule.key] =
-        pepper === undefined ? sha256ForPlatform(value) : hmacForStorage(value, pepper);
+    // Already hashed, judged on the raw value only; everything else is normalized and hashed.
+    const digest = rule.hashed ? preHashed(field, value) : undefined;
+    if (digest !== undefined) {
+      out[rule.key] = pepper === undefined ? digest : hmacHashedForStorage(digest, pepper);
       continue;
     }
     const normalized = rule.normalize(value, context);

@@ -1,6 +1,6 @@
 export { type BatchResult, hashUserDataBatch, hashUserDataStream } from './batch.js';
 export { KNOWN_CALLING_CODE_COUNTRIES } from './calling-codes.js';
-export { hmacForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
+export { hmacForStorage, hmacHashedForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
 export {
   type DroppedField,
   type HashedUserData,

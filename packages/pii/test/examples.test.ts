@@ -11,6 +11,7 @@ import {
   hashUserDataBatch,
   hashUserDataStream,
   hmacForStorage,
+  hmacHashedForStorage,
   InvalidPepperError,
   InvalidUserDataError,
   isSha256Hex,
@@ -101,7 +102,7 @@ describe('TSDoc examples', () => {
       'v1:3733c2d38fdecb5343382d53ac8b008b544758b8350ff504f431c86688139e48',
     );
     expect(
-      hmacForStorage(sha256ForPlatform('joe@example.com'), pepper) ===
+      hmacHashedForStorage(sha256ForPlatform('joe@example.com'), pepper) ===
         hmacForStorage('joe@example.com', pepper),
     ).toBe(true);
     const rotated = createPepper({

@@ -9,8 +9,10 @@ import {
   hashUserDataBatch,
   hashUserDataStream,
   hmacForStorage,
+  hmacHashedForStorage,
   isSha256Hex,
   meta,
+  PII_FIELDS,
   snap,
   storage,
   tiktok,
@@ -127,6 +129,96 @@ describe('hashUserData leaves no plaintext behind', () => {
   });
 });
 
+describe('hex-looking plaintext is hashed, never passed through', () => {
+  const H = sha('joe@example.com');
+  const ab = 'ab'.repeat(16);
+  // Each is plaintext whose normalized form (punctuation, invisible characters or spaces removed)
+  // is 64 hex characters, or a near miss: none is a SHA-256 digest as received.
+  const hostile = [
+    `${ab}-${ab}`,
+    `${H.slice(0, 32)}-${H.slice(32)}`,
+    `${H.slice(0, 32)}\u200b${H.slice(32)}`,
+    `${H.slice(0, 32)} ${H.slice(32)}`,
+    `${H.slice(0, 32)}.${H.slice(32)}`,
+    `\u00ad${H}`,
+    `#${H}`,
+    `${H}!`,
+    `${H}\u0301`,
+    `${H.slice(0, 63)}`,
+    `${H}0`,
+    `${H.slice(0, 63)}g`,
+    `'${H}'`,
+  ];
+  const inClear: Record<string, readonly string[]> = {
+    google: ['city', 'state', 'zip', 'country'],
+  };
+
+  it("the reviewer's cases", () => {
+    const name = `${ab}-${ab}`;
+    expect(hashUserData({ firstName: name }, { profile: meta }).userData.fn).toBe(
+      sha(`${ab}${ab}`),
+    );
+    const zwsp = `${H.slice(0, 32)}\u200b${H.slice(32)}`;
+    expect(hashUserData({ externalId: zwsp }, { profile: meta }).userData.external_id).toBe(sha(H));
+    // externalId keeps its case: an upper-case 64-hex id is an id, hashed as written…
+    expect(
+      hashUserData({ externalId: H.toUpperCase() }, { profile: meta }).userData.external_id,
+    ).toBe(sha(H.toUpperCase()));
+    // …and a lower-case one is taken as already hashed, so the two never collide.
+    expect(hashUserData({ externalId: H }, { profile: meta }).userData.external_id).toBe(H);
+    // Other fields' digests pass through in any case, trimmed and lower-cased.
+    expect(hashUserData({ email: ` ${H.toUpperCase()}\t` }, { profile: meta }).userData.em).toBe(H);
+  });
+
+  it.each(PROFILES)('$profile.name: deep scan, every field, every hostile input', (options) => {
+    for (const field of PII_FIELDS) {
+      const rule = options.profile.fields[field];
+      if (rule === undefined || inClear[options.profile.name]?.includes(field)) continue;
+      for (const input of hostile) {
+        const out = JSON.stringify(
+          hashUserData({ [field]: input }, options).userData,
+        ).toLowerCase();
+        const hex = input.toLowerCase().replace(/[^0-9a-f]/g, '');
+        const needles = new Set([input.toLowerCase(), input.trim().toLowerCase(), hex]);
+        for (let i = 0; i + 16 <= hex.length; i++) needles.add(hex.slice(i, i + 16));
+        for (const needle of needles) {
+          if (needle.length >= 8)
+            expect(out, `${field} ${JSON.stringify(input)}`).not.toContain(needle);
+        }
+      }
+    }
+  });
+
+  it('property: a value that is not exactly 64 hex once trimmed never reaches a platform in clear', () => {
+    const hexChars = fc.constantFrom(...'0123456789abcdefABCDEF');
+    const noise = fc.constantFrom('-', '.', ' ', '\u200b', '\u00ad', '_', ':', '\u0301', "'");
+    const input = fc
+      .tuple(
+        fc.array(hexChars, { minLength: 60, maxLength: 70 }),
+        fc.array(fc.tuple(fc.nat(70), noise), { minLength: 1, maxLength: 4 }),
+      )
+      .map(([chars, inserts]) => {
+        const out = [...chars];
+        for (const [at, ch] of inserts) out.splice(at % (out.length + 1), 0, ch);
+        return out.join('');
+      })
+      .filter((s) => !/^[0-9a-fA-F]{64}$/.test(s.trim()));
+    fc.assert(
+      fc.property(input, fc.constantFrom(...PII_FIELDS), (value, field) => {
+        for (const options of PROFILES) {
+          if (inClear[options.profile.name]?.includes(field)) continue;
+          const out = JSON.stringify(hashUserData({ [field]: value }, options)).toLowerCase();
+          const hex = value.toLowerCase().replace(/[^0-9a-f]/g, '');
+          for (let i = 0; i + 16 <= hex.length; i += 8) {
+            expect(out).not.toContain(hex.slice(i, i + 16));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('hashUserData: inputs', () => {
   it('already-hashed values pass through lower-cased, not hashed twice', () => {
     expect(isSha256Hex(sha('x'))).toBe(true);
@@ -135,7 +227,8 @@ describe('hashUserData: inputs', () => {
     expect(userData.em).toBe(hashed);
     // Storage keys it anyway: a bare SHA-256 is as guessable as the address.
     const stored = hashUserData({ email: hashed }, { profile: storage, pepper }).userData.email;
-    expect(stored).toBe(hmacForStorage(hashed, pepper));
+    expect(stored).toBe(hmacHashedForStorage(hashed, pepper));
+    expect(stored).toBe(hmacForStorage('joe@example.com', pepper));
     expect(stored).not.toContain(hashed);
     // 63 or 65 hex characters are not a hash: hashed as text (and invalid as an e-mail here).
     expect(
