@@ -6,6 +6,7 @@ import type { InvalidReason } from './normalized.js';
 import { isPepper, type Pepper } from './pepper.js';
 import { PII_FIELDS } from './pii-fields.js';
 import { preHashed } from './pre-hashed.js';
+import { checkFormatted, checkNormalized, checkProfile } from './profiles/check-profile.js';
 import { type FieldContext, KEYED, type PlatformProfile } from './profiles/profile.js';
 import { type UserData, userDataSchema } from './user-data-schema.js';
 
@@ -88,7 +89,9 @@ export class InvalidUserDataError extends CofferError {
  * (Google's address fields, the user agent, a kept IP). Invalid fields are dropped and reported.
  *
  * @throws {InvalidUserDataError} `INVALID_USER_DATA` when `record` is not an object of strings.
- * @throws {InvalidInputError} `INVALID_INPUT` for bad options: no profile; a pepper missing (or not
+ * @throws {InvalidInputError} `INVALID_INPUT` for bad options: no profile, or a custom profile that
+ *   is malformed (the message names the bad part; a custom rule whose `normalize` or `format`
+ *   returns something else than it must is reported the same way, when it does); a pepper missing (or not
  *   made by `createPepper`/`pepperFromEnv`) for `storage`, or given to a platform profile; a
  *   `defaultCountry` that is not an ISO alpha-2 code; `keepIp`/`keepDeviceId` not a boolean.
  * @example
@@ -121,7 +124,10 @@ export function hashUserData(record: unknown, options: HashUserDataOptions): Has
 
 /** Options after {@link checkOptions}: every one validated. */
 export interface CheckedOptions {
+  /** The profile as checked: a snapshot of a custom one, the package's own as it is. */
   readonly profile: PlatformProfile;
+  /** False for a custom profile, whose normalize and format results are checked as they come. */
+  readonly builtIn: boolean;
   readonly pepper: Pepper | undefined;
   readonly defaultCountry: string | undefined;
   readonly keepIp: boolean;
@@ -137,16 +143,7 @@ export function checkOptions(options: HashUserDataOptions): CheckedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidInputError('options are required, e.g. { profile: meta }');
   }
-  const profile: unknown = options.profile;
-  if (
-    typeof profile !== 'object' ||
-    profile === null ||
-    typeof (profile as PlatformProfile).fields !== 'object' ||
-    (profile as PlatformProfile).fields === null
-  ) {
-    throw new InvalidInputError('options.profile is required, e.g. { profile: meta }');
-  }
-  const platform = profile as PlatformProfile;
+  const { profile: platform, builtIn } = checkProfile(options.profile);
   // Keyed (storage) by a property only this package can set, never by the profile's name.
   const keyed = platform[KEYED] === true;
   const pepper: unknown = options.pepper;
@@ -178,6 +175,7 @@ export function checkOptions(options: HashUserDataOptions): CheckedOptions {
   }
   return {
     profile: platform,
+    builtIn,
     pepper: keyed ? (pepper as Pepper) : undefined,
     defaultCountry: country,
     keepIp: options.keepIp === true,
@@ -229,12 +227,14 @@ function hashParsed(data: UserData, options: CheckedOptions): HashedUserData {
       out[rule.key] = pepper === undefined ? digest : hmacHashedForStorage(digest, pepper);
       continue;
     }
-    const normalized = rule.normalize(value, context);
+    const result = rule.normalize(value, context);
+    const normalized = options.builtIn ? result : checkNormalized(result, field);
     if (!normalized.ok) {
       dropped.push({ field, reason: normalized.reason });
       continue;
     }
-    const wire = rule.format === undefined ? normalized.value : rule.format(normalized.value);
+    const formatted = rule.format === undefined ? normalized.value : rule.format(normalized.value);
+    const wire = options.builtIn ? formatted : checkFormatted(formatted, field);
     out[rule.key] = !rule.hashed
       ? wire
       : pepper === undefined

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createPepper,
+  type FieldRule,
   google,
   hashUserData,
   hashUserDataBatch,
@@ -13,6 +14,7 @@ import {
   isSha256Hex,
   meta,
   PII_FIELDS,
+  type PlatformProfile,
   snap,
   storage,
   tiktok,
@@ -432,6 +434,123 @@ describe('hashUserData: inputs', () => {
     expect(hashUserData({ email: huge, phone: '+16505551234' }, { profile: meta }).dropped).toEqual(
       [{ field: 'email', reason: 'too_long' }],
     );
+  });
+});
+
+describe('custom and malformed profiles', () => {
+  const record = { email: 'joe@example.com', ip: '203.0.113.9', userAgent: 'joe@example.com' };
+  const invalid = (part: string) =>
+    expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining(part) });
+
+  it.each([
+    // The reviewer's cases: each used to leak a value in clear or crash with a TypeError.
+    ['no name, no ipKey', { fields: {} }, 'options.profile.name'],
+    ['no ipKey', { name: 'x', fields: {}, sources: [] }, 'options.profile.ipKey'],
+    [
+      'no userAgentKey',
+      { name: 'x', fields: {}, ipKey: null, deviceId: null, sources: [] },
+      'options.profile.userAgentKey',
+    ],
+    [
+      'no deviceId rule',
+      { name: 'x', fields: {}, ipKey: null, userAgentKey: null, sources: [] },
+      'options.profile.deviceId',
+    ],
+    [
+      'a rule without normalize',
+      { ...meta, fields: { email: { key: 'em', hashed: true, rule: 'x' } } },
+      'options.profile.fields.email.normalize',
+    ],
+    [
+      'a rule whose hashed is not a boolean',
+      { ...meta, fields: { email: { ...meta.fields.email, hashed: 'yes' } } },
+      'options.profile.fields.email.hashed',
+    ],
+    [
+      'an unknown field',
+      { ...meta, fields: { ...meta.fields, password: meta.fields.email } },
+      'options.profile.fields',
+    ],
+    [
+      'a key that is not a parameter name',
+      { ...meta, fields: { email: { ...meta.fields.email, key: '__proto__' } } },
+      'options.profile.fields.email.key',
+    ],
+    ['two outputs under one key', { ...meta, ipKey: 'em' }, 'two outputs under one key'],
+    [
+      'a keyed (storage) copy that keeps a field in clear',
+      { ...storage, fields: { email: { ...storage.fields.email, hashed: false } } },
+      'is keyed',
+    ],
+    ['an array', [], 'options.profile'],
+    ['sources not an array', { ...meta, sources: 'x' }, 'options.profile.sources'],
+  ])('refuses %s with INVALID_INPUT naming the bad part', (_, profile, part) => {
+    const options = { profile, keepIp: true, keepDeviceId: true, pepper } as never;
+    expect(() => hashUserData(record, options)).toThrow(invalid(part));
+    expect(() => hashUserDataBatch([record], options)).toThrow(invalid(part));
+    try {
+      hashUserData(record, options);
+    } catch (error) {
+      expect(JSON.stringify(error)).not.toContain('joe@example.com');
+    }
+  });
+
+  it("a custom rule's results are checked: anything but a Normalized or a string is INVALID_INPUT", () => {
+    const broken = { ...meta, fields: { email: { ...meta.fields.email, normalize: () => 'x' } } };
+    expect(() => hashUserData(record, { profile: broken as never })).toThrow(
+      invalid('options.profile.fields.email.normalize'),
+    );
+    const reason = {
+      ...meta,
+      fields: { email: { ...meta.fields.email, normalize: () => ({ ok: false, reason: 'joe' }) } },
+    };
+    expect(() => hashUserData(record, { profile: reason as never })).toThrow(
+      invalid('options.profile.fields.email.normalize'),
+    );
+    const format = { ...meta, fields: { email: { ...meta.fields.email, format: () => 42 } } };
+    expect(() => hashUserData(record, { profile: format as never })).toThrow(
+      invalid('options.profile.fields.email.format'),
+    );
+  });
+
+  it('a well-formed custom profile works: a spread of a built-in one with its own key', () => {
+    const email = meta.fields.email as FieldRule;
+    const custom: PlatformProfile = {
+      ...meta,
+      name: 'crm',
+      fields: { email: { ...email, key: 'email_sha256' } },
+      ipKey: null,
+    };
+    expect(hashUserData(record, { profile: custom, keepIp: true })).toEqual({
+      userData: { email_sha256: sha('joe@example.com'), client_user_agent: 'joe@example.com' },
+      dropped: [],
+    });
+  });
+
+  it('a profile is read once per call: a getter cannot swap the table after the check', () => {
+    let reads = 0;
+    const sneaky = {
+      ...meta,
+      get fields() {
+        reads += 1;
+        return reads === 1 ? meta.fields : { email: { key: 'em', hashed: false } };
+      },
+    };
+    expect(
+      hashUserData({ email: 'joe@example.com' }, { profile: sneaky as never }).userData.em,
+    ).toBe(sha('joe@example.com'));
+    expect(reads).toBe(1);
+  });
+
+  it('the built-in profiles are frozen, so they cannot be changed after their check', () => {
+    for (const profile of [meta, tiktok, google, snap, storage]) {
+      expect(Object.isFrozen(profile), profile.name).toBe(true);
+      expect(Object.isFrozen(profile.fields), profile.name).toBe(true);
+      for (const rule of Object.values(profile.fields)) expect(Object.isFrozen(rule)).toBe(true);
+      expect(() => {
+        (profile.fields as Record<string, unknown>).email = undefined;
+      }).toThrow(TypeError);
+    }
   });
 });
 
