@@ -1,7 +1,7 @@
 // Normalizers for the remaining fields. Each is pure, total and idempotent, and never throws.
 import { countryOption } from './normalize-country.js';
 import { invalid, type Normalized, valid } from './normalized.js';
-import { cleanText, lettersAndDigits, lettersOnly, lower } from './text.js';
+import { cleanId, cleanText, lettersAndDigits, lettersOnly, lower } from './text.js';
 
 /** Lookup tables are Maps: user text such as "__proto__" must never reach an object's prototype. */
 function table(entries: Record<string, string>): ReadonlyMap<string, string> {
@@ -307,8 +307,8 @@ export function normalizeZip(input: unknown, options: ZipOptions = {}): Normaliz
 }
 
 /**
- * An external (your own) user id: trimmed, NFC, invisible characters removed. Case is kept, by
- * design: ids are case-sensitive (`User-42` and `user-42` are two users), as TikTok's own
+ * An external (your own) user id: trimmed, NFC, invisible characters removed. Case and width are
+ * kept, by design (`ＡＢＣ` is not folded to `ABC`, unlike in the other fields): ids are case-sensitive (`User-42` and `user-42` are two users), as TikTok's own
  * server-side tag hashes them (it lower-cases e-mail and phone, not `external_id`). Send the id the
  * same way everywhere, or lower-case it yourself if your ids are case-insensitive.
  *
@@ -320,5 +320,5 @@ export function normalizeZip(input: unknown, options: ZipOptions = {}): Normaliz
  * ```
  */
 export function normalizeExternalId(input: unknown): Normalized {
-  return cleanText(input);
+  return cleanId(input);
 }

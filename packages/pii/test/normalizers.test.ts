@@ -392,6 +392,60 @@ describe('normalizers: invisible characters, controls and lone surrogates', () =
   });
 });
 
+describe('normalizers: full-width and half-width forms (East Asian input methods)', () => {
+  it.each([
+    ['e-mail', normalizeEmail, 'ｊｏｅ＠ｅｘａｍｐｌｅ．ｃｏｍ', 'joe@example.com'],
+    ['e-mail (google)', normalizeEmailForGoogle, 'Ｊ．Ｏ＠ｇｍａｉｌ．ｃｏｍ', 'jo@gmail.com'],
+    ['name', normalizeName, 'ＪＯＨＮ', 'john'],
+    ['name (google)', normalizeNameForGoogle, 'Ｍａｒｙ　Ａｎｎ', 'mary ann'],
+    ['date of birth', normalizeDateOfBirth, '１９９０－０１－０１', '19900101'],
+    ['gender', normalizeGender, 'Ｆ', 'f'],
+    ['city', normalizeCity, 'Ｔｏｋｙｏ', 'tokyo'],
+    ['state', normalizeState, 'Ｃａｌｉｆｏｒｎｉａ', 'ca'],
+    ['country', normalizeCountry, 'ＪＰ', 'jp'],
+    ['zip', (v: unknown) => normalizeZip(v, { country: 'jp' }), '１００－０００１', '1000001'],
+    ['zip (us)', (v: unknown) => normalizeZip(v), '９４０２５－１２３４', '94025'],
+    [
+      'phone',
+      (v: unknown) => normalizePhone(v, { country: 'ＪＰ' }),
+      '０９０－１２３４－５６７８',
+      '+819012345678',
+    ],
+  ] as const)('%s: %j → %j', (_, normalize, input, expected) => {
+    expect(normalize(input)).toEqual(ok(expected));
+  });
+
+  it('half-width katakana becomes the usual katakana, composed (ﾀﾞ is ダ)', () => {
+    expect(normalizeName('ﾔﾏﾀﾞ')).toEqual(normalizeName('ヤマダ'));
+    expect(normalizeName('ﾔﾏﾀﾞ')).toEqual(ok('ヤマダ'));
+    expect(normalizeCity('ﾄｳｷｮｳ')).toEqual(normalizeCity('トウキョウ'));
+    // A half-width voiced mark after a full-width kana composes with it too.
+    expect(normalizeName('カﾞ')).toEqual(ok('ガ'));
+  });
+
+  it('only that block is folded: other compatibility characters and ids are kept as written', () => {
+    expect(normalizeName('ﬁ')).toEqual(ok('ﬁ'));
+    expect(normalizePhone('+1 650 555 123²')).toEqual(bad('invalid_format'));
+    expect(normalizeExternalId('ＡＢＣ-42')).toEqual(ok('ＡＢＣ-42'));
+  });
+
+  it('every assigned character of U+FF00–U+FFEF is folded out, idempotently (exhaustive)', () => {
+    let folded = 0;
+    for (let cp = 0xff00; cp <= 0xffef; cp++) {
+      const ch = String.fromCodePoint(cp);
+      if (/\p{Cn}/u.test(ch)) continue; // unassigned: nothing to fold to
+      folded++;
+      const input = `a${ch}b`;
+      const once = normalizeNameForGoogle(input);
+      if (!once.ok) continue;
+      expect(/[\uff00-\uffef]/u.test(once.value), cp.toString(16)).toBe(false);
+      expect(normalizeNameForGoogle(once.value), cp.toString(16)).toEqual(once);
+      expect(once.value).toBe(once.value.normalize('NFC'));
+    }
+    expect(folded).toBeGreaterThan(220);
+  });
+});
+
 describe('normalizers: NFC shortcut', () => {
   it('text below U+0300 is its own NFC (the shortcut the normalizers take)', () => {
     for (let c = 0; c < 0x300; c++) {
