@@ -1,7 +1,7 @@
 // Normalizers for the remaining fields. Each is pure, total and idempotent, and never throws.
 import { countryOption } from './normalize-country.js';
 import { invalid, type Normalized, valid } from './normalized.js';
-import { cleanId, cleanText, lettersAndDigits, lettersOnly, lower } from './text.js';
+import { cleanId, cleanText, lettersAndDigits, lettersOnly, lower, nfc } from './text.js';
 
 /** Lookup tables are Maps: user text such as "__proto__" must never reach an object's prototype. */
 function table(entries: Record<string, string>): ReadonlyMap<string, string> {
@@ -80,7 +80,8 @@ export function normalizeNameForGoogle(
       name = name.replace(affix, '').trim();
     }
   }
-  return nonEmpty(name);
+  // NFC again: removing spaces or an affix can bring a letter and a combining mark together.
+  return nonEmpty(nfc(name));
 }
 
 // YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (one separator throughout) or YYYYMMDD, optionally followed by

@@ -437,6 +437,71 @@ describe('every profile rule is idempotent given the same context', () => {
     );
   });
 
+  it('every rule returns NFC, also after removing punctuation, spaces, dots or affixes', () => {
+    // Letters, the punctuation and spaces rules remove, and combining marks that compose with a
+    // letter once what separated them is gone.
+    const tricky = fc.string({
+      unit: fc.constantFrom(
+        'a',
+        'e',
+        'r',
+        'I',
+        'ß',
+        'ῒ',
+        'Ω',
+        'ｶ',
+        'ﾞ',
+        '.',
+        '-',
+        ',',
+        "'",
+        ' ',
+        '\u3000',
+        '@',
+        '+',
+        '\u0301',
+        '\u0308',
+        '\u0323',
+        '\u0345',
+        'j',
+        'r.',
+        'mr. ',
+        ' jr',
+        'gmail.com',
+      ),
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(tricky, contexts, (input, country) => {
+        for (const profile of profiles) {
+          for (const field of PII_FIELDS) {
+            const result = profile.fields[field]?.normalize(input, { country });
+            if (result?.ok !== true) continue;
+            expect(result.value, `${profile.name} ${field} ${JSON.stringify(input)}`).toBe(
+              result.value.normalize('NFC'),
+            );
+          }
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it.each([
+    ['city', 'dr.\u0301', 'dŕ'],
+    ['state', 'a.\u0301', 'á'],
+    ['email', 'e.\u0301@gmail.com', 'é@gmail.com'],
+  ] as const)(
+    'Google %s %j → %j, composed (a second pass used to change it)',
+    (field, input, expected) => {
+      const rule = google.fields[field];
+      const once = rule?.normalize(input, { country: undefined });
+      expect(once).toEqual({ ok: true, value: expected });
+      if (once?.ok === true)
+        expect(rule?.normalize(once.value, { country: undefined })).toEqual(once);
+    },
+  );
+
   it('Google postal code: upper-casing that decomposes is composed again (found by the property above)', () => {
     const rule = google.fields.zip;
     for (const input of ['\u1fd2', '\u0390', 'sw1a \u1fd2']) {
