@@ -49,6 +49,9 @@ describe('published examples', () => {
       ['state', 'N.Y.', 'st'],
       ['state', 'tx 75001', 'st'],
       ['country', 'gb', 'country'],
+      ['firstName', 'John', 'fn'],
+      ['dateOfBirth', '19900228', 'db'],
+      ['externalId', 'user-42', 'external_id'],
     ];
     for (const [field, input, sdkField] of cases) {
       const ours = hashUserData({ [field]: input }, { profile: meta }).userData;
@@ -56,6 +59,34 @@ describe('published examples', () => {
         ServerSideUtils.normalizeAndHash(input, sdkField),
       );
     }
+  });
+});
+
+describe("where Meta's written rules and facebook-nodejs-business-sdk disagree, the rules win", () => {
+  // The SDK's normalizeAndHash only trims and lower-cases names, birth dates and external ids,
+  // keeps full ZIP+4 and UK postcodes and state names, keeps an apostrophe in a city, and reads a
+  // national phone number without its country code. Meta's customer information parameters page
+  // asks for names and cities without punctuation, YYYYMMDD, 5-digit US ZIPs, UK area/district/
+  // sector, 2-letter US state codes and phones with their country code; we follow the page. For
+  // external_id the page gives no rule: we keep case (ids are case-sensitive), the SDK lower-cases.
+  const { ServerSideUtils } = fbSdk;
+  it.each([
+    ['firstName', "O'Brien", undefined, 'fn', 'obrien'],
+    ['firstName', 'Mary Ann', undefined, 'fn', 'maryann'],
+    ['lastName', 'Smith-Jones', undefined, 'ln', 'smithjones'],
+    ['zip', 'SW1A 1AA', 'GB', 'zp', 'sw1a1'],
+    ['zip', '940251234', 'US', 'zp', '94025'],
+    ['state', 'California', undefined, 'st', 'ca'],
+    ['phone', '07911 123456', 'GB', 'ph', '447911123456'],
+    ['phone', '(650) 555-1234', 'US', 'ph', '16505551234'],
+    ['dateOfBirth', '1990-02-28', undefined, 'db', '19900228'],
+    ['city', "St. John's", undefined, 'ct', 'stjohns'],
+    ['externalId', 'User-42', undefined, 'external_id', 'User-42'],
+  ] as const)('%s %j (country %s)', (field, input, country, sdkField, normalized) => {
+    const record = { [field]: input, ...(country === undefined ? {} : { country }) };
+    const ours = hashUserData(record, { profile: meta }).userData[meta.fields[field]?.key ?? ''];
+    expect(ours).toBe(sha(normalized));
+    expect(ours).not.toBe(ServerSideUtils.normalizeAndHash(input, sdkField));
   });
 });
 

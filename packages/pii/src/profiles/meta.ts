@@ -1,7 +1,10 @@
 // Meta Conversions API, `user_data` customer information parameters.
 // https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters
-// Reference implementation: facebook-nodejs-business-sdk, src/objects/serverside/utils.js
-// (ServerSideUtils.normalizeAndHash), compared against in this package's tests.
+// Meta's SDK, facebook-nodejs-business-sdk, src/objects/serverside/utils.js
+// (ServerSideUtils.normalizeAndHash), is compared against in this package's tests: the hashes are
+// equal where it applies the page's rules, and where it does less (names, birth dates, ZIP+4, UK
+// postcodes, state names, national phone numbers, external id case) we follow the page, and the
+// tests pin each difference.
 
 import { builtIn } from './check-profile.js';
 import * as r from './common-rules.js';
