@@ -435,6 +435,30 @@ describe('hashUserData: inputs', () => {
       [{ field: 'email', reason: 'too_long' }],
     );
   });
+
+  it('IP, user agent and device id are capped as received, before trimming, like every field', () => {
+    const spaces = ' '.repeat(10 * 1024 * 1024);
+    const keep = { profile: meta, keepIp: true, keepDeviceId: true } as const;
+    const uuid = 'aebe52e7-03ee-455a-b3c4-e57283966239';
+    expect(
+      hashUserData(
+        { ip: `${spaces}1.2.3.4`, userAgent: `${spaces}UA`, deviceId: `${uuid}${spaces}` },
+        keep,
+      ).dropped,
+    ).toEqual([
+      { field: 'ip', reason: 'too_long' },
+      { field: 'userAgent', reason: 'too_long' },
+      { field: 'deviceId', reason: 'too_long' },
+    ]);
+    // The cap counts what was received: 1,000 characters with 30 spaces on each side are too long.
+    const padded = `${' '.repeat(30)}${'a'.repeat(1000)}${' '.repeat(30)}`;
+    expect(hashUserData({ userAgent: padded }, keep).dropped).toEqual([
+      { field: 'userAgent', reason: 'too_long' },
+    ]);
+    expect(hashUserData({ userAgent: ` ${'a'.repeat(1022)} ` }, keep).userData).toEqual({
+      client_user_agent: 'a'.repeat(1022),
+    });
+  });
 });
 
 describe('custom and malformed profiles', () => {
