@@ -37,10 +37,32 @@ export function normalizeName(input: unknown): Normalized {
 const INNER_SPACE = /\s+/gu;
 // Google's own formatter (googleads/data-manager-node, util/src/formatter.ts, formatGivenName and
 // formatFamilyName): a leading "mr.", "mrs.", "ms." or "dr." is not part of a given name; a trailing
-// ", jr.", " sr.", " 2nd", " iii", " phd", … is not part of a family name.
-const GIVEN_PREFIX = /^(?:mr|mrs|ms|dr)\.(?:\s+|$)/u;
-const FAMILY_SUFFIX =
-  /(?:,\s*|\s+)(?:jr\.?|sr\.?|2nd|3rd|ii|iii|iv|v|vi|cpa|dc|dds|vm|jd|md|phd)\s?$/u;
+// ", jr.", " sr.", " 2nd", " iii", " phd", … is not part of a family name. The formatter's
+// patterns are /^(?:mr|mrs|ms|dr)\.(?:\s+|$)/ and
+// /(?:,\s*|\s+)(?:jr\.?|sr\.?|2nd|3rd|ii|iii|iv|v|vi|cpa|dc|dds|vm|jd|md|phd)\s?$/, applied here until
+// none is left by index scans: repeating the regular expressions took quadratic time on
+// "a jr jr jr …".
+const TITLES = ['mr.', 'mrs.', 'ms.', 'dr.'];
+const SUFFIXES = [
+  'jr.',
+  'jr',
+  'sr.',
+  'sr',
+  '2nd',
+  '3rd',
+  'ii',
+  'iii',
+  'iv',
+  'v',
+  'vi',
+  'cpa',
+  'dc',
+  'dds',
+  'vm',
+  'jd',
+  'md',
+  'phd',
+];
 
 /** Options of {@link normalizeNameForGoogle}. */
 export interface GoogleNameOptions {
@@ -70,18 +92,55 @@ export function normalizeNameForGoogle(
 ): Normalized {
   const base = cleanedLower(input);
   if (!base.ok) return base;
-  let name = base.value.replace(INNER_SPACE, ' ');
+  // Trimmed, and every run of whitespace is now one space.
+  const name = base.value.replace(INNER_SPACE, ' ');
   const part = typeof options === 'object' && options !== null ? options.part : undefined;
-  // Repeated until none is left, so that normalizing the result again changes nothing.
-  const affix = part === 'given' ? GIVEN_PREFIX : part === 'family' ? FAMILY_SUFFIX : undefined;
-  if (affix !== undefined) {
-    for (let before = ''; before !== name; ) {
-      before = name;
-      name = name.replace(affix, '').trim();
+  // Removed until none is left, so that normalizing the result again changes nothing.
+  const start = part === 'given' ? afterTitles(name) : 0;
+  const end = part === 'family' ? beforeSuffixes(name) : name.length;
+  // NFC again: removing spaces or an affix can bring a letter and a combining mark together.
+  return nonEmpty(nfc(name.slice(start, end)));
+}
+
+/** Where `name` starts once every leading title ("mr." followed by a space or the end) is gone. */
+function afterTitles(name: string): number {
+  let start = 0;
+  for (let found = true; found; ) {
+    found = false;
+    for (const title of TITLES) {
+      const after = start + title.length;
+      if (name.startsWith(title, start) && (after === name.length || name[after] === ' ')) {
+        start = after === name.length ? after : after + 1;
+        found = true;
+        break;
+      }
     }
   }
-  // NFC again: removing spaces or an affix can bring a letter and a combining mark together.
-  return nonEmpty(nfc(name));
+  return start;
+}
+
+/**
+ * Where `name` ends once every trailing suffix is gone: a suffix at the very end, after a comma
+ * (and any spaces) or after spaces, is removed with that separator and any spaces before it.
+ */
+function beforeSuffixes(name: string): number {
+  let end = name.length;
+  for (let found = true; found; ) {
+    found = false;
+    for (const suffix of SUFFIXES) {
+      const at = end - suffix.length;
+      if (at < 0 || !name.startsWith(suffix, at)) continue;
+      let separator = at;
+      while (separator > 0 && name[separator - 1] === ' ') separator--;
+      if (separator > 0 && name[separator - 1] === ',') separator--;
+      else if (separator === at) continue; // glued to the word before: "boardds" keeps its "dds"
+      end = separator;
+      while (end > 0 && name[end - 1] === ' ') end--;
+      found = true;
+      break;
+    }
+  }
+  return end;
 }
 
 // YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (one separator throughout) or YYYYMMDD, optionally followed by

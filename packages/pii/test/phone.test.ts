@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NUMBERING_PLANS } from '../src/calling-code-table.js';
-import { KNOWN_CALLING_CODE_COUNTRIES, type Normalized, normalizePhone } from '../src/index.js';
+import {
+  KNOWN_CALLING_CODE_COUNTRIES,
+  type Normalized,
+  normalizeNameForGoogle,
+  normalizePhone,
+} from '../src/index.js';
+import { extensionStart } from '../src/phone-text.js';
 
 const ok = (value: string): Normalized => ({ ok: true, value });
 const bad = { ok: false, reason: 'invalid_format' };
@@ -254,6 +260,105 @@ describe('Unicode decimal digits', () => {
     }
     expect(count % 10).toBe(0);
     expect(count).toBeGreaterThan(600);
+  });
+});
+
+describe('linear scans that replaced quadratic regular expressions', () => {
+  it('the extension scan cuts where the former regular expression matched', () => {
+    const EXTENSION = /(?:;\s*ext\s*=|(?:extension|ext\.?|x|#))\s*[.:]?\s*\p{Nd}[\p{Nd}\s]*$/iu;
+    const piece = fc.constantFrom(
+      'x',
+      'X',
+      'e',
+      't',
+      'E',
+      'ext',
+      'EXT',
+      'extension',
+      'n',
+      'i',
+      'o',
+      's',
+      '.',
+      ':',
+      ';',
+      '=',
+      '#',
+      ' ',
+      '\u3000',
+      '\u00a0',
+      '1',
+      '9',
+      '٣',
+      '𝟓',
+      'a',
+      '+',
+      '-',
+      '(',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: piece, maxLength: 14 }), (text) => {
+        expect(extensionStart(text), JSON.stringify(text)).toBe(
+          EXTENSION.exec(text)?.index ?? text.length,
+        );
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("the Google name affix scans remove what the formatter's patterns removed, repeatedly", () => {
+    const GIVEN_PREFIX = /^(?:mr|mrs|ms|dr)\.(?:\s+|$)/u;
+    const FAMILY_SUFFIX =
+      /(?:,\s*|\s+)(?:jr\.?|sr\.?|2nd|3rd|ii|iii|iv|v|vi|cpa|dc|dds|vm|jd|md|phd)\s?$/u;
+    const reference = (name: string, affix: RegExp) => {
+      let out = name.trim().toLowerCase().replace(/\s+/gu, ' ');
+      for (let before = ''; before !== out; ) {
+        before = out;
+        out = out.replace(affix, '').trim();
+      }
+      return out;
+    };
+    const piece = fc.constantFrom(
+      'mr.',
+      'mrs.',
+      'ms.',
+      'dr.',
+      'mr',
+      ' ',
+      '  ',
+      ',',
+      '.',
+      'jr',
+      'jr.',
+      'sr',
+      'i',
+      'ii',
+      'v',
+      'iv',
+      'x',
+      'a',
+      'dds',
+      'phd',
+      '2nd',
+      'md',
+      'Jr.',
+      '\t',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: piece, maxLength: 10 }), (name) => {
+        if (name.trim() === '') return; // empty: refused before any affix is looked at
+        for (const [part, affix] of [
+          ['given', GIVEN_PREFIX],
+          ['family', FAMILY_SUFFIX],
+        ] as const) {
+          const expected = reference(name, affix);
+          expect(normalizeNameForGoogle(name, { part }), `${part} ${JSON.stringify(name)}`).toEqual(
+            expected === '' ? bad : ok(expected),
+          );
+        }
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 
