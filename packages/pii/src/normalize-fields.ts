@@ -144,9 +144,10 @@ function beforeSuffixes(name: string): number {
 }
 
 // YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (one separator throughout) or YYYYMMDD, optionally followed by
-// an ISO 8601 time of day and offset; nothing else after it.
+// an ISO 8601 / RFC 3339 time of day (hours 00-23, minutes 00-59, seconds 00-60 for a leap second)
+// and offset (hours 00-23); nothing else after it: "T99:99" is not a time.
 const DATE =
-  /^(\d{4})([-/.]?)(\d{2})\2(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+  /^(\d{4})([-/.]?)(\d{2})\2(\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/;
 
 /** The earliest time zone is UTC+14: a birth "today" there is still tomorrow in UTC. */
 const EARLIEST_OFFSET_MS = 14 * 60 * 60 * 1000;

@@ -150,6 +150,20 @@ describe('normalizers: known inputs', () => {
     expect(normalizeDateOfBirth('1990-02-28T10:00')).toEqual(ok('19900228'));
     expect(normalizeDateOfBirth('1990-02-28 10:00:00+02:00')).toEqual(ok('19900228'));
     expect(normalizeDateOfBirth('1990-02/28')).toEqual(bad('invalid_format'));
+    // The time of day must be one.
+    for (const time of [
+      'T99:99',
+      'T24:00',
+      'T23:60',
+      'T10:00:61',
+      'T10:00+25:00',
+      'T10:00+02:60',
+    ]) {
+      expect(normalizeDateOfBirth(`1990-01-01${time}`), time).toEqual(bad('invalid_format'));
+    }
+    for (const time of ['T00:00', 'T23:59:59.999Z', 'T23:59:60Z', 'T10:00+14:00', ' 10:00-0530']) {
+      expect(normalizeDateOfBirth(`1990-01-01${time}`), time).toEqual(ok('19900101'));
+    }
     const next = new Date().getUTCFullYear() + 1;
     expect(normalizeDateOfBirth(`${next}-06-01`)).toEqual(bad('invalid_format'));
     expect(normalizeDateOfBirth('2100-01-01')).toEqual(bad('invalid_format'));
