@@ -32,6 +32,8 @@ export interface NumberingPlan {
    * pattern (`011` in the NANP, `810` in Russia, …); `undefined` when it is `00`.
    */
   readonly idd: RegExp | undefined;
+  /** The digits an international prefix there can start with (`'0'` for `00`), to skip the rest. */
+  readonly iddStarts: string;
 }
 
 /** Parses "1:9,10 23579:10 8:7,9,10" into ten bit sets of lengths, one per first digit. */
@@ -90,7 +92,62 @@ for (const [country, [code, trunk, , idd]] of Object.entries(NUMBERING_PLANS)) {
     trunks,
     zeroTrunk: trunks.some((t) => t.startsWith('0')),
     idd: idd === undefined ? undefined : new RegExp(`^(?:${idd})$`),
+    iddStarts: idd === undefined ? '0' : leadingDigits(idd),
   });
+}
+
+/**
+ * The digits a match of `pattern` (digits, `\\d`, `[classes]`, `(?:groups)`, `|`, `?`, `{n,m}`) can
+ * start with: the first atom of each top-level alternative. All ten when an alternative starts
+ * with something optional (never the case in the table, but then nothing is skipped).
+ */
+function leadingDigits(pattern: string): string {
+  const all = '0123456789';
+  let out = '';
+  let depth = 0;
+  let start = 0;
+  const alternatives: string[] = [];
+  for (let i = 0; i <= pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if ((c === '|' && depth === 0) || c === undefined) {
+      alternatives.push(pattern.slice(start, i));
+      start = i + 1;
+    }
+  }
+  for (const alternative of alternatives) {
+    let atom: string;
+    let rest: string;
+    if (alternative.startsWith('(?:')) {
+      let d = 0;
+      let end = 0;
+      for (let i = 0; i < alternative.length; i++) {
+        if (alternative[i] === '(') d++;
+        else if (alternative[i] === ')' && --d === 0) {
+          end = i;
+          break;
+        }
+      }
+      atom = leadingDigits(alternative.slice(3, end));
+      rest = alternative.slice(end + 1);
+    } else if (alternative.startsWith('[')) {
+      const end = alternative.indexOf(']');
+      atom = [...all].filter((d) => new RegExp(alternative.slice(0, end + 1)).test(d)).join('');
+      rest = alternative.slice(end + 1);
+    } else if (alternative.startsWith('\\d')) {
+      atom = all;
+      rest = alternative.slice(2);
+    } else {
+      atom = alternative.slice(0, 1);
+      rest = alternative.slice(1);
+    }
+    if (atom === '' || rest.startsWith('?') || rest.startsWith('{0') || rest.startsWith('*')) {
+      return all;
+    }
+    out += atom;
+  }
+  return [...new Set(out)].sort().join('');
 }
 
 /** The numbering plan of a lower-case ISO alpha-2 country, if known. */

@@ -122,6 +122,10 @@ function withCountry(digits: string, plan: NumberingPlan): Normalized {
   }
   // After an international prefix: "00", and the country's own ("011", "810", "0011", …).
   const prefixes = plan.idd;
+  const first = digits[0] ?? '';
+  if (first !== '0' && !plan.iddStarts.includes(first)) {
+    return found === undefined ? invalid('invalid_format') : valid(found);
+  }
   for (let length = 1; length <= IDD_MAX && length < digits.length; length++) {
     const prefix = digits.slice(0, length);
     if (!(length === 2 && prefix === '00') && (prefixes === undefined || !prefixes.test(prefix))) {

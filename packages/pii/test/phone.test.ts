@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NUMBERING_PLANS } from '../src/calling-code-table.js';
+import { planOf } from '../src/calling-codes.js';
 import {
   KNOWN_CALLING_CODE_COUNTRIES,
   type Normalized,
@@ -220,6 +221,36 @@ describe('the numbering-plan table', () => {
       });
       expect(expanded, `${country} ${d}`).toEqual(lengths);
     }
+  });
+
+  it('the first digits of each international prefix are known, so other numbers skip the look-up', () => {
+    const expected: Record<string, string> = {
+      au: '01',
+      cc: '01',
+      cx: '01',
+      ax: '09',
+      fi: '09',
+      kp: '09',
+      by: '8',
+      kz: '8',
+      ru: '8',
+      tj: '8',
+      tm: '8',
+      cu: '1',
+      cl: '01',
+      cn: '01',
+      is: '01',
+      pe: '01',
+      pg: '01',
+      si: '01',
+      td: '01',
+    };
+    for (const country of KNOWN_CALLING_CODE_COUNTRIES) {
+      expect(planOf(country)?.iddStarts, country).toBe(expected[country] ?? '0');
+    }
+    // And the skip changes nothing: Russia's "810" and Cuba's "119" are still read.
+    expect(phone('810 44 7911 123456', 'ru')).toEqual(ok('+447911123456'));
+    expect(phone('119 44 7911 123456', 'cu')).toEqual(ok('+447911123456'));
   });
 
   it.each([
