@@ -2,7 +2,7 @@
 // mobile advertising id. Each is checked for its shape, so a kept field can never carry other data
 // (an e-mail typed into the IP field) to a platform in clear.
 import { z } from 'zod';
-import { invalid, type Normalized, valid } from './normalized.js';
+import { invalid, MAX_FIELD_LENGTH, type Normalized, valid } from './normalized.js';
 
 // zod's IPv4 (dotted quad, no leading zeros) and IPv6 checks: portable, no node:net.
 const IPV4 = z.ipv4();
@@ -11,8 +11,12 @@ const IPV6 = z.ipv6();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
+// Like every other field, each is refused as too_long before any other work (trimming 10 MB of
+// spaces is work) when it is longer than MAX_FIELD_LENGTH.
+
 /** An IPv4 or IPv6 address, trimmed (IPv6 lower-cased), or `invalid_format`. */
 export function clientIp(input: string): Normalized {
+  if (input.length > MAX_FIELD_LENGTH) return invalid('too_long');
   const ip = input.trim();
   if (ip.length === 0) return invalid('empty');
   // The longest textual IPv6 (IPv4-mapped, full form) has 45 characters.
@@ -21,11 +25,11 @@ export function clientIp(input: string): Normalized {
   return IPV6.safeParse(ip).success ? valid(ip.toLowerCase()) : invalid('invalid_format');
 }
 
-/** A user agent, trimmed, at most 1,024 characters. */
+/** A user agent, trimmed, at most {@link MAX_FIELD_LENGTH} characters as received. */
 export function clientUserAgent(input: string): Normalized {
+  if (input.length > MAX_FIELD_LENGTH) return invalid('too_long');
   const agent = input.trim();
-  if (agent.length === 0) return invalid('empty');
-  return agent.length > 1024 ? invalid('too_long') : valid(agent);
+  return agent.length === 0 ? invalid('empty') : valid(agent);
 }
 
 /**
@@ -34,6 +38,7 @@ export function clientUserAgent(input: string): Normalized {
  * no one and is refused like any other malformed id.
  */
 export function deviceId(input: string, lowerCase: boolean): Normalized {
+  if (input.length > MAX_FIELD_LENGTH) return invalid('too_long');
   const id = input.trim();
   if (id.length === 0) return invalid('empty');
   if (id.length > 36) return invalid('too_long');

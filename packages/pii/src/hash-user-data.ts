@@ -1,10 +1,12 @@
 import { CofferError, InvalidInputError } from '@coffer/core';
 import { clientIp, clientUserAgent, deviceId } from './client-fields.js';
-import { hmacForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
-import { normalizeCountry } from './normalize-fields.js';
+import { hmacForStorage, hmacHashedForStorage, sha256ForPlatform } from './hash.js';
+import { isoCountryCode, normalizeCountry } from './normalize-country.js';
 import type { InvalidReason } from './normalized.js';
 import { isPepper, type Pepper } from './pepper.js';
 import { PII_FIELDS } from './pii-fields.js';
+import { preHashed } from './pre-hashed.js';
+import { checkFormatted, checkNormalized, checkProfile } from './profiles/check-profile.js';
 import { type FieldContext, KEYED, type PlatformProfile } from './profiles/profile.js';
 import { type UserData, userDataSchema } from './user-data-schema.js';
 
@@ -13,8 +15,10 @@ export interface HashUserDataOptions {
   /** The platform whose rules apply: `meta`, `tiktok`, `google`, `snap`, or `storage`. */
   profile: PlatformProfile;
   /**
-   * Country (ISO 3166-1 alpha-2, any case, e.g. `'US'`) for records without one: supplies a
-   * phone's calling code. Anything else is refused with `INVALID_INPUT`.
+   * Country for records without a valid one of their own: supplies a phone's calling code and the
+   * US rules for states and ZIP codes. Exactly an officially assigned ISO 3166-1 alpha-2 code, any
+   * case (`'US'`, `'gb'`); names and aliases (`'USA'`, `'United States'`, `'UK'`) are refused with
+   * `INVALID_INPUT`, unlike a record's own `country`, which accepts a few common names.
    */
   defaultCountry?: string;
   /**
@@ -77,13 +81,17 @@ export class InvalidUserDataError extends CofferError {
 /**
  * Normalizes and hashes one event's user data for one platform (or for storage): each PII field
  * normalized by the profile's rule and SHA-256 hashed (HMAC with a pepper for `storage`) or, where
- * the platform takes it in clear, normalized only; values already hashed (64 hex) pass through
- * lower-cased. The IP and device id are removed unless kept; fields the profile does not take are
+ * the platform takes it in clear, normalized only. A field whose raw value is already a SHA-256
+ * digest (trimmed, exactly 64 hex; lower-case hex only for `externalId`) passes through
+ * lower-cased (keyed with the pepper for `storage`): that is decided on the raw value alone, and
+ * every normalized value is hashed. The IP and device id are removed unless kept; fields the profile does not take are
  * removed. Nothing of the input survives in clear except what the platform requires in clear
  * (Google's address fields, the user agent, a kept IP). Invalid fields are dropped and reported.
  *
  * @throws {InvalidUserDataError} `INVALID_USER_DATA` when `record` is not an object of strings.
- * @throws {InvalidInputError} `INVALID_INPUT` for bad options: no profile; a pepper missing (or not
+ * @throws {InvalidInputError} `INVALID_INPUT` for bad options: no profile, or a custom profile that
+ *   is malformed (the message names the bad part; a custom rule whose `normalize` or `format`
+ *   returns something else than it must is reported the same way, when it does); a pepper missing (or not
  *   made by `createPepper`/`pepperFromEnv`) for `storage`, or given to a platform profile; a
  *   `defaultCountry` that is not an ISO alpha-2 code; `keepIp`/`keepDeviceId` not a boolean.
  * @example
@@ -116,7 +124,10 @@ export function hashUserData(record: unknown, options: HashUserDataOptions): Has
 
 /** Options after {@link checkOptions}: every one validated. */
 export interface CheckedOptions {
+  /** The profile as checked: a snapshot of a custom one, the package's own as it is. */
   readonly profile: PlatformProfile;
+  /** False for a custom profile, whose normalize and format results are checked as they come. */
+  readonly builtIn: boolean;
   readonly pepper: Pepper | undefined;
   readonly defaultCountry: string | undefined;
   readonly keepIp: boolean;
@@ -132,16 +143,7 @@ export function checkOptions(options: HashUserDataOptions): CheckedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidInputError('options are required, e.g. { profile: meta }');
   }
-  const profile: unknown = options.profile;
-  if (
-    typeof profile !== 'object' ||
-    profile === null ||
-    typeof (profile as PlatformProfile).fields !== 'object' ||
-    (profile as PlatformProfile).fields === null
-  ) {
-    throw new InvalidInputError('options.profile is required, e.g. { profile: meta }');
-  }
-  const platform = profile as PlatformProfile;
+  const { profile: platform, builtIn } = checkProfile(options.profile);
   // Keyed (storage) by a property only this package can set, never by the profile's name.
   const keyed = platform[KEYED] === true;
   const pepper: unknown = options.pepper;
@@ -158,14 +160,12 @@ export function checkOptions(options: HashUserDataOptions): CheckedOptions {
   const defaultCountry: unknown = options.defaultCountry;
   let country: string | undefined;
   if (defaultCountry !== undefined) {
-    const normalized =
-      typeof defaultCountry === 'string' ? normalizeCountry(defaultCountry) : undefined;
-    if (normalized?.ok !== true) {
+    country = isoCountryCode(defaultCountry);
+    if (country === undefined) {
       throw new InvalidInputError(
-        'options.defaultCountry must be an ISO 3166-1 alpha-2 country code such as "US"',
+        'options.defaultCountry must be an ISO 3166-1 alpha-2 country code such as "US" or "GB" (not a name, not "UK")',
       );
     }
-    country = normalized.value;
   }
   for (const flag of ['keepIp', 'keepDeviceId'] as const) {
     const value: unknown = options[flag];
@@ -175,6 +175,7 @@ export function checkOptions(options: HashUserDataOptions): CheckedOptions {
   }
   return {
     profile: platform,
+    builtIn,
     pepper: keyed ? (pepper as Pepper) : undefined,
     defaultCountry: country,
     keepIp: options.keepIp === true,
@@ -220,17 +221,20 @@ function hashParsed(data: UserData, options: CheckedOptions): HashedUserData {
     if (value === undefined) continue;
     const rule = profile.fields[field];
     if (rule === undefined) continue; // the platform does not take it: removed
-    if (rule.hashed && isSha256Hex(value)) {
-      out[rule.key] =
-        pepper === undefined ? sha256ForPlatform(value) : hmacForStorage(value, pepper);
+    // Already hashed, judged on the raw value only; everything else is normalized and hashed.
+    const digest = rule.hashed ? preHashed(field, value) : undefined;
+    if (digest !== undefined) {
+      out[rule.key] = pepper === undefined ? digest : hmacHashedForStorage(digest, pepper);
       continue;
     }
-    const normalized = rule.normalize(value, context);
+    const result = rule.normalize(value, context);
+    const normalized = options.builtIn ? result : checkNormalized(result, field);
     if (!normalized.ok) {
       dropped.push({ field, reason: normalized.reason });
       continue;
     }
-    const wire = rule.format === undefined ? normalized.value : rule.format(normalized.value);
+    const formatted = rule.format === undefined ? normalized.value : rule.format(normalized.value);
+    const wire = options.builtIn ? formatted : checkFormatted(formatted, field);
     out[rule.key] = !rule.hashed
       ? wire
       : pepper === undefined

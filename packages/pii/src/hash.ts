@@ -4,8 +4,10 @@ import { isPepper, type Pepper, pepperKey } from './pepper.js';
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
 /**
- * Whether `value` (after trimming) is already a SHA-256 hex digest: 64 hexadecimal characters. Such
- * values are passed through lower-cased instead of being hashed twice.
+ * Whether `value` is a SHA-256 hex digest: 64 hexadecimal characters, any case, once surrounding
+ * whitespace is trimmed. `hashUserData` asks this of the raw input only (an e-mail field holding a
+ * digest passes through lower-cased instead of being hashed twice); an external id counts as
+ * already hashed only in lower case, since ids keep their case.
  *
  * @example
  * ```ts
@@ -25,9 +27,10 @@ export function isSha256Hex(value: unknown): value is string {
 }
 
 /**
- * SHA-256 hex of a normalized value, for forwarding to an ad platform; an input that is already a
- * SHA-256 hex digest comes back trimmed and lower-cased, not hashed again. Normalize first: this
- * function hashes exactly what it is given.
+ * SHA-256 hex of a normalized value, for forwarding to an ad platform. It hashes exactly what it is
+ * given, always: a normalized value that happens to look like a hash (a name that was 64 hex
+ * characters once its punctuation was removed) is hashed like any other. Deciding that input
+ * arrived already hashed is `hashUserData`'s job, on the raw value; see {@link isSha256Hex}.
  *
  * @throws {InvalidInputError} `INVALID_INPUT` when `normalized` is not a string.
  * @example
@@ -43,38 +46,67 @@ export function sha256ForPlatform(normalized: string): string {
   if (typeof normalized !== 'string') {
     throw new InvalidInputError('sha256ForPlatform hashes a string: pass the normalized value');
   }
-  if (isSha256Hex(normalized)) return normalized.trim().toLowerCase();
   return sha256Hex(normalized);
 }
 
 /**
  * The stored form of a normalized value: `<version>:<hex>`, where hex is HMAC-SHA-256 under that
- * pepper version of the value's SHA-256 hex (`HMAC(pepper, sha256hex(normalized))`). An input that
- * is already a SHA-256 hex digest (an SDK that hashed on the device) is keyed as it is, lower-cased
- * (`HMAC(pepper, hex)`), so the plaintext and the pre-hashed spelling of one address store the same
- * value and still join. Unlike a plain SHA-256, the result cannot be tested against a dictionary of
- * e-mails or phone numbers without the pepper. `version` defaults to the pepper's current one
- * (give an older one to look up rows not yet re-hashed).
+ * pepper version of the value's SHA-256 hex (`HMAC(pepper, sha256hex(normalized))`). Unlike a plain
+ * SHA-256, the result cannot be tested against a dictionary of e-mails or phone numbers without the
+ * pepper. `version` defaults to the pepper's current one (give an older one to look up rows not yet
+ * re-hashed). The value is always hashed first, even when it looks like a hash; for input that
+ * arrived as a SHA-256 digest, use {@link hmacHashedForStorage}.
  *
  * @throws {InvalidInputError} `INVALID_INPUT` when `normalized` is not a string.
  * @throws {InvalidPepperError} `INVALID_PEPPER` when `pepper` is not a pepper or has no key for
  *   `version`.
  * @example
  * ```ts
- * import { createPepper, hmacForStorage, sha256ForPlatform } from '@coffer/pii';
+ * import { createPepper, hmacForStorage } from '@coffer/pii';
  *
  * const pepper = createPepper({ current: 'v1', keys: { v1: new Uint8Array(32).fill(7) } });
  * hmacForStorage('joe@example.com', pepper);
  * // 'v1:3733c2d38fdecb5343382d53ac8b008b544758b8350ff504f431c86688139e48'
- * hmacForStorage(sha256ForPlatform('joe@example.com'), pepper) === hmacForStorage('joe@example.com', pepper); // true
  * ```
  */
 export function hmacForStorage(normalized: string, pepper: Pepper, version?: string): string {
   if (typeof normalized !== 'string') {
     throw new InvalidInputError('hmacForStorage hashes a string: pass the normalized value');
   }
+  return keyed(sha256Hex(normalized), pepper, version);
+}
+
+/**
+ * The stored form of a value that arrived already hashed: `<version>:` + HMAC-SHA-256 under that
+ * pepper version of the digest, lower-cased. For the SHA-256 of a normalized value this equals
+ * {@link hmacForStorage} of the value itself, so an SDK that hashed on the device and one that sent
+ * plaintext store the same string, provided the device hashed the same normalized form (the
+ * `storage` profile's, which is Meta's: e-mail trimmed and lower-cased, phone E.164 digits without
+ * `+`, …).
+ *
+ * @throws {InvalidInputError} `INVALID_INPUT` when `sha256` is not 64 hexadecimal characters
+ *   (surrounding whitespace allowed).
+ * @throws {InvalidPepperError} `INVALID_PEPPER` when `pepper` is not a pepper or has no key for
+ *   `version`.
+ * @example
+ * ```ts
+ * import { createPepper, hmacForStorage, hmacHashedForStorage, sha256ForPlatform } from '@coffer/pii';
+ *
+ * const pepper = createPepper({ current: 'v1', keys: { v1: new Uint8Array(32).fill(7) } });
+ * hmacHashedForStorage(sha256ForPlatform('joe@example.com'), pepper) === hmacForStorage('joe@example.com', pepper); // true
+ * ```
+ */
+export function hmacHashedForStorage(sha256: string, pepper: Pepper, version?: string): string {
+  if (!isSha256Hex(sha256)) {
+    throw new InvalidInputError(
+      'hmacHashedForStorage keys a SHA-256 hex digest (64 hex characters)',
+    );
+  }
+  return keyed(sha256.trim().toLowerCase(), pepper, version);
+}
+
+function keyed(digest: string, pepper: Pepper, version: string | undefined): string {
   const v = version ?? (isPepper(pepper) ? pepper.current : undefined);
   const key = pepperKey(pepper, v);
-  const digest = isSha256Hex(normalized) ? normalized.trim().toLowerCase() : sha256Hex(normalized);
   return `${v}:${hmacSha256Hex(key, digest)}`;
 }

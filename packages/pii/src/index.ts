@@ -1,6 +1,6 @@
 export { type BatchResult, hashUserDataBatch, hashUserDataStream } from './batch.js';
 export { KNOWN_CALLING_CODE_COUNTRIES } from './calling-codes.js';
-export { hmacForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
+export { hmacForStorage, hmacHashedForStorage, isSha256Hex, sha256ForPlatform } from './hash.js';
 export {
   type DroppedField,
   type HashedUserData,
@@ -8,11 +8,11 @@ export {
   hashUserData,
   InvalidUserDataError,
 } from './hash-user-data.js';
+export { normalizeCountry } from './normalize-country.js';
 export { normalizeEmail, normalizeEmailForGoogle } from './normalize-email.js';
 export {
   type GoogleNameOptions,
   normalizeCity,
-  normalizeCountry,
   normalizeDateOfBirth,
   normalizeExternalId,
   normalizeGender,

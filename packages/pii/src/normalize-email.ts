@@ -1,5 +1,5 @@
 import { invalid, MAX_FIELD_LENGTH, type Normalized, valid } from './normalized.js';
-import { cleanText, lower } from './text.js';
+import { cleanText, lower, nfc } from './text.js';
 
 // The rule: one "@", something on each side, no whitespace, a dot inside the domain (the pattern
 // /^[^\s@]+@[^\s@]+\.[^\s@]+$/u). Deliberately loose: the goal is the same bytes the platform
@@ -108,6 +108,7 @@ export function normalizeEmailForGoogle(input: unknown): Normalized {
   const domain = base.value.slice(at + 1);
   if (!GOOGLE_MAIL.has(domain)) return base;
   const plus = base.value.indexOf('+');
-  const local = base.value.slice(0, plus >= 0 && plus < at ? plus : at).replaceAll('.', '');
+  // NFC again: removing a dot can bring a letter and a combining mark together ("e.\u0301").
+  const local = nfc(base.value.slice(0, plus >= 0 && plus < at ? plus : at).replaceAll('.', ''));
   return local.length === 0 ? invalid('invalid_format') : valid(`${local}@${domain}`);
 }

@@ -1,7 +1,7 @@
 // Normalizers for the remaining fields. Each is pure, total and idempotent, and never throws.
-import { ISO_COUNTRIES } from './iso-countries.js';
+import { countryOption } from './normalize-country.js';
 import { invalid, type Normalized, valid } from './normalized.js';
-import { cleanText, lettersAndDigits, lettersOnly, lower } from './text.js';
+import { cleanId, cleanText, lettersAndDigits, lettersOnly, lower, nfc } from './text.js';
 
 /** Lookup tables are Maps: user text such as "__proto__" must never reach an object's prototype. */
 function table(entries: Record<string, string>): ReadonlyMap<string, string> {
@@ -37,10 +37,32 @@ export function normalizeName(input: unknown): Normalized {
 const INNER_SPACE = /\s+/gu;
 // Google's own formatter (googleads/data-manager-node, util/src/formatter.ts, formatGivenName and
 // formatFamilyName): a leading "mr.", "mrs.", "ms." or "dr." is not part of a given name; a trailing
-// ", jr.", " sr.", " 2nd", " iii", " phd", … is not part of a family name.
-const GIVEN_PREFIX = /^(?:mr|mrs|ms|dr)\.(?:\s+|$)/u;
-const FAMILY_SUFFIX =
-  /(?:,\s*|\s+)(?:jr\.?|sr\.?|2nd|3rd|ii|iii|iv|v|vi|cpa|dc|dds|vm|jd|md|phd)\s?$/u;
+// ", jr.", " sr.", " 2nd", " iii", " phd", … is not part of a family name. The formatter's
+// patterns are /^(?:mr|mrs|ms|dr)\.(?:\s+|$)/ and
+// /(?:,\s*|\s+)(?:jr\.?|sr\.?|2nd|3rd|ii|iii|iv|v|vi|cpa|dc|dds|vm|jd|md|phd)\s?$/, applied here until
+// none is left by index scans: repeating the regular expressions took quadratic time on
+// "a jr jr jr …".
+const TITLES = ['mr.', 'mrs.', 'ms.', 'dr.'];
+const SUFFIXES = [
+  'jr.',
+  'jr',
+  'sr.',
+  'sr',
+  '2nd',
+  '3rd',
+  'ii',
+  'iii',
+  'iv',
+  'v',
+  'vi',
+  'cpa',
+  'dc',
+  'dds',
+  'vm',
+  'jd',
+  'md',
+  'phd',
+];
 
 /** Options of {@link normalizeNameForGoogle}. */
 export interface GoogleNameOptions {
@@ -70,23 +92,62 @@ export function normalizeNameForGoogle(
 ): Normalized {
   const base = cleanedLower(input);
   if (!base.ok) return base;
-  let name = base.value.replace(INNER_SPACE, ' ');
+  // Trimmed, and every run of whitespace is now one space.
+  const name = base.value.replace(INNER_SPACE, ' ');
   const part = typeof options === 'object' && options !== null ? options.part : undefined;
-  // Repeated until none is left, so that normalizing the result again changes nothing.
-  const affix = part === 'given' ? GIVEN_PREFIX : part === 'family' ? FAMILY_SUFFIX : undefined;
-  if (affix !== undefined) {
-    for (let before = ''; before !== name; ) {
-      before = name;
-      name = name.replace(affix, '').trim();
+  // Removed until none is left, so that normalizing the result again changes nothing.
+  const start = part === 'given' ? afterTitles(name) : 0;
+  const end = part === 'family' ? beforeSuffixes(name) : name.length;
+  // NFC again: removing spaces or an affix can bring a letter and a combining mark together.
+  return nonEmpty(nfc(name.slice(start, end)));
+}
+
+/** Where `name` starts once every leading title ("mr." followed by a space or the end) is gone. */
+function afterTitles(name: string): number {
+  let start = 0;
+  for (let found = true; found; ) {
+    found = false;
+    for (const title of TITLES) {
+      const after = start + title.length;
+      if (name.startsWith(title, start) && (after === name.length || name[after] === ' ')) {
+        start = after === name.length ? after : after + 1;
+        found = true;
+        break;
+      }
     }
   }
-  return nonEmpty(name);
+  return start;
+}
+
+/**
+ * Where `name` ends once every trailing suffix is gone: a suffix at the very end, after a comma
+ * (and any spaces) or after spaces, is removed with that separator and any spaces before it.
+ */
+function beforeSuffixes(name: string): number {
+  let end = name.length;
+  for (let found = true; found; ) {
+    found = false;
+    for (const suffix of SUFFIXES) {
+      const at = end - suffix.length;
+      if (at < 0 || !name.startsWith(suffix, at)) continue;
+      let separator = at;
+      while (separator > 0 && name[separator - 1] === ' ') separator--;
+      if (separator > 0 && name[separator - 1] === ',') separator--;
+      else if (separator === at) continue; // glued to the word before: "boardds" keeps its "dds"
+      end = separator;
+      while (end > 0 && name[end - 1] === ' ') end--;
+      found = true;
+      break;
+    }
+  }
+  return end;
 }
 
 // YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (one separator throughout) or YYYYMMDD, optionally followed by
-// an ISO 8601 time of day and offset; nothing else after it.
+// an ISO 8601 / RFC 3339 time of day (hours 00-23, minutes 00-59, seconds 00-60 for a leap second)
+// and offset (hours 00-23); nothing else after it: "T99:99" is not a time.
 const DATE =
-  /^(\d{4})([-/.]?)(\d{2})\2(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+  /^(\d{4})([-/.]?)(\d{2})\2(\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/;
 
 /** The earliest time zone is UTC+14: a birth "today" there is still tomorrow in UTC. */
 const EARLIEST_OFFSET_MS = 14 * 60 * 60 * 1000;
@@ -231,7 +292,10 @@ const US_STATES: ReadonlyMap<string, string> = table({
 
 /** Options of {@link normalizeState}. */
 export interface StateOptions {
-  /** ISO 3166-1 alpha-2 country of the address, if known (any case). */
+  /**
+   * Country of the address, if known, read as `normalizeCountry` reads it (`'US'`, `'us'`, `'USA'`);
+   * a country that is not recognised counts as none.
+   */
   country?: string;
 }
 
@@ -260,16 +324,12 @@ export function normalizeState(input: unknown, options: StateOptions = {}): Norm
   return valid(US_STATES.get(value) ?? value);
 }
 
-/** The lower-case `country` of an options object, tolerating `null` and non-objects. */
-function countryOption(options: unknown): string | undefined {
-  if (typeof options !== 'object' || options === null) return undefined;
-  const country: unknown = (options as { country?: unknown }).country;
-  return typeof country === 'string' ? country.trim().toLowerCase() : undefined;
-}
-
 /** Options of {@link normalizeZip}. */
 export interface ZipOptions {
-  /** ISO 3166-1 alpha-2 country of the address, if known. */
+  /**
+   * Country of the address, if known, read as `normalizeCountry` reads it (`'GB'`, `'UK'`, `'United
+   * Kingdom'`); a country that is not recognised counts as none.
+   */
   country?: string;
 }
 
@@ -307,43 +367,9 @@ export function normalizeZip(input: unknown, options: ZipOptions = {}): Normaliz
   return valid(value);
 }
 
-const COUNTRY_ALIASES: ReadonlyMap<string, string> = table({
-  uk: 'gb',
-  usa: 'us',
-  unitedstates: 'us',
-  unitedstatesofamerica: 'us',
-  unitedkingdom: 'gb',
-  greatbritain: 'gb',
-  deutschland: 'de',
-  germany: 'de',
-  france: 'fr',
-  canada: 'ca',
-});
-
 /**
- * A country as a lower-case ISO 3166-1 alpha-2 code. Two-letter input must be an officially
- * assigned code (`zz` is refused); a few common names and `uk` are mapped (`"United States"` →
- * `us`, `uk` → `gb`); anything else is `invalid_format`.
- *
- * @example
- * ```ts
- * import { normalizeCountry } from '@coffer/pii';
- *
- * normalizeCountry(' US '); // { ok: true, value: 'us' }
- * normalizeCountry('United Kingdom'); // { ok: true, value: 'gb' }
- * normalizeCountry('ZZ'); // { ok: false, reason: 'invalid_format' }
- * ```
- */
-export function normalizeCountry(input: unknown): Normalized {
-  const base = normalizeName(input);
-  if (!base.ok) return base;
-  const value = COUNTRY_ALIASES.get(base.value) ?? base.value;
-  return ISO_COUNTRIES.has(value) ? valid(value) : invalid('invalid_format');
-}
-
-/**
- * An external (your own) user id: trimmed, NFC, invisible characters removed. Case is kept, by
- * design: ids are case-sensitive (`User-42` and `user-42` are two users), as TikTok's own
+ * An external (your own) user id: trimmed, NFC, invisible characters removed. Case and width are
+ * kept, by design (`ＡＢＣ` is not folded to `ABC`, unlike in the other fields): ids are case-sensitive (`User-42` and `user-42` are two users), as TikTok's own
  * server-side tag hashes them (it lower-cases e-mail and phone, not `external_id`). Send the id the
  * same way everywhere, or lower-case it yourself if your ids are case-insensitive.
  *
@@ -355,5 +381,5 @@ export function normalizeCountry(input: unknown): Normalized {
  * ```
  */
 export function normalizeExternalId(input: unknown): Normalized {
-  return cleanText(input);
+  return cleanId(input);
 }

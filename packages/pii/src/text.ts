@@ -9,17 +9,36 @@ const CONTROLS = /\p{Cc}/gu;
 // hyphen, combining grapheme joiner, Hangul fillers, variation selectors, tag characters, …).
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 
+// Full-width and half-width forms (U+FF00–U+FFEF): what East Asian input methods type for Latin
+// letters, digits and punctuation ("ｊｏｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "１００－０００１") and half-width
+// katakana. Their compatibility (NFKC) mapping is the plain character; nothing else is folded.
+const WIDTH_FORMS = /[\uff00-\uffef]+/gu;
+
 /** What {@link scan} found in text that is not printable ASCII. */
 const CLEAN = 1;
 const LONE_SURROGATE = 2;
+const WIDE = 4;
 
 /**
  * The common first step: refuse non-strings and over-long input, refuse text with a lone UTF-16
  * surrogate (`invalid_format`: it is not text, and would otherwise hash as U+FFFD), turn control
- * characters into spaces, remove default-ignorable (invisible) characters, NFC-normalize and trim
- * Unicode whitespace. Case is left alone (some fields keep it).
+ * characters into spaces, remove default-ignorable (invisible) characters, fold full-width and
+ * half-width forms to their plain characters (`ＪＯＨＮ` → `JOHN`, `ｶﾞ` → `ガ`), NFC-normalize and
+ * trim Unicode whitespace. Case is left alone (some fields keep it). NFC, not NFKC, is the base:
+ * other compatibility characters (`²`, `ﬁ`, `①`) are kept as written.
  */
 export function cleanText(input: unknown): Normalized {
+  return clean(input, true);
+}
+
+/**
+ * {@link cleanText} without the width folding, for opaque ids (`ＡＢＣ` and `ABC` may be two ids).
+ */
+export function cleanId(input: unknown): Normalized {
+  return clean(input, false);
+}
+
+function clean(input: unknown, foldWidth: boolean): Normalized {
   if (typeof input !== 'string') return invalid('not_a_string');
   if (input.length > MAX_FIELD_LENGTH) return invalid('too_long');
   // Fast path: printable ASCII needs neither NFC nor the invisible-character scan.
@@ -32,7 +51,13 @@ export function cleanText(input: unknown): Normalized {
     // characters go before NFC, so that removing one cannot leave a decomposed sequence.
     const visible =
       (found & CLEAN) === 0 ? input : input.replace(CONTROLS, ' ').replace(IGNORABLE, '');
-    text = nfc(visible).trim();
+    // Folded after the invisible characters are gone (U+FFA0 is one) and before NFC, which then
+    // composes what folding produced ("ｶﾞ" → "カ" + U+3099 → "ガ").
+    const folded =
+      foldWidth && (found & WIDE) !== 0
+        ? visible.replace(WIDTH_FORMS, (forms) => forms.normalize('NFKC'))
+        : visible;
+    text = nfc(folded).trim();
   }
   return text.length === 0 ? invalid('empty') : valid(text);
 }
@@ -49,8 +74,8 @@ export function isPrintableAscii(text: string): boolean {
 /**
  * One pass over the UTF-16 code units: {@link CLEAN} when a character {@link CONTROLS} or
  * {@link IGNORABLE} matches may be present (a superset check by ranges: every
- * Default_Ignorable_Code_Point of Unicode 15/16, tested exhaustively), {@link LONE_SURROGATE} when a
- * surrogate is unpaired.
+ * Default_Ignorable_Code_Point of Unicode 15/16, tested exhaustively), {@link WIDE} when a
+ * full-width or half-width form is, {@link LONE_SURROGATE} when a surrogate is unpaired.
  */
 export function scan(text: string): number {
   let found = 0;
@@ -84,6 +109,7 @@ export function scan(text: string): number {
     ) {
       found |= CLEAN;
     }
+    if (c >= 0xff00 && c <= 0xffef) found |= WIDE;
   }
   return found;
 }

@@ -36,7 +36,10 @@ export const userDataSchema: z.ZodObject<{
   phone: text.optional(),
   firstName: text.optional(),
   lastName: text.optional(),
-  /** `YYYY-MM-DD` or `YYYYMMDD`. */
+  /**
+   * Date of birth: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD`, or an ISO 8601 date-time
+   * (`1990-02-28T10:00:00Z`); day-first and month-first forms are refused as ambiguous.
+   */
   dateOfBirth: text.optional(),
   gender: text.optional(),
   city: text.optional(),

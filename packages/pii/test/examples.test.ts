@@ -11,6 +11,7 @@ import {
   hashUserDataBatch,
   hashUserDataStream,
   hmacForStorage,
+  hmacHashedForStorage,
   InvalidPepperError,
   InvalidUserDataError,
   isSha256Hex,
@@ -56,6 +57,8 @@ describe('TSDoc examples', () => {
     expect(normalizePhone('+1 (650) 555-1234')).toEqual(ok('+16505551234'));
     expect(normalizePhone('07911 123456', { country: 'GB' })).toEqual(ok('+447911123456'));
     expect(normalizePhone('8 912 345-67-89', { country: 'ru' })).toEqual(ok('+79123456789'));
+    expect(normalizePhone('91 98765 43210', { country: 'in' })).toEqual(ok('+919876543210'));
+    expect(normalizePhone('0650 555 1234', { country: 'us' })).toEqual(bad);
     expect(normalizePhone('+1 650 555 1234 ext. 12')).toEqual(ok('+16505551234'));
     expect(normalizePhone('650.555.1234')).toEqual(ok('6505551234'));
     expect(normalizeName("  O'Brien-Smith ")).toEqual(ok('obriensmith'));
@@ -99,7 +102,7 @@ describe('TSDoc examples', () => {
       'v1:3733c2d38fdecb5343382d53ac8b008b544758b8350ff504f431c86688139e48',
     );
     expect(
-      hmacForStorage(sha256ForPlatform('joe@example.com'), pepper) ===
+      hmacHashedForStorage(sha256ForPlatform('joe@example.com'), pepper) ===
         hmacForStorage('joe@example.com', pepper),
     ).toBe(true);
     const rotated = createPepper({

@@ -4,13 +4,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createPepper,
+  type FieldRule,
   google,
   hashUserData,
   hashUserDataBatch,
   hashUserDataStream,
   hmacForStorage,
+  hmacHashedForStorage,
   isSha256Hex,
   meta,
+  PII_FIELDS,
+  type PlatformProfile,
   snap,
   storage,
   tiktok,
@@ -127,6 +131,96 @@ describe('hashUserData leaves no plaintext behind', () => {
   });
 });
 
+describe('hex-looking plaintext is hashed, never passed through', () => {
+  const H = sha('joe@example.com');
+  const ab = 'ab'.repeat(16);
+  // Each is plaintext whose normalized form (punctuation, invisible characters or spaces removed)
+  // is 64 hex characters, or a near miss: none is a SHA-256 digest as received.
+  const hostile = [
+    `${ab}-${ab}`,
+    `${H.slice(0, 32)}-${H.slice(32)}`,
+    `${H.slice(0, 32)}\u200b${H.slice(32)}`,
+    `${H.slice(0, 32)} ${H.slice(32)}`,
+    `${H.slice(0, 32)}.${H.slice(32)}`,
+    `\u00ad${H}`,
+    `#${H}`,
+    `${H}!`,
+    `${H}\u0301`,
+    `${H.slice(0, 63)}`,
+    `${H}0`,
+    `${H.slice(0, 63)}g`,
+    `'${H}'`,
+  ];
+  const inClear: Record<string, readonly string[]> = {
+    google: ['city', 'state', 'zip', 'country'],
+  };
+
+  it("the reviewer's cases", () => {
+    const name = `${ab}-${ab}`;
+    expect(hashUserData({ firstName: name }, { profile: meta }).userData.fn).toBe(
+      sha(`${ab}${ab}`),
+    );
+    const zwsp = `${H.slice(0, 32)}\u200b${H.slice(32)}`;
+    expect(hashUserData({ externalId: zwsp }, { profile: meta }).userData.external_id).toBe(sha(H));
+    // externalId keeps its case: an upper-case 64-hex id is an id, hashed as written…
+    expect(
+      hashUserData({ externalId: H.toUpperCase() }, { profile: meta }).userData.external_id,
+    ).toBe(sha(H.toUpperCase()));
+    // …and a lower-case one is taken as already hashed, so the two never collide.
+    expect(hashUserData({ externalId: H }, { profile: meta }).userData.external_id).toBe(H);
+    // Other fields' digests pass through in any case, trimmed and lower-cased.
+    expect(hashUserData({ email: ` ${H.toUpperCase()}\t` }, { profile: meta }).userData.em).toBe(H);
+  });
+
+  it.each(PROFILES)('$profile.name: deep scan, every field, every hostile input', (options) => {
+    for (const field of PII_FIELDS) {
+      const rule = options.profile.fields[field];
+      if (rule === undefined || inClear[options.profile.name]?.includes(field)) continue;
+      for (const input of hostile) {
+        const out = JSON.stringify(
+          hashUserData({ [field]: input }, options).userData,
+        ).toLowerCase();
+        const hex = input.toLowerCase().replace(/[^0-9a-f]/g, '');
+        const needles = new Set([input.toLowerCase(), input.trim().toLowerCase(), hex]);
+        for (let i = 0; i + 16 <= hex.length; i++) needles.add(hex.slice(i, i + 16));
+        for (const needle of needles) {
+          if (needle.length >= 8)
+            expect(out, `${field} ${JSON.stringify(input)}`).not.toContain(needle);
+        }
+      }
+    }
+  });
+
+  it('property: a value that is not exactly 64 hex once trimmed never reaches a platform in clear', () => {
+    const hexChars = fc.constantFrom(...'0123456789abcdefABCDEF');
+    const noise = fc.constantFrom('-', '.', ' ', '\u200b', '\u00ad', '_', ':', '\u0301', "'");
+    const input = fc
+      .tuple(
+        fc.array(hexChars, { minLength: 60, maxLength: 70 }),
+        fc.array(fc.tuple(fc.nat(70), noise), { minLength: 1, maxLength: 4 }),
+      )
+      .map(([chars, inserts]) => {
+        const out = [...chars];
+        for (const [at, ch] of inserts) out.splice(at % (out.length + 1), 0, ch);
+        return out.join('');
+      })
+      .filter((s) => !/^[0-9a-fA-F]{64}$/.test(s.trim()));
+    fc.assert(
+      fc.property(input, fc.constantFrom(...PII_FIELDS), (value, field) => {
+        for (const options of PROFILES) {
+          if (inClear[options.profile.name]?.includes(field)) continue;
+          const out = JSON.stringify(hashUserData({ [field]: value }, options)).toLowerCase();
+          const hex = value.toLowerCase().replace(/[^0-9a-f]/g, '');
+          for (let i = 0; i + 16 <= hex.length; i += 8) {
+            expect(out).not.toContain(hex.slice(i, i + 16));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('hashUserData: inputs', () => {
   it('already-hashed values pass through lower-cased, not hashed twice', () => {
     expect(isSha256Hex(sha('x'))).toBe(true);
@@ -135,7 +229,8 @@ describe('hashUserData: inputs', () => {
     expect(userData.em).toBe(hashed);
     // Storage keys it anyway: a bare SHA-256 is as guessable as the address.
     const stored = hashUserData({ email: hashed }, { profile: storage, pepper }).userData.email;
-    expect(stored).toBe(hmacForStorage(hashed, pepper));
+    expect(stored).toBe(hmacHashedForStorage(hashed, pepper));
+    expect(stored).toBe(hmacForStorage('joe@example.com', pepper));
     expect(stored).not.toContain(hashed);
     // 63 or 65 hex characters are not a hash: hashed as text (and invalid as an e-mail here).
     expect(
@@ -304,12 +399,34 @@ describe('hashUserData: inputs', () => {
     expect(() => hashUserData({}, { profile: meta, pepper })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
     );
-    for (const defaultCountry of ['Atlantis', 'x', 42, '']) {
+    // Exactly an ISO alpha-2 code: a record's country may be a name, the option may not.
+    for (const defaultCountry of [
+      'Atlantis',
+      'x',
+      42,
+      '',
+      'ZZ',
+      'United States',
+      'USA',
+      'u.s.',
+      'Deutschland',
+      'UK',
+      'G B',
+    ]) {
       expect(() => hashUserData({}, { profile: tiktok, defaultCountry } as never)).toThrow(
         expect.objectContaining({ code: 'INVALID_INPUT' }),
       );
     }
     expect(hashUserData({}, { profile: tiktok, defaultCountry: ' gb ' }).dropped).toEqual([]);
+    expect(
+      hashUserData({ phone: '07911 123456' }, { profile: tiktok, defaultCountry: 'GB' }).userData
+        .phone,
+    ).toBe(sha('+447911123456'));
+    // A record's own country may be written as a name.
+    expect(
+      hashUserData({ phone: '07911 123456', country: 'United Kingdom' }, { profile: tiktok })
+        .userData.phone,
+    ).toBe(sha('+447911123456'));
   });
 
   it('a 10 MB field costs no more than a short one and is reported too_long', () => {
@@ -317,6 +434,147 @@ describe('hashUserData: inputs', () => {
     expect(hashUserData({ email: huge, phone: '+16505551234' }, { profile: meta }).dropped).toEqual(
       [{ field: 'email', reason: 'too_long' }],
     );
+  });
+
+  it('IP, user agent and device id are capped as received, before trimming, like every field', () => {
+    const spaces = ' '.repeat(10 * 1024 * 1024);
+    const keep = { profile: meta, keepIp: true, keepDeviceId: true } as const;
+    const uuid = 'aebe52e7-03ee-455a-b3c4-e57283966239';
+    expect(
+      hashUserData(
+        { ip: `${spaces}1.2.3.4`, userAgent: `${spaces}UA`, deviceId: `${uuid}${spaces}` },
+        keep,
+      ).dropped,
+    ).toEqual([
+      { field: 'ip', reason: 'too_long' },
+      { field: 'userAgent', reason: 'too_long' },
+      { field: 'deviceId', reason: 'too_long' },
+    ]);
+    // The cap counts what was received: 1,000 characters with 30 spaces on each side are too long.
+    const padded = `${' '.repeat(30)}${'a'.repeat(1000)}${' '.repeat(30)}`;
+    expect(hashUserData({ userAgent: padded }, keep).dropped).toEqual([
+      { field: 'userAgent', reason: 'too_long' },
+    ]);
+    expect(hashUserData({ userAgent: ` ${'a'.repeat(1022)} ` }, keep).userData).toEqual({
+      client_user_agent: 'a'.repeat(1022),
+    });
+  });
+});
+
+describe('custom and malformed profiles', () => {
+  const record = { email: 'joe@example.com', ip: '203.0.113.9', userAgent: 'joe@example.com' };
+  const invalid = (part: string) =>
+    expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining(part) });
+
+  it.each([
+    // The reviewer's cases: each used to leak a value in clear or crash with a TypeError.
+    ['no name, no ipKey', { fields: {} }, 'options.profile.name'],
+    ['no ipKey', { name: 'x', fields: {}, sources: [] }, 'options.profile.ipKey'],
+    [
+      'no userAgentKey',
+      { name: 'x', fields: {}, ipKey: null, deviceId: null, sources: [] },
+      'options.profile.userAgentKey',
+    ],
+    [
+      'no deviceId rule',
+      { name: 'x', fields: {}, ipKey: null, userAgentKey: null, sources: [] },
+      'options.profile.deviceId',
+    ],
+    [
+      'a rule without normalize',
+      { ...meta, fields: { email: { key: 'em', hashed: true, rule: 'x' } } },
+      'options.profile.fields.email.normalize',
+    ],
+    [
+      'a rule whose hashed is not a boolean',
+      { ...meta, fields: { email: { ...meta.fields.email, hashed: 'yes' } } },
+      'options.profile.fields.email.hashed',
+    ],
+    [
+      'an unknown field',
+      { ...meta, fields: { ...meta.fields, password: meta.fields.email } },
+      'options.profile.fields',
+    ],
+    [
+      'a key that is not a parameter name',
+      { ...meta, fields: { email: { ...meta.fields.email, key: '__proto__' } } },
+      'options.profile.fields.email.key',
+    ],
+    ['two outputs under one key', { ...meta, ipKey: 'em' }, 'two outputs under one key'],
+    [
+      'a keyed (storage) copy that keeps a field in clear',
+      { ...storage, fields: { email: { ...storage.fields.email, hashed: false } } },
+      'is keyed',
+    ],
+    ['an array', [], 'options.profile'],
+    ['sources not an array', { ...meta, sources: 'x' }, 'options.profile.sources'],
+  ])('refuses %s with INVALID_INPUT naming the bad part', (_, profile, part) => {
+    const options = { profile, keepIp: true, keepDeviceId: true, pepper } as never;
+    expect(() => hashUserData(record, options)).toThrow(invalid(part));
+    expect(() => hashUserDataBatch([record], options)).toThrow(invalid(part));
+    try {
+      hashUserData(record, options);
+    } catch (error) {
+      expect(JSON.stringify(error)).not.toContain('joe@example.com');
+    }
+  });
+
+  it("a custom rule's results are checked: anything but a Normalized or a string is INVALID_INPUT", () => {
+    const broken = { ...meta, fields: { email: { ...meta.fields.email, normalize: () => 'x' } } };
+    expect(() => hashUserData(record, { profile: broken as never })).toThrow(
+      invalid('options.profile.fields.email.normalize'),
+    );
+    const reason = {
+      ...meta,
+      fields: { email: { ...meta.fields.email, normalize: () => ({ ok: false, reason: 'joe' }) } },
+    };
+    expect(() => hashUserData(record, { profile: reason as never })).toThrow(
+      invalid('options.profile.fields.email.normalize'),
+    );
+    const format = { ...meta, fields: { email: { ...meta.fields.email, format: () => 42 } } };
+    expect(() => hashUserData(record, { profile: format as never })).toThrow(
+      invalid('options.profile.fields.email.format'),
+    );
+  });
+
+  it('a well-formed custom profile works: a spread of a built-in one with its own key', () => {
+    const email = meta.fields.email as FieldRule;
+    const custom: PlatformProfile = {
+      ...meta,
+      name: 'crm',
+      fields: { email: { ...email, key: 'email_sha256' } },
+      ipKey: null,
+    };
+    expect(hashUserData(record, { profile: custom, keepIp: true })).toEqual({
+      userData: { email_sha256: sha('joe@example.com'), client_user_agent: 'joe@example.com' },
+      dropped: [],
+    });
+  });
+
+  it('a profile is read once per call: a getter cannot swap the table after the check', () => {
+    let reads = 0;
+    const sneaky = {
+      ...meta,
+      get fields() {
+        reads += 1;
+        return reads === 1 ? meta.fields : { email: { key: 'em', hashed: false } };
+      },
+    };
+    expect(
+      hashUserData({ email: 'joe@example.com' }, { profile: sneaky as never }).userData.em,
+    ).toBe(sha('joe@example.com'));
+    expect(reads).toBe(1);
+  });
+
+  it('the built-in profiles are frozen, so they cannot be changed after their check', () => {
+    for (const profile of [meta, tiktok, google, snap, storage]) {
+      expect(Object.isFrozen(profile), profile.name).toBe(true);
+      expect(Object.isFrozen(profile.fields), profile.name).toBe(true);
+      for (const rule of Object.values(profile.fields)) expect(Object.isFrozen(rule)).toBe(true);
+      expect(() => {
+        (profile.fields as Record<string, unknown>).email = undefined;
+      }).toThrow(TypeError);
+    }
   });
 });
 

@@ -150,12 +150,56 @@ describe('normalizers: known inputs', () => {
     expect(normalizeDateOfBirth('1990-02-28T10:00')).toEqual(ok('19900228'));
     expect(normalizeDateOfBirth('1990-02-28 10:00:00+02:00')).toEqual(ok('19900228'));
     expect(normalizeDateOfBirth('1990-02/28')).toEqual(bad('invalid_format'));
+    // The time of day must be one.
+    for (const time of [
+      'T99:99',
+      'T24:00',
+      'T23:60',
+      'T10:00:61',
+      'T10:00+25:00',
+      'T10:00+02:60',
+    ]) {
+      expect(normalizeDateOfBirth(`1990-01-01${time}`), time).toEqual(bad('invalid_format'));
+    }
+    for (const time of ['T00:00', 'T23:59:59.999Z', 'T23:59:60Z', 'T10:00+14:00', ' 10:00-0530']) {
+      expect(normalizeDateOfBirth(`1990-01-01${time}`), time).toEqual(ok('19900101'));
+    }
     const next = new Date().getUTCFullYear() + 1;
     expect(normalizeDateOfBirth(`${next}-06-01`)).toEqual(bad('invalid_format'));
     expect(normalizeDateOfBirth('2100-01-01')).toEqual(bad('invalid_format'));
     const tomorrowUtc = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
     expect(normalizeDateOfBirth(tomorrowUtc)).toEqual(bad('invalid_format'));
     expect(normalizeExternalId(' User-42 ')).toEqual(ok('User-42'));
+  });
+});
+
+describe('normalizers: the country option', () => {
+  it('is read as a record country is: codes in any case, "UK" and a few names', () => {
+    for (const country of ['GB', 'gb', ' gb ', 'UK', 'uk', 'United Kingdom', 'Great Britain']) {
+      expect(normalizePhone('07911 123456', { country }), country).toEqual(ok('+447911123456'));
+      expect(normalizeZip('SW1A 1AA', { country }), country).toEqual(ok('sw1a1'));
+    }
+    expect(normalizeState('Georgia', { country: 'USA' })).toEqual(ok('ga'));
+    expect(normalizeState('Georgia', { country: 'GE' })).toEqual(ok('georgia'));
+  });
+
+  it('a country that is not recognised counts as none, as in hashUserData', () => {
+    for (const country of ['Atlantis', 'ZZ', 'x', '', '__proto__']) {
+      expect(normalizePhone('07911 123456', { country }), country).toEqual(
+        normalizePhone('07911 123456'),
+      );
+      expect(normalizeZip('SW1A 1AA', { country }), country).toEqual(normalizeZip('SW1A 1AA'));
+      expect(normalizeState('Georgia', { country }), country).toEqual(normalizeState('Georgia'));
+    }
+  });
+
+  it('normalizeCountry maps names and punctuation, and refuses unassigned codes', () => {
+    expect(normalizeCountry('U.S.A.')).toEqual(ok('us'));
+    expect(normalizeCountry('u.s.')).toEqual(ok('us'));
+    expect(normalizeCountry('Deutschland')).toEqual(ok('de'));
+    expect(normalizeCountry('uk')).toEqual(ok('gb'));
+    expect(normalizeCountry('Georgia')).toEqual(bad('invalid_format'));
+    expect(normalizeCountry('__proto__')).toEqual(bad('invalid_format'));
   });
 });
 
@@ -359,6 +403,60 @@ describe('normalizers: invisible characters, controls and lone surrogates', () =
   it('a well-formed surrogate pair (emoji, CJK extension) is kept', () => {
     expect(normalizeExternalId('u-😀')).toEqual(ok('u-😀'));
     expect(normalizeName('𠮷野')).toEqual(ok('𠮷野'));
+  });
+});
+
+describe('normalizers: full-width and half-width forms (East Asian input methods)', () => {
+  it.each([
+    ['e-mail', normalizeEmail, 'ｊｏｅ＠ｅｘａｍｐｌｅ．ｃｏｍ', 'joe@example.com'],
+    ['e-mail (google)', normalizeEmailForGoogle, 'Ｊ．Ｏ＠ｇｍａｉｌ．ｃｏｍ', 'jo@gmail.com'],
+    ['name', normalizeName, 'ＪＯＨＮ', 'john'],
+    ['name (google)', normalizeNameForGoogle, 'Ｍａｒｙ　Ａｎｎ', 'mary ann'],
+    ['date of birth', normalizeDateOfBirth, '１９９０－０１－０１', '19900101'],
+    ['gender', normalizeGender, 'Ｆ', 'f'],
+    ['city', normalizeCity, 'Ｔｏｋｙｏ', 'tokyo'],
+    ['state', normalizeState, 'Ｃａｌｉｆｏｒｎｉａ', 'ca'],
+    ['country', normalizeCountry, 'ＪＰ', 'jp'],
+    ['zip', (v: unknown) => normalizeZip(v, { country: 'jp' }), '１００－０００１', '1000001'],
+    ['zip (us)', (v: unknown) => normalizeZip(v), '９４０２５－１２３４', '94025'],
+    [
+      'phone',
+      (v: unknown) => normalizePhone(v, { country: 'ＪＰ' }),
+      '０９０－１２３４－５６７８',
+      '+819012345678',
+    ],
+  ] as const)('%s: %j → %j', (_, normalize, input, expected) => {
+    expect(normalize(input)).toEqual(ok(expected));
+  });
+
+  it('half-width katakana becomes the usual katakana, composed (ﾀﾞ is ダ)', () => {
+    expect(normalizeName('ﾔﾏﾀﾞ')).toEqual(normalizeName('ヤマダ'));
+    expect(normalizeName('ﾔﾏﾀﾞ')).toEqual(ok('ヤマダ'));
+    expect(normalizeCity('ﾄｳｷｮｳ')).toEqual(normalizeCity('トウキョウ'));
+    // A half-width voiced mark after a full-width kana composes with it too.
+    expect(normalizeName('カﾞ')).toEqual(ok('ガ'));
+  });
+
+  it('only that block is folded: other compatibility characters and ids are kept as written', () => {
+    expect(normalizeName('ﬁ')).toEqual(ok('ﬁ'));
+    expect(normalizePhone('+1 650 555 123²')).toEqual(bad('invalid_format'));
+    expect(normalizeExternalId('ＡＢＣ-42')).toEqual(ok('ＡＢＣ-42'));
+  });
+
+  it('every assigned character of U+FF00–U+FFEF is folded out, idempotently (exhaustive)', () => {
+    let folded = 0;
+    for (let cp = 0xff00; cp <= 0xffef; cp++) {
+      const ch = String.fromCodePoint(cp);
+      if (/\p{Cn}/u.test(ch)) continue; // unassigned: nothing to fold to
+      folded++;
+      const input = `a${ch}b`;
+      const once = normalizeNameForGoogle(input);
+      if (!once.ok) continue;
+      expect(/[\uff00-\uffef]/u.test(once.value), cp.toString(16)).toBe(false);
+      expect(normalizeNameForGoogle(once.value), cp.toString(16)).toEqual(once);
+      expect(once.value).toBe(once.value.normalize('NFC'));
+    }
+    expect(folded).toBeGreaterThan(220);
   });
 });
 

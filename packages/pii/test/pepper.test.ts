@@ -6,6 +6,7 @@ import {
   createPepper,
   hashUserData,
   hmacForStorage,
+  hmacHashedForStorage,
   type Pepper,
   pepperFromEnv,
   sha256ForPlatform,
@@ -144,9 +145,30 @@ describe('stored values: HMAC of the SHA-256 hex, so plaintext and pre-hashed in
       const pre = hashUserData({ email: spelling }, { profile: storage, pepper });
       expect(pre.userData.email).toBe(plain.userData.email);
     }
-    expect(hmacForStorage(sha256ForPlatform('joe@example.com'), pepper)).toBe(
+    expect(hmacHashedForStorage(sha256ForPlatform('joe@example.com'), pepper)).toBe(
       hmacForStorage('joe@example.com', pepper),
     );
+    expect(hmacHashedForStorage(` ${hashed.toUpperCase()} `, pepper)).toBe(
+      hmacForStorage('joe@example.com', pepper),
+    );
+  });
+
+  it('the hashers hash what they are given, even when it looks like a hash', () => {
+    const hex = sha('joe@example.com');
+    expect(sha256ForPlatform(hex)).toBe(sha(hex));
+    expect(hmacForStorage(hex, pepper)).toBe(`v1:${hmac(sha(hex))}`);
+    for (const notHex of ['joe@example.com', hex.slice(1), `${hex}0`, `${hex.slice(0, 63)}g`]) {
+      expect(() => hmacHashedForStorage(notHex, pepper)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+    }
+    // The refusal never carries the value.
+    try {
+      hmacHashedForStorage('joe@example.com', pepper);
+    } catch (error) {
+      expect(JSON.stringify(error)).not.toContain('joe');
+      expect(String(error)).not.toContain('joe');
+    }
   });
 
   it('an older version is still usable for look-ups; an unknown one is INVALID_PEPPER', () => {

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NUMBERING_PLANS } from '../src/calling-code-table.js';
-import { KNOWN_CALLING_CODE_COUNTRIES, type Normalized, normalizePhone } from '../src/index.js';
+import { planOf } from '../src/calling-codes.js';
+import {
+  KNOWN_CALLING_CODE_COUNTRIES,
+  type Normalized,
+  normalizeNameForGoogle,
+  normalizePhone,
+} from '../src/index.js';
+import { extensionStart } from '../src/phone-text.js';
 
 const ok = (value: string): Normalized => ({ ok: true, value });
 const bad = { ok: false, reason: 'invalid_format' };
@@ -66,6 +73,8 @@ describe('phones that used to normalize to a valid but wrong number', () => {
     ['+1 650 555 1234 x ٣', undefined, ok('+16505551234')],
     // Without a marker, extra digits make the number too long: refused, not guessed.
     ['+1 650 555 1234 12', undefined, bad],
+    ['+91 98765 43210 12', undefined, bad], // an Indian NSN starting with 9 has 10 digits
+    ['(650) 555-1234 12', 'us', bad],
     // Unknown calling codes and impossible lengths are refused.
     ['+999 123 456 789', undefined, bad],
     ['+44 7911 1234', undefined, bad],
@@ -83,6 +92,61 @@ describe('phones that used to normalize to a valid but wrong number', () => {
   });
 });
 
+describe('malformed or ambiguous phones are refused, never read as another number', () => {
+  it.each([
+    // A malformed national number is not a foreign number written without its "+".
+    ['0650-555-1234', 'us', bad], // was +6505551234, Singapore
+    ['07911 123456 7', 'gb', bad], // was +79111234567, Russia
+    ['0612 34 56 78 9', 'fr', bad], // was +6123456789, Australia
+    ['0 612 34 56 78', 'es', bad], // was +612345678, Australia
+    ['01 800 123 4567', 'mx', bad], // was +18001234567, NANP
+    ['044 55 1234 5678', 'mx', bad], // was +445512345678, UK
+    ['447911123456', 'fr', bad], // a British number in a French record needs its "+"
+    ['06 12 34 56 78', 'gb', bad], // a French mobile number is no British number
+    // After "+", no zeros are skipped: "+0…" is no calling code.
+    ['+0 650 555 1234', undefined, bad], // was +6505551234
+    ['+00 44 7911 123456', undefined, bad],
+    ['000 44 7911 123456', undefined, bad],
+    // The country's own international prefix starts an international number.
+    ['810 44 7911 123456', 'ru', ok('+447911123456')], // was +710447911123456
+    ['810 44 7911 123456', 'kz', ok('+447911123456')],
+    ['011 44 7911 123456', 'ca', ok('+447911123456')],
+    ['0011 44 7911 123456', 'au', ok('+447911123456')],
+    ['010 44 7911 123456', 'jp', ok('+447911123456')],
+    ['001 44 7911 123456', 'kr', ok('+447911123456')],
+    ['0044 7911 123456', 'us', ok('+447911123456')], // "00", as Meta's and Snap's rules read it
+    // The calling code written without "+": taken when the national reading is impossible…
+    ['919876543210', 'in', ok('+919876543210')], // was +91919876543210
+    ['91 98765 43210', 'in', ok('+919876543210')],
+    ['819012345678', 'jp', ok('+819012345678')],
+    ['86 10 1234 5678', 'cn', ok('+861012345678')],
+    ['6281234567890', 'id', ok('+6281234567890')],
+    ['821012345678', 'kr', ok('+821012345678')],
+    ['639171234567', 'ph', ok('+639171234567')],
+    ['905321234567', 'tr', ok('+905321234567')],
+    ['2348031234567', 'ng', ok('+2348031234567')], // was invalid: the first reading failed
+    ['23408031234567', 'ng', ok('+2348031234567')],
+    // … and refused when both readings are possible numbers (ambiguous).
+    ['4915112345678', 'de', bad], // was +494915112345678
+    ['393331234567', 'it', bad], // was +39393331234567
+    ['923001234567', 'pk', bad],
+    // Their national forms.
+    ['98765 43210', 'in', ok('+919876543210')],
+    ['0151 12345678', 'de', ok('+4915112345678')],
+    ['090-1234-5678', 'jp', ok('+819012345678')],
+    ['333 123 4567', 'it', ok('+393331234567')],
+    ['0300 1234567', 'pk', ok('+923001234567')],
+    ['0803 123 4567', 'ng', ok('+2348031234567')],
+    ['010-1234-5678', 'kr', ok('+821012345678')],
+    ['0917 123 4567', 'ph', ok('+639171234567')],
+    ['0532 123 45 67', 'tr', ok('+905321234567')],
+    ['138 0013 8000', 'cn', ok('+8613800138000')],
+    ['0812-3456-7890', 'id', ok('+6281234567890')],
+  ])('%j (country %s)', (input, country, expected) => {
+    expect(phone(input, country)).toEqual(expected);
+  });
+});
+
 describe('the numbering-plan table', () => {
   const rows = Object.entries(NUMBERING_PLANS);
 
@@ -94,16 +158,30 @@ describe('the numbering-plan table', () => {
     }
   });
 
-  it('rows are well formed: 1-3 digit codes, digit trunks, lengths within 4-17', () => {
-    for (const [country, [code, trunk, lengths]] of rows) {
+  it('rows are well formed: 1-3 digit codes, digit trunks, lengths within 4-17 by first digit', () => {
+    for (const [country, [code, trunk, lengths, idd]] of rows) {
       expect(country, country).toMatch(/^[a-z]{2}$/);
       expect(code, country).toMatch(/^[1-9]\d{0,2}$/);
       expect(trunk, country).toMatch(/^(?:\d{1,2}(?:\|\d{1,2})*)?$/);
-      for (const part of lengths.split(',')) {
-        const [from, to = from] = part.split('-').map(Number);
-        expect(from, country).toBeGreaterThanOrEqual(4);
-        expect(to, country).toBeLessThanOrEqual(17);
-        expect(to, country).toBeGreaterThanOrEqual(from ?? 0);
+      const seen = new Set<string>();
+      for (const group of lengths.split(' ')) {
+        const [digits = '', spec = ''] = group.split(':');
+        expect(digits, country).toMatch(/^\d+$/);
+        for (const d of digits) {
+          expect(seen.has(d), `${country} first digit ${d} twice`).toBe(false);
+          seen.add(d);
+        }
+        for (const part of spec.split(',')) {
+          const [from, to = from] = part.split('-').map(Number);
+          expect(from, country).toBeGreaterThanOrEqual(4);
+          expect(to, country).toBeLessThanOrEqual(17);
+          expect(to, country).toBeGreaterThanOrEqual(from ?? 0);
+        }
+      }
+      // An international prefix other than "00" is a pattern over digits that compiles.
+      if (idd !== undefined) {
+        expect(idd, country).not.toBe('00');
+        expect(() => new RegExp(idd), country).not.toThrow();
       }
     }
   });
@@ -118,6 +196,61 @@ describe('the numbering-plan table', () => {
       if (seen !== undefined) expect(zero, `${country} +${code}`).toBe(seen);
       zeroByCode.set(code, zero);
     }
+  });
+
+  it.each([
+    // India: an NSN starting with 2-9 has 10 digits (mobile 6-9, geographic 2-5); 1 is toll-free.
+    ['in', '23456789', [10]],
+    // The NANP: area codes and exchange codes start with 2-9 (NXX), so no NSN starts with 0 or 1.
+    ['us', '23456789', [10]],
+    // Russia: 10 digits, or 14 for the 8 10 8… freephone range; nothing starts with 0, 1, 2, 5 or 6.
+    ['ru', '3479', [10]],
+    ['ru', '8', [10, 14]],
+  ])('%s: NSNs starting with %s have lengths %j', (country, firstDigits, lengths) => {
+    const spec = NUMBERING_PLANS[country]?.[2] ?? '';
+    const groups = spec.split(' ').map((g) => g.split(':'));
+    const allowed = new Set(groups.flatMap(([digits = '']) => [...digits]));
+    expect([...allowed].sort().join('')).toBe(
+      country === 'ru' ? '34789' : country === 'in' ? '0123456789' : '23456789',
+    );
+    for (const d of firstDigits) {
+      const group = groups.find(([digits = '']) => digits.includes(d));
+      const expanded = (group?.[1] ?? '').split(',').flatMap((part) => {
+        const [from = 0, to = from] = part.split('-').map(Number);
+        return Array.from({ length: to - from + 1 }, (_, k) => from + k);
+      });
+      expect(expanded, `${country} ${d}`).toEqual(lengths);
+    }
+  });
+
+  it('the first digits of each international prefix are known, so other numbers skip the look-up', () => {
+    const expected: Record<string, string> = {
+      au: '01',
+      cc: '01',
+      cx: '01',
+      ax: '09',
+      fi: '09',
+      kp: '09',
+      by: '8',
+      kz: '8',
+      ru: '8',
+      tj: '8',
+      tm: '8',
+      cu: '1',
+      cl: '01',
+      cn: '01',
+      is: '01',
+      pe: '01',
+      pg: '01',
+      si: '01',
+      td: '01',
+    };
+    for (const country of KNOWN_CALLING_CODE_COUNTRIES) {
+      expect(planOf(country)?.iddStarts, country).toBe(expected[country] ?? '0');
+    }
+    // And the skip changes nothing: Russia's "810" and Cuba's "119" are still read.
+    expect(phone('810 44 7911 123456', 'ru')).toEqual(ok('+447911123456'));
+    expect(phone('119 44 7911 123456', 'cu')).toEqual(ok('+447911123456'));
   });
 
   it.each([
@@ -161,6 +294,105 @@ describe('Unicode decimal digits', () => {
   });
 });
 
+describe('linear scans that replaced quadratic regular expressions', () => {
+  it('the extension scan cuts where the former regular expression matched', () => {
+    const EXTENSION = /(?:;\s*ext\s*=|(?:extension|ext\.?|x|#))\s*[.:]?\s*\p{Nd}[\p{Nd}\s]*$/iu;
+    const piece = fc.constantFrom(
+      'x',
+      'X',
+      'e',
+      't',
+      'E',
+      'ext',
+      'EXT',
+      'extension',
+      'n',
+      'i',
+      'o',
+      's',
+      '.',
+      ':',
+      ';',
+      '=',
+      '#',
+      ' ',
+      '\u3000',
+      '\u00a0',
+      '1',
+      '9',
+      '٣',
+      '𝟓',
+      'a',
+      '+',
+      '-',
+      '(',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: piece, maxLength: 14 }), (text) => {
+        expect(extensionStart(text), JSON.stringify(text)).toBe(
+          EXTENSION.exec(text)?.index ?? text.length,
+        );
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("the Google name affix scans remove what the formatter's patterns removed, repeatedly", () => {
+    const GIVEN_PREFIX = /^(?:mr|mrs|ms|dr)\.(?:\s+|$)/u;
+    const FAMILY_SUFFIX =
+      /(?:,\s*|\s+)(?:jr\.?|sr\.?|2nd|3rd|ii|iii|iv|v|vi|cpa|dc|dds|vm|jd|md|phd)\s?$/u;
+    const reference = (name: string, affix: RegExp) => {
+      let out = name.trim().toLowerCase().replace(/\s+/gu, ' ');
+      for (let before = ''; before !== out; ) {
+        before = out;
+        out = out.replace(affix, '').trim();
+      }
+      return out;
+    };
+    const piece = fc.constantFrom(
+      'mr.',
+      'mrs.',
+      'ms.',
+      'dr.',
+      'mr',
+      ' ',
+      '  ',
+      ',',
+      '.',
+      'jr',
+      'jr.',
+      'sr',
+      'i',
+      'ii',
+      'v',
+      'iv',
+      'x',
+      'a',
+      'dds',
+      'phd',
+      '2nd',
+      'md',
+      'Jr.',
+      '\t',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: piece, maxLength: 10 }), (name) => {
+        if (name.trim() === '') return; // empty: refused before any affix is looked at
+        for (const [part, affix] of [
+          ['given', GIVEN_PREFIX],
+          ['family', FAMILY_SUFFIX],
+        ] as const) {
+          const expected = reference(name, affix);
+          expect(normalizeNameForGoogle(name, { part }), `${part} ${JSON.stringify(name)}`).toEqual(
+            expected === '' ? bad : ok(expected),
+          );
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
 describe('phone properties', () => {
   const countries = fc.constantFrom(undefined, ...KNOWN_CALLING_CODE_COUNTRIES);
   const phoneLike = fc.oneof(
@@ -187,6 +419,52 @@ describe('phone properties', () => {
         if (result.ok) expect(result.value).toMatch(/^\+[1-9]\d{5,14}$/);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('a foreign number is read only after an international prefix ("00" or the country\'s own)', () => {
+    const codes = new Map(Object.entries(NUMBERING_PLANS).map(([c, [code]]) => [c, code]));
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[0-9]{6,16}$/),
+        fc.constantFrom(...KNOWN_CALLING_CODE_COUNTRIES),
+        (digits, country) => {
+          const result = phone(digits, country);
+          if (!result.ok || result.value.startsWith(`+${codes.get(country)}`)) return;
+          const idd = NUMBERING_PLANS[country]?.[3];
+          const prefixed =
+            digits.startsWith('00') ||
+            (idd !== undefined &&
+              [1, 2, 3, 4, 5, 6, 7, 8].some((n) =>
+                new RegExp(`^(?:${idd})$`).test(digits.slice(0, n)),
+              ));
+          expect(prefixed, `${digits} in ${country} → ${result.value}`).toBe(true);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('when the national and the with-calling-code readings differ, the result is invalid (not in Brazil)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...KNOWN_CALLING_CODE_COUNTRIES),
+        fc.stringMatching(/^[1-9]\d{5,12}$/),
+        (country, rest) => {
+          const [code = '', trunk = ''] = NUMBERING_PLANS[country] ?? [];
+          const digits = `${code}${rest}`;
+          if (trunk.split('|').some((t) => t !== '' && digits.startsWith(t))) return;
+          const national = phone(`+${code}${digits}`);
+          const coded = phone(`+${digits}`);
+          const result = phone(digits, country);
+          if (national.ok && coded.ok && national.value !== coded.value) {
+            expect(result, `${digits} in ${country}`).toEqual(country === 'br' ? national : bad);
+          } else if (result.ok) {
+            expect([national, coded], `${digits} in ${country}`).toContainEqual(result);
+          }
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 

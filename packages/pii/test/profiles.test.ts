@@ -49,6 +49,9 @@ describe('published examples', () => {
       ['state', 'N.Y.', 'st'],
       ['state', 'tx 75001', 'st'],
       ['country', 'gb', 'country'],
+      ['firstName', 'John', 'fn'],
+      ['dateOfBirth', '19900228', 'db'],
+      ['externalId', 'user-42', 'external_id'],
     ];
     for (const [field, input, sdkField] of cases) {
       const ours = hashUserData({ [field]: input }, { profile: meta }).userData;
@@ -56,6 +59,34 @@ describe('published examples', () => {
         ServerSideUtils.normalizeAndHash(input, sdkField),
       );
     }
+  });
+});
+
+describe("where Meta's written rules and facebook-nodejs-business-sdk disagree, the rules win", () => {
+  // The SDK's normalizeAndHash only trims and lower-cases names, birth dates and external ids,
+  // keeps full ZIP+4 and UK postcodes and state names, keeps an apostrophe in a city, and reads a
+  // national phone number without its country code. Meta's customer information parameters page
+  // asks for names and cities without punctuation, YYYYMMDD, 5-digit US ZIPs, UK area/district/
+  // sector, 2-letter US state codes and phones with their country code; we follow the page. For
+  // external_id the page gives no rule: we keep case (ids are case-sensitive), the SDK lower-cases.
+  const { ServerSideUtils } = fbSdk;
+  it.each([
+    ['firstName', "O'Brien", undefined, 'fn', 'obrien'],
+    ['firstName', 'Mary Ann', undefined, 'fn', 'maryann'],
+    ['lastName', 'Smith-Jones', undefined, 'ln', 'smithjones'],
+    ['zip', 'SW1A 1AA', 'GB', 'zp', 'sw1a1'],
+    ['zip', '940251234', 'US', 'zp', '94025'],
+    ['state', 'California', undefined, 'st', 'ca'],
+    ['phone', '07911 123456', 'GB', 'ph', '447911123456'],
+    ['phone', '(650) 555-1234', 'US', 'ph', '16505551234'],
+    ['dateOfBirth', '1990-02-28', undefined, 'db', '19900228'],
+    ['city', "St. John's", undefined, 'ct', 'stjohns'],
+    ['externalId', 'User-42', undefined, 'external_id', 'User-42'],
+  ] as const)('%s %j (country %s)', (field, input, country, sdkField, normalized) => {
+    const record = { [field]: input, ...(country === undefined ? {} : { country }) };
+    const ours = hashUserData(record, { profile: meta }).userData[meta.fields[field]?.key ?? ''];
+    expect(ours).toBe(sha(normalized));
+    expect(ours).not.toBe(ServerSideUtils.normalizeAndHash(input, sdkField));
   });
 });
 
@@ -361,12 +392,20 @@ describe('profiles: known answers (expected values hashed with node:crypto)', ()
       { profile: tiktok, defaultCountry: 'FR' },
     );
     expect(userData.phone).toBe(sha('+33612345678'));
-    // The record's own country wins over the default.
+    // The record's own country wins over the default: a number of both countries' shape.
     const own = hashUserData(
-      { phone: '06 12 34 56 78', country: 'gb' },
+      { phone: '01 23 45 67 89', country: 'gb' },
       { profile: tiktok, defaultCountry: 'FR' },
     );
-    expect(own.userData.phone).toBe(sha('+44612345678'));
+    expect(own.userData.phone).toBe(sha('+44123456789'));
+    expect(
+      hashUserData({ phone: '01 23 45 67 89' }, { profile: tiktok, defaultCountry: 'FR' }).userData
+        .phone,
+    ).toBe(sha('+33123456789'));
+    // A French mobile number is no British number: dropped, not sent as +44 6….
+    expect(
+      hashUserData({ phone: '06 12 34 56 78', country: 'gb' }, { profile: tiktok }).dropped,
+    ).toEqual([{ field: 'phone', reason: 'invalid_format' }]);
   });
 
   it('TikTok and Google drop a phone without a known country code; Meta sends its digits', () => {
@@ -428,6 +467,71 @@ describe('every profile rule is idempotent given the same context', () => {
       { numRuns: 600 },
     );
   });
+
+  it('every rule returns NFC, also after removing punctuation, spaces, dots or affixes', () => {
+    // Letters, the punctuation and spaces rules remove, and combining marks that compose with a
+    // letter once what separated them is gone.
+    const tricky = fc.string({
+      unit: fc.constantFrom(
+        'a',
+        'e',
+        'r',
+        'I',
+        'ß',
+        'ῒ',
+        'Ω',
+        'ｶ',
+        'ﾞ',
+        '.',
+        '-',
+        ',',
+        "'",
+        ' ',
+        '\u3000',
+        '@',
+        '+',
+        '\u0301',
+        '\u0308',
+        '\u0323',
+        '\u0345',
+        'j',
+        'r.',
+        'mr. ',
+        ' jr',
+        'gmail.com',
+      ),
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(tricky, contexts, (input, country) => {
+        for (const profile of profiles) {
+          for (const field of PII_FIELDS) {
+            const result = profile.fields[field]?.normalize(input, { country });
+            if (result?.ok !== true) continue;
+            expect(result.value, `${profile.name} ${field} ${JSON.stringify(input)}`).toBe(
+              result.value.normalize('NFC'),
+            );
+          }
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it.each([
+    ['city', 'dr.\u0301', 'dŕ'],
+    ['state', 'a.\u0301', 'á'],
+    ['email', 'e.\u0301@gmail.com', 'é@gmail.com'],
+  ] as const)(
+    'Google %s %j → %j, composed (a second pass used to change it)',
+    (field, input, expected) => {
+      const rule = google.fields[field];
+      const once = rule?.normalize(input, { country: undefined });
+      expect(once).toEqual({ ok: true, value: expected });
+      if (once?.ok === true)
+        expect(rule?.normalize(once.value, { country: undefined })).toEqual(once);
+    },
+  );
 
   it('Google postal code: upper-casing that decomposes is composed again (found by the property above)', () => {
     const rule = google.fields.zip;

@@ -1,8 +1,8 @@
 // Field rules shared by several profiles.
+import { normalizeCountry } from '../normalize-country.js';
 import { normalizeEmail, normalizeEmailForGoogle } from '../normalize-email.js';
 import {
   normalizeCity,
-  normalizeCountry,
   normalizeDateOfBirth,
   normalizeExternalId,
   normalizeGender,

@@ -3,9 +3,10 @@
 // Sources: https://developers.google.com/data-manager/api/devguides/concepts/formatting and Google's
 // own formatter, https://github.com/googleads/data-manager-node/blob/main/util/src/formatter.ts
 // (formatCity, formatAdministrativeArea, formatPostalCode, formatRegionCode).
-import { normalizeCountry, normalizeNameForGoogle } from '../normalize-fields.js';
+import { normalizeCountry } from '../normalize-country.js';
+import { normalizeNameForGoogle } from '../normalize-fields.js';
 import { invalid, type Normalized, valid } from '../normalized.js';
-import { cleanText, lower, upper } from '../text.js';
+import { cleanText, lower, nfc, upper } from '../text.js';
 import type { FieldContext } from './profile.js';
 
 type Normalizer = (value: unknown, context: FieldContext) => Normalized;
@@ -18,11 +19,15 @@ export const familyName: Normalizer = (value) => normalizeNameForGoogle(value, {
 const NOT_WORD = /[^\p{L}\p{M}\p{N}\s]/gu;
 const SPACES = /\s+/gu;
 
-/** City or state in clear: lower case, punctuation and symbols removed, whitespace collapsed. */
+/**
+ * City or state in clear: lower case, punctuation and symbols removed, whitespace collapsed, NFC
+ * (again after each removal, like every rule here, so a second pass changes nothing).
+ */
 export const placeInClear: Normalizer = (value) => {
   const cleaned = cleanText(value);
   if (!cleaned.ok) return cleaned;
-  const place = lower(cleaned.value).replace(NOT_WORD, '').replace(SPACES, ' ').trim();
+  // NFC again after the removal: "dr.\u0301" loses its "." and r + U+0301 must compose to ŕ.
+  const place = nfc(lower(cleaned.value).replace(NOT_WORD, '').replace(SPACES, ' ').trim());
   return place.length === 0 ? invalid('invalid_format') : valid(place);
 };
 
@@ -34,7 +39,7 @@ export const placeInClear: Normalizer = (value) => {
 export const postalCodeInClear: Normalizer = (value) => {
   const cleaned = cleanText(value);
   if (!cleaned.ok) return cleaned;
-  return valid(upper(cleaned.value.replace(SPACES, ' ')));
+  return valid(upper(nfc(cleaned.value.replace(SPACES, ' '))));
 };
 
 /** ISO 3166-1 alpha-2 in clear, upper case (`US`), as Google's formatter returns it. */

@@ -13,6 +13,7 @@
 // The Data Manager REST reference describes names as "with no punctuation"; we follow the
 // formatting guide and Google's formatter, which keep it.
 
+import { builtIn } from './check-profile.js';
 import * as r from './common-rules.js';
 import * as g from './google-rules.js';
 import type { PlatformProfile } from './profile.js';
@@ -42,7 +43,7 @@ import type { PlatformProfile } from './profile.js';
  * // (sha256 of 'cloudysanfrancisco@gmail.com')
  * ```
  */
-export const google: PlatformProfile = {
+export const google: PlatformProfile = builtIn({
   name: 'google',
   fields: {
     email: {
@@ -102,4 +103,4 @@ export const google: PlatformProfile = {
     'https://developers.google.com/google-ads/api/docs/conversions/upload-online',
     'https://github.com/googleads/data-manager-node/blob/main/util/src/formatter.ts',
   ],
-};
+});

@@ -1,7 +1,12 @@
 // Meta Conversions API, `user_data` customer information parameters.
 // https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters
-// Reference implementation: facebook-nodejs-business-sdk, src/objects/serverside/utils.js
-// (ServerSideUtils.normalizeAndHash), compared against in this package's tests.
+// Meta's SDK, facebook-nodejs-business-sdk, src/objects/serverside/utils.js
+// (ServerSideUtils.normalizeAndHash), is compared against in this package's tests: the hashes are
+// equal where it applies the page's rules, and where it does less (names, birth dates, ZIP+4, UK
+// postcodes, state names, national phone numbers, external id case) we follow the page, and the
+// tests pin each difference.
+
+import { builtIn } from './check-profile.js';
 import * as r from './common-rules.js';
 import type { PlatformProfile } from './profile.js';
 
@@ -33,7 +38,7 @@ import type { PlatformProfile } from './profile.js';
  * // '2481f36dfc515ca76451aaadf1399026942a01ee50c6d0a61988b43cef039bc2' (sha256 of 'joe@example.com')
  * ```
  */
-export const meta: PlatformProfile = {
+export const meta: PlatformProfile = builtIn({
   name: 'meta',
   fields: {
     email: { key: 'em', hashed: true, normalize: r.email, rule: 'trim, lower case' },
@@ -90,4 +95,4 @@ export const meta: PlatformProfile = {
   sources: [
     'https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters',
   ],
-};
+});

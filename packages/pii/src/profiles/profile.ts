@@ -50,6 +50,12 @@ export interface DeviceIdRule {
  * One ad platform's rules for user data: for each field, its parameter name, whether it is hashed,
  * and its normalization; plus where the raw IP, user agent and device id go when kept. Read it as
  * a table: each profile's TSDoc prints it, and `docs/pii-at-ingest.md` explains every rule.
+ *
+ * The package's profiles are frozen. A custom one (start from a spread of a built-in one) is
+ * checked by `hashUserData` on every call: every property below must be present (`null` where a
+ * platform takes none), keys must be parameter names (letters, digits, `_`) and distinct, fields
+ * must be PII fields, and a copy of `storage` must hash every field; otherwise `INVALID_INPUT`
+ * names the bad part. Its functions' results are checked as they come.
  */
 export interface PlatformProfile {
   /** A name for logs and docs (`meta`, `tiktok`, …); it decides nothing. */

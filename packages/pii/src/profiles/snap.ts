@@ -7,6 +7,8 @@
 // Not confirmed from Snap's pages: whether `madid` is sent hashed (we send it in clear, lower-cased,
 // only with keepDeviceId, as Meta's parameter of the same name is "Do not hash") and Snap's separate
 // `idfa` parameter (not produced).
+
+import { builtIn } from './check-profile.js';
 import * as r from './common-rules.js';
 import type { PlatformProfile } from './profile.js';
 
@@ -38,7 +40,7 @@ import type { PlatformProfile } from './profile.js';
  * // '6069d14bf122fdfd931dc7beb58e5dfbba395b1faf05bdcd42d12358d63d8599' (sha256 of '16505551234')
  * ```
  */
-export const snap: PlatformProfile = {
+export const snap: PlatformProfile = builtIn({
   name: 'snap',
   fields: {
     email: { key: 'em', hashed: true, normalize: r.email, rule: 'trim, lower case' },
@@ -88,4 +90,4 @@ export const snap: PlatformProfile = {
   userAgentKey: 'client_user_agent',
   deviceId: { key: 'madid', hashed: false, lowerCase: true },
   sources: ['https://developers.snap.com/api/marketing-api/Conversions-API/Parameters'],
-};
+});

@@ -1,3 +1,4 @@
+import { builtIn } from './check-profile.js';
 import * as r from './common-rules.js';
 import { KEYED, type PlatformProfile } from './profile.js';
 
@@ -31,7 +32,7 @@ import { KEYED, type PlatformProfile } from './profile.js';
  * hashUserData({ email: 'joe@example.com' }, { profile: storage, pepper }).userData.email; // 'v1:…'
  * ```
  */
-export const storage: PlatformProfile = {
+export const storage: PlatformProfile = builtIn({
   name: 'storage',
   fields: {
     email: { key: 'email', hashed: true, normalize: r.email, rule: 'trim, lower case' },
@@ -67,4 +68,4 @@ export const storage: PlatformProfile = {
   deviceId: null,
   sources: [],
   [KEYED]: true,
-};
+});

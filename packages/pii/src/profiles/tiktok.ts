@@ -14,6 +14,8 @@
 // zip_code in `user`, but we found no TikTok page stating whether or how those are normalized and
 // hashed, and app-event device ids (idfa, gaid) likewise; sending them unconfirmed could leak them
 // in clear or never match, so the profile leaves them out until TikTok documents them.
+
+import { builtIn } from './check-profile.js';
 import * as r from './common-rules.js';
 import type { PlatformProfile } from './profile.js';
 
@@ -38,7 +40,7 @@ import type { PlatformProfile } from './profile.js';
  * // 'a2996076d3ad4af5dc818b908b3d8e354f26ededf7df0e0aa6ac354143805ee0' (sha256 of '+16505551234')
  * ```
  */
-export const tiktok: PlatformProfile = {
+export const tiktok: PlatformProfile = builtIn({
   name: 'tiktok',
   fields: {
     email: { key: 'email', hashed: true, normalize: r.email, rule: 'trim, lower case' },
@@ -57,4 +59,4 @@ export const tiktok: PlatformProfile = {
     'https://business-api.tiktok.com/portal/docs?id=1771100865818625',
     'https://github.com/tiktok/gtm-template-eapi/blob/main/template.js',
   ],
-};
+});
