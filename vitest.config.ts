@@ -2,14 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    // Workspace packages resolve to their TypeScript sources (the `source` export condition), so
+    // Workspace packages resolve to their TypeScript sources (the `@coffer/source` export condition), so
     // `pnpm test` needs no build step.
-    conditions: ['source'],
+    conditions: ['@coffer/source'],
   },
   ssr: {
     resolve: {
-      conditions: ['source'],
-      externalConditions: ['source'],
+      conditions: ['@coffer/source'],
+      externalConditions: ['@coffer/source'],
     },
   },
   test: {

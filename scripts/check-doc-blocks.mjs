@@ -162,7 +162,7 @@ writeFileSync(
       extends: '../../tsconfig.base.json',
       compilerOptions: {
         noEmit: true,
-        customConditions: ['source'],
+        customConditions: ['@coffer/source'],
         noUnusedLocals: false,
         allowImportingTsExtensions: true,
         declaration: false,

@@ -91,13 +91,20 @@ describe('the `node -e` key generators', () => {
       expect(lines.length, 'a `node -e` line').toBeGreaterThan(0);
       for (const line of lines) {
         // The line as written, run with the package's TypeScript sources (no build needed):
-        // `node --input-type=module -e "<code>"` → `node --import tsx --conditions=source …`.
+        // `node --input-type=module -e "<code>"` → `node --import tsx --conditions=@coffer/source …`.
         const code = /-e "([^"]+)"/.exec(line)?.[1];
         expect(code, line).toBeDefined();
         expect(line).toContain('--input-type=module');
         const result = run(
           'node',
-          ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', code ?? ''],
+          [
+            '--import',
+            'tsx',
+            '--conditions=@coffer/source',
+            '--input-type=module',
+            '-e',
+            code ?? '',
+          ],
           docs,
         );
         expect(result.stderr).toBe('');

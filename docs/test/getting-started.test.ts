@@ -118,7 +118,7 @@ describe('docs/getting-started.md, run', () => {
       writeFileSync(join(dir, `block-${i + 1}.ts`), code);
       const result = await run(
         join(repo, 'node_modules', '.bin', 'tsx'),
-        ['--conditions=source', '--import', './stand-in.mjs', `block-${i + 1}.ts`],
+        ['--conditions=@coffer/source', '--import', './stand-in.mjs', `block-${i + 1}.ts`],
         { cwd: dir, env },
       );
       expect(result.status, `block ${i + 1}:\n${result.stdout}${result.stderr}`).toBe(0);
