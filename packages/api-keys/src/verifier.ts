@@ -754,6 +754,15 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     key: string,
     verifyOptions: VerifyApiKeyOptions,
   ): Promise<VerifiedApiKey | null> {
+    // Aged past twice maxAgeMs: the request waits for the re-compare, and is judged after it (the
+    // wait can be long; state read before it would be stale by the time it ends).
+    if (
+      cacheKey !== null &&
+      !fresh(entry.verifiedAt, clock(), 2 * maxAgeMs) &&
+      !(await recheck(entry, cacheKey, key))
+    ) {
+      return null;
+    }
     const decidedAt = clock();
     await globalFirst(decidedAt);
     const record = await judgedRecord(entry, decidedAt);
@@ -780,10 +789,9 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       });
     }
     if (cacheKey !== null && !fresh(entry.verifiedAt, decidedAt, maxAgeMs)) {
-      // Aged: compared again in the proven-key lane. Meanwhile the entry keeps answering, on the
-      // state just judged, for up to another maxAgeMs; past that, the request waits for it.
-      const again = recheck(entry, cacheKey, key);
-      if (!fresh(entry.verifiedAt, decidedAt, 2 * maxAgeMs) && !(await again)) return null;
+      // Aged: compared again in the proven-key lane, in the background (failures are reported
+      // there). Meanwhile the entry keeps answering, on the state just judged.
+      void recheck(entry, cacheKey, key);
     }
     touch(record, decidedAt);
     checkScopes(record, verifyOptions);

@@ -171,4 +171,48 @@ describe('a proven partner under a flood of forged keys', () => {
       await inner.close();
     }
   });
+
+  it('a failing re-compare is reported and does not fail the aged entry; past twice maxAgeMs it does', async () => {
+    const store = createMemoryApiKeyStore();
+    const inner = createBcryptHasher({ cost: 4, threads: 0 });
+    const manager = createApiKeyManager({ store, hasher: inner });
+    let broken = false;
+    const flaky: ApiKeyHasher = {
+      hash: (k) => inner.hash(k),
+      dummyHash: () => inner.dummyHash(),
+      close: () => inner.close(),
+      verify: async (k, h) => {
+        if (broken) throw new Error('worker died');
+        return inner.verify(k, h);
+      },
+    };
+    const now = { ms: 1_750_000_000_000 };
+    const reported: unknown[] = [];
+    const verifier = createApiKeyVerifier({
+      store,
+      hasher: flaky,
+      clock: () => now.ms,
+      cache: { maxAgeMs: 10_000 },
+      onBackgroundError: (e) => reported.push(e),
+    });
+    try {
+      const key = (
+        await manager.mint({ organizationId: 'o', env: 'live', name: 'p' })
+      ).key.expose();
+      await verifier.verify(key);
+      broken = true;
+      now.ms += 10_000; // aged: answered from the entry, re-compared in the background
+      expect((await verifier.verify(key)).name).toBe('p');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(reported).toHaveLength(1);
+      now.ms += 10_000; // twice maxAgeMs: the request needs the re-compare, which fails
+      await expect(verifier.verify(key)).rejects.toThrow('worker died');
+      broken = false;
+      expect((await verifier.verify(key)).name).toBe('p'); // compared again, and fresh once more
+      now.ms += 5_000;
+      expect((await verifier.verify(key)).name).toBe('p');
+    } finally {
+      await inner.close();
+    }
+  });
 });

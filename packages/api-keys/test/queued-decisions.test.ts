@@ -195,3 +195,41 @@ describe('a change made while a state read is under way', () => {
     }
   });
 });
+
+describe('a change made while an aged entry waits for its re-compare', () => {
+  it('past twice maxAgeMs the request waits for the re-compare and is judged after it', async () => {
+    const store = createMemoryApiKeyStore();
+    const inner = createBcryptHasher({ cost: 4, threads: 0 });
+    const gate = gated(inner);
+    const now = { ms: T0 };
+    const clock = (): number => now.ms;
+    let verifier: ApiKeyVerifier | undefined;
+    const manager = createApiKeyManager({
+      store,
+      hasher: inner,
+      clock,
+      onChange: (c) => verifier?.invalidate(c),
+    });
+    verifier = createApiKeyVerifier({
+      store,
+      hasher: gate.hasher,
+      clock,
+      cache: { maxAgeMs: 10_000 },
+    });
+    try {
+      const m = await manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+      gate.release();
+      await verifier.verify(m.key.expose());
+      gate.close();
+      gate.state.waiting = 0;
+      now.ms += 20_000; // twice maxAgeMs: no longer answered from the entry alone
+      const waiting = outcome(verifier.verify(m.key.expose()));
+      await vi.waitFor(() => expect(gate.state.waiting).toBe(1));
+      await manager.revoke(m.keyId);
+      gate.release();
+      expect(await waiting).toBe('REVOKED');
+    } finally {
+      await inner.close();
+    }
+  });
+});
