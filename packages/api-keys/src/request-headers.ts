@@ -27,6 +27,14 @@ export interface RequestLike {
  * `'prefer-x-api-key'` (the default) uses `X-Api-Key` and ignores `Authorization` entirely;
  * `'reject'` refuses the request when `Authorization: Bearer` carries a different key or is
  * malformed (an `Authorization` of another scheme, e.g. Basic, is still ignored).
+ *
+ * @example
+ * ```ts
+ * import { type ConflictingHeadersPolicy, readApiKey } from '@coffer/api-keys';
+ *
+ * const strict: ConflictingHeadersPolicy = 'reject';
+ * readApiKey({ 'x-api-key': 'lp_test_x', authorization: 'Bearer lp_test_x' }, { conflictingHeaders: strict }); // 'lp_test_x'
+ * ```
  */
 export type ConflictingHeadersPolicy = 'prefer-x-api-key' | 'reject';
 

@@ -20,6 +20,7 @@ import {
   apiKeyScanPattern,
   authenticate,
   BCRYPT_MAX_INPUT_BYTES,
+  type ConflictingHeadersPolicy,
   createApiKeyManager,
   createApiKeyVerifier,
   createBcryptHasher,
@@ -174,6 +175,13 @@ describe('TSDoc examples: hashing, minting, verifying', () => {
       'lp_test_x',
     );
     expect(readApiKey({})).toBeNull();
+    const strict: ConflictingHeadersPolicy = 'reject';
+    expect(
+      readApiKey(
+        { 'x-api-key': 'lp_test_x', authorization: 'Bearer lp_test_x' },
+        { conflictingHeaders: strict },
+      ),
+    ).toBe('lp_test_x');
 
     const store = createMemoryApiKeyStore();
     const hasher = cheapHasher();

@@ -741,6 +741,7 @@ describe('verifier: abuse limits', () => {
     [{ maxConcurrentCompares: 0 }],
     [{ failedAttempts: { limit: 0 } }],
     [{ prefix: 'LP' }],
+    [{ conflictingHeaders: 'first' }],
   ])('refuses malformed options %j with INVALID_INPUT', (bad) => {
     const h = harness();
     expect(() => h.newVerifier(bad as never)).toThrow(code('INVALID_INPUT'));
