@@ -1,7 +1,8 @@
 // `pnpm start`: the production partner API, a sandbox and the admin API on local ports; keys minted
-// through the admin API, then the partner calls: accepted, refused without a key (401), for a
-// missing scope (403), with a test key in production (403, accepted by the sandbox), killed (503),
-// revoked (401).
+// through the admin API, then the partner calls: accepted (in X-Api-Key, as a Bearer token, and in
+// X-Api-Key next to a gateway's own Authorization header, which is not read), refused without a
+// key (401), for a missing scope (403), with a test key in production (403, accepted by the
+// sandbox), killed (503), revoked (401).
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,6 +64,13 @@ export async function main(log: (line: string) => void = console.log): Promise<s
     };
     say(await call('/v1/whoami', { 'x-api-key': created.key }));
     say(await call('/v1/whoami', { authorization: `Bearer ${created.key}` }));
+    // Both headers (a gateway added its own token): X-Api-Key wins, Authorization is not read.
+    say(
+      await call('/v1/whoami', {
+        'x-api-key': created.key,
+        authorization: 'Bearer gateway-session-token',
+      }),
+    );
     say(await call('/v1/whoami', {}));
     say(await call('/v1/events', { 'x-api-key': created.key }));
     const testKey = await mint('test');

@@ -7,6 +7,7 @@ describe('examples/express-api-keys', () => {
       expect.stringMatching(/^minted lp_live_[0-9A-HJKMNP-TV-Z]{16}_…$/),
       '/v1/whoami -> 200',
       '/v1/whoami -> 200',
+      '/v1/whoami -> 200',
       '/v1/whoami -> 401 UNAUTHENTICATED',
       '/v1/events -> 403 FORBIDDEN_SCOPE',
       expect.stringMatching(/^minted lp_test_[0-9A-HJKMNP-TV-Z]{16}_…$/),

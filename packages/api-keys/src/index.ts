@@ -73,8 +73,10 @@ export {
 } from './manager.js';
 export { createMemoryApiKeyStore, type MemoryApiKeyStore } from './memory-store.js';
 export {
+  type ConflictingHeadersPolicy,
   type HeadersLike,
   type NodeHeaders,
+  type ReadApiKeyOptions,
   type RequestLike,
   readApiKey,
 } from './request-headers.js';

@@ -58,7 +58,7 @@ export interface MintApiKeyInput {
   name: string;
   /** Scopes granted (default none), e.g. `['events:read']`. */
   scopes?: readonly string[];
-  /** When the key stops working; omit for no expiry. */
+  /** When the key stops working, in the future (minting refuses a past one); omit for no expiry. */
   expiresAt?: Date;
 }
 
@@ -74,11 +74,22 @@ export interface MintedApiKey {
   readonly info: ApiKeyInfo;
 }
 
-/** Input of {@link ApiKeyManager.importKey}: a key minted elsewhere, by its hash. */
+/**
+ * Input of {@link ApiKeyManager.importKey}: a key minted elsewhere, by its hash. `env` must be the
+ * environment the key itself names (`lp_test_…` is `test`): the verifier refuses a key whose
+ * environment differs from its record's. `expiresAt` may be in the past (an expired key, imported
+ * for its history).
+ */
 export interface ImportApiKeyInput extends MintApiKeyInput {
   keyId: string;
   /** The hash your hasher's `verify` accepts for the key. */
   secretHash: string;
+  /**
+   * The key's display start (`<prefix>_<env>_<key_id>`) as the other system kept it, if it did:
+   * checked against `env`, `keyId` and the manager's prefix, so a key filed under the wrong
+   * environment is refused here rather than at its first request.
+   */
+  start?: string;
   createdAt?: Date;
 }
 
@@ -94,12 +105,13 @@ export interface ApiKeyManager {
   /**
    * Mints a key: returns the full key once (redacted) with its id and display start; stores only the hash.
    * @throws {InvalidInputError} `INVALID_INPUT` for a malformed input (organization, env, name,
-   *   scopes or expiry).
+   *   scopes, or an expiry that is not a valid future `Date`).
    */
   mint(input: MintApiKeyInput): Promise<MintedApiKey>;
   /**
    * Stores a key minted elsewhere, by its hash (migrating from another system).
-   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed input or a key id already in use.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed input, a `start` that disagrees
+   *   with `env`, `keyId` or the prefix, or a key id already in use.
    */
   importKey(input: ImportApiKeyInput): Promise<ApiKeyInfo>;
   /**
@@ -323,6 +335,13 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
   return {
     async mint(input) {
       requireEnv(input?.env);
+      const expiresAt = optionalTime(input.expiresAt, 'expiresAt');
+      if (expiresAt !== null && expiresAt <= clock()) {
+        throw new InvalidInputError(
+          'expiresAt is not in the future: the key would be expired when minted. Pass a later Date, or omit it for no expiry.',
+          { details: { parameter: 'expiresAt' } },
+        );
+      }
       const { record, key } = await insert(
         input,
         async () => {
@@ -339,10 +358,19 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
       const keyId = requireKeyId(input?.keyId);
       const env = requireEnv(input.env);
       const secretHash = requireText(input.secretHash, 'secretHash', 1000);
+      const start = `${prefix}_${env}_${keyId}`;
+      if (input.start !== undefined && input.start !== start) {
+        // The given value is not echoed (a careless caller may pass the whole key); the expected
+        // start is public.
+        throw new InvalidInputError(
+          `start does not match env and keyId (expected ${start}); import the key under the environment it names.`,
+          { details: { parameter: 'start' } },
+        );
+      }
       const createdAt = optionalTime(input.createdAt, 'createdAt') ?? clock();
       const { record } = await insert(
         input,
-        async () => ({ keyId, start: `${prefix}_${env}_${keyId}`, secretHash, key: null }),
+        async () => ({ keyId, start, secretHash, key: null }),
         createdAt,
       );
       return toApiKeyInfo(record, clock());

@@ -20,6 +20,7 @@ import {
   apiKeyScanPattern,
   authenticate,
   BCRYPT_MAX_INPUT_BYTES,
+  type ConflictingHeadersPolicy,
   createApiKeyManager,
   createApiKeyVerifier,
   createBcryptHasher,
@@ -170,7 +171,17 @@ describe('TSDoc examples: hashing, minting, verifying', () => {
   it('readApiKey, authenticate and requireScopes', async () => {
     expect(readApiKey(new Headers({ authorization: 'Bearer lp_test_x' }))).toBe('lp_test_x');
     expect(readApiKey({ 'x-api-key': 'lp_test_x' })).toBe('lp_test_x');
+    expect(readApiKey({ 'x-api-key': 'lp_test_x', authorization: 'Bearer gateway-token' })).toBe(
+      'lp_test_x',
+    );
     expect(readApiKey({})).toBeNull();
+    const strict: ConflictingHeadersPolicy = 'reject';
+    expect(
+      readApiKey(
+        { 'x-api-key': 'lp_test_x', authorization: 'Bearer lp_test_x' },
+        { conflictingHeaders: strict },
+      ),
+    ).toBe('lp_test_x');
 
     const store = createMemoryApiKeyStore();
     const hasher = cheapHasher();
@@ -259,9 +270,13 @@ describe('TSDoc examples: the framework adapters answer on their example routes'
     const app = new Hono<{ Variables: ApiKeyVariables }>();
     app.use('/v1/*', honoApiKeyAuth(verifier));
     app.get('/v1/whoami', (c) => c.json({ organizationId: c.get('apiKey').organizationId }));
-    const key = (await mint()).key.expose();
+    app.get('/v1/key', (c) => c.json({ keyId: apiKeyOf(c).keyId })); // the same key
+    const minted = await mint();
+    const key = minted.key.expose();
     const ok = await app.request('/v1/whoami', { headers: { 'x-api-key': key } });
     expect(await ok.json()).toEqual({ organizationId: 'org_f' });
+    const same = await app.request('/v1/key', { headers: { 'x-api-key': key } });
+    expect(await same.json()).toEqual({ keyId: minted.keyId });
     expect((await app.request('/v1/whoami')).status).toBe(401);
   });
 });
