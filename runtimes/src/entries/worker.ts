@@ -1,0 +1,36 @@
+// The Cloudflare Worker: `POST /__checks` runs the shared checks inside workerd and answers the
+// report; every other request goes to the Hono partner API (honoApiKeyAuth in a Worker's fetch).
+// Nothing is created at global scope: workerd forbids random values there, and the verifier draws
+// its cache salt, so the app is built on the first request and reused by the isolate.
+import type { Hono } from 'hono';
+import { verifierForNodeKeys } from '../checks/api-keys-setup.ts';
+import { runGroups, type TargetExpectations } from '../checks/check.ts';
+import { partnerApp } from '../checks/hono.ts';
+import { sharedGroups } from '../checks/index.ts';
+import type { InteropFixture } from '../fixture.ts';
+
+/** The bindings the driver gives the Worker (JSON bindings in miniflare). */
+interface Env {
+  readonly FIXTURE: InteropFixture;
+  readonly TARGET: string;
+  readonly EXPECT: TargetExpectations;
+}
+
+let app: Promise<Hono> | undefined;
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    if (new URL(request.url).pathname === '/__checks') {
+      const report = await runGroups(
+        sharedGroups,
+        { target: env.TARGET, expect: env.EXPECT, fixture: env.FIXTURE },
+        `workerd (${(globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent})`,
+      );
+      return Response.json(report);
+    }
+    app ??= verifierForNodeKeys(env.FIXTURE).then(
+      ({ verifier }) => partnerApp(verifier) as unknown as Hono,
+    );
+    return (await app).fetch(request);
+  },
+};

@@ -1,0 +1,3 @@
+import type { CheckGroup } from '../checks/check.ts';
+
+export const denoExtras: readonly CheckGroup[] = [];
