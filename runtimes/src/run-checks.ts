@@ -72,6 +72,8 @@ function runCliTarget(command: string, args: string[], job: CliJob): Promise<Che
       }
       resolve(JSON.parse(line.slice(REPORT_MARKER.length)) as CheckReport);
     });
+    // A harness that dies at start-up closes stdin early: the exit code and stderr tell why.
+    child.stdin.on('error', () => {});
     child.stdin.end(JSON.stringify(job));
   });
 }
@@ -170,11 +172,14 @@ async function main(): Promise<void> {
     const portableScript = await bundle('src/entries/portable.ts', outDir, 'portable');
     const deno = denoBinary();
     const bun = bunBinary();
+    // Deno's permissions, as narrow as the checks allow: read the repository, write temporary
+    // SQLite files, listen on and call 127.0.0.1 (the Express example).
     const denoFlags = [
       'run',
       '--no-lock',
       '--no-prompt',
       '--allow-read',
+      `--allow-write=${tmpdir()}`,
       '--allow-env',
       '--allow-net=127.0.0.1',
       '--allow-sys',

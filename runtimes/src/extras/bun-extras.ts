@@ -1,3 +1,17 @@
+// What only Bun runs: coffer's SQLite store on bun:sqlite (better-sqlite3 does not load in Bun), and
+// the Express example.
+import { Database, type Statement } from 'bun:sqlite';
 import type { CheckGroup } from '../checks/check.ts';
+import { expressExample } from './express-example.ts';
+import { sqliteStoreGroups } from './sqlite-kysely.ts';
 
-export const bunExtras: readonly CheckGroup[] = [];
+export const bunExtras: readonly CheckGroup[] = [
+  ...sqliteStoreGroups<Statement>('bun:sqlite', {
+    open: (filename) => new Database(filename),
+    returnsRows: (statement) => statement.columnNames.length > 0,
+    // bun:sqlite already throws better-sqlite3's codes (SQLITE_BUSY, SQLITE_CONSTRAINT_UNIQUE, …).
+    asDriverError: (error) => error,
+    bindable: (value) => value,
+  }),
+  expressExample,
+];
