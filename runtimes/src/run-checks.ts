@@ -3,95 +3,36 @@
 // on Deno (each natively and from the Workers-style bundle), then Node's half of the interop checks
 // on every report. Prints per-target counts and ends with `runtimes: N passed, N failed`; with
 // `--report=<file>` also writes the counts as JSON for the CI summary. Exits 1 on any failure.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
 import {
   type Check,
   type CheckReport,
   type CheckResult,
   equal,
   runGroups,
-  type TargetExpectations,
 } from './checks/check.ts';
 import { sharedGroups } from './checks/index.ts';
-import { type CliJob, REPORT_MARKER } from './entries/cli-io.ts';
+import { bundle, cliTargets, NATIVE, PORTABLE, runCliProcess, workerdFor } from './drive.ts';
 import type { InteropFixture } from './fixture.ts';
 import { interopChecks } from './interop.ts';
 import { makeFixture } from './make-fixture.ts';
-import {
-  bunBinary,
-  COMPATIBILITY_DATE,
-  denoBinary,
-  runtimesDir,
-  versions,
-  workersBuild,
-} from './targets.ts';
-
-const NATIVE: TargetExpectations = { cryptoBackend: 'node', workerThreads: true };
-const PORTABLE: TargetExpectations = { cryptoBackend: 'noble', workerThreads: false };
-const TIMEOUT_MS = 180_000;
-
-/** Bundles `entry` the way a Workers build would; returns the file written. */
-async function bundle(entry: string, outDir: string, name: string): Promise<string> {
-  const result = await build(workersBuild(join(runtimesDir, entry)));
-  const js = result.outputFiles?.[0]?.text;
-  if (js === undefined) throw new Error(`esbuild wrote nothing for ${entry}`);
-  const file = join(outDir, `${name}.mjs`);
-  writeFileSync(file, js);
-  return file;
-}
-
-/** Runs a Bun or Deno harness: the job on stdin, the report from the marked stdout line. */
-function runCliTarget(command: string, args: string[], job: CliJob): Promise<CheckReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: runtimesDir, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith(REPORT_MARKER));
-      if (line === undefined) {
-        reject(
-          new Error(
-            `${job.target} exited ${code} without a report:\n${(stderr || stdout).slice(-3000)}`,
-          ),
-        );
-        return;
-      }
-      resolve(JSON.parse(line.slice(REPORT_MARKER.length)) as CheckReport);
-    });
-    // A harness that dies at start-up closes stdin early: the exit code and stderr tell why.
-    child.stdin.on('error', () => {});
-    child.stdin.end(JSON.stringify(job));
-  });
-}
+import { versions } from './targets.ts';
 
 /** The Worker in workerd: its checks, then requests from Node to its fetch (the Hono middleware). */
-async function runWorkerd(fixture: InteropFixture, script: string): Promise<CheckReport> {
+async function runWorkerd(
+  fixture: InteropFixture,
+  script: string,
+  runtime: string,
+): Promise<CheckReport> {
   const target = 'workerd';
-  const mf = new Miniflare({
-    modules: true,
-    script: readFileSync(script, 'utf8'),
-    compatibilityDate: COMPATIBILITY_DATE,
-    bindings: { FIXTURE: fixture, TARGET: target, EXPECT: PORTABLE },
-  });
+  const mf = workerdFor(script, fixture, target);
   try {
     const res = await mf.dispatchFetch('http://worker.test/__checks', { method: 'POST' });
     if (res.status !== 200)
       throw new Error(`/__checks answered ${res.status}: ${(await res.text()).slice(0, 2000)}`);
-    const report = (await res.json()) as CheckReport;
+    const report = { ...((await res.json()) as CheckReport), runtime };
     const call = async (path: string, headers: Record<string, string>) => {
       const r = await mf.dispatchFetch(`http://worker.test${path}`, { headers });
       const body = (await r.json()) as { organizationId?: string; error?: { code: string } };
@@ -170,20 +111,6 @@ async function main(): Promise<void> {
   try {
     const workerScript = await bundle('src/entries/worker.ts', outDir, 'worker');
     const portableScript = await bundle('src/entries/portable.ts', outDir, 'portable');
-    const deno = denoBinary();
-    const bun = bunBinary();
-    // Deno's permissions, as narrow as the checks allow: read the repository, write temporary
-    // SQLite files, listen on and call 127.0.0.1 (the Express example).
-    const denoFlags = [
-      'run',
-      '--no-lock',
-      '--no-prompt',
-      '--allow-read',
-      `--allow-write=${tmpdir()}`,
-      '--allow-env',
-      '--allow-net=127.0.0.1',
-      '--allow-sys',
-    ];
     const targets: TargetSpec[] = [
       {
         name: 'node',
@@ -194,48 +121,16 @@ async function main(): Promise<void> {
             `node ${process.version}`,
           ),
       },
-      { name: 'workerd', run: (f) => runWorkerd(f, workerScript) },
-      {
-        name: 'bun',
-        run: (f) =>
-          runCliTarget(bun, ['--conditions=@coffer/source', 'src/entries/bun.ts'], {
-            target: 'bun',
-            expect: NATIVE,
+      { name: 'workerd', run: (f) => runWorkerd(f, workerScript, v.workerd ?? 'workerd') },
+      ...cliTargets(portableScript).map((t) => ({
+        name: t.name,
+        run: (f: InteropFixture) =>
+          runCliProcess<CheckReport>(t.command, [...t.args], {
+            target: t.name,
+            expect: t.expect,
             fixture: f,
           }),
-      },
-      {
-        name: 'bun (Workers bundle)',
-        run: (f) =>
-          runCliTarget(bun, [portableScript], {
-            target: 'bun (Workers bundle)',
-            expect: PORTABLE,
-            fixture: f,
-          }),
-      },
-      {
-        name: 'deno',
-        run: (f) =>
-          runCliTarget(
-            deno,
-            [
-              ...denoFlags,
-              '--sloppy-imports',
-              '--conditions=@coffer/source',
-              'src/entries/deno.ts',
-            ],
-            { target: 'deno', expect: NATIVE, fixture: f },
-          ),
-      },
-      {
-        name: 'deno (Workers bundle)',
-        run: (f) =>
-          runCliTarget(deno, [...denoFlags, portableScript], {
-            target: 'deno (Workers bundle)',
-            expect: PORTABLE,
-            fixture: f,
-          }),
-      },
+      })),
     ];
     const totals: Record<string, { passed: number; failed: number; runtime: string }> = {};
     let passed = 0;

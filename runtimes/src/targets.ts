@@ -59,8 +59,10 @@ export function versions(): Record<string, string> {
   return {
     node: process.version,
     bun: execFileSync(bunBinary(), ['--version'], { encoding: 'utf8' }).trim(),
-    deno: execFileSync(denoBinary(), ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '',
-    workerd: `workerd ${workerd} (miniflare ${version('miniflare')})`,
+    deno:
+      /deno (\S+)/.exec(execFileSync(denoBinary(), ['--version'], { encoding: 'utf8' }))?.[1] ??
+      '?',
+    workerd: `${workerd} (miniflare ${version('miniflare')})`,
     esbuild: version('esbuild'),
   };
 }

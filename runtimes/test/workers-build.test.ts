@@ -9,10 +9,9 @@ import { runtimesDir, workersBuild } from '../src/targets.ts';
 const PORTABLE = ['core', 'envelope', 'vault', 'pii', 'api-keys'] as const;
 
 async function bundleOf(source: string) {
-  const options = workersBuild('unused');
+  const { entryPoints: _unused, ...options } = workersBuild('unused');
   return build({
     ...options,
-    entryPoints: undefined,
     stdin: { contents: source, resolveDir: runtimesDir, loader: 'ts' },
   });
 }

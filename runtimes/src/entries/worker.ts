@@ -3,6 +3,7 @@
 // Nothing is created at global scope: workerd forbids random values there, and the verifier draws
 // its cache salt, so the app is built on the first request and reused by the isolate.
 import type { Hono } from 'hono';
+import { runBench } from '../bench/bench-cases.ts';
 import { verifierForNodeKeys } from '../checks/api-keys-setup.ts';
 import { runGroups, type TargetExpectations } from '../checks/check.ts';
 import { partnerApp } from '../checks/hono.ts';
@@ -20,7 +21,13 @@ let app: Promise<Hono> | undefined;
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    if (new URL(request.url).pathname === '/__checks') {
+    const url = new URL(request.url);
+    if (url.pathname === '/__bench') {
+      const rounds = Number(url.searchParams.get('rounds'));
+      const roundMs = Number(url.searchParams.get('roundMs'));
+      return Response.json(await runBench(env.TARGET, { rounds, roundMs }));
+    }
+    if (url.pathname === '/__checks') {
       const report = await runGroups(
         sharedGroups,
         { target: env.TARGET, expect: env.EXPECT, fixture: env.FIXTURE },
