@@ -6,10 +6,12 @@ import { coreChecks } from './core.ts';
 import { envelopeChecks } from './envelope.ts';
 import { honoChecks } from './hono.ts';
 import { piiChecks } from './pii.ts';
+import { vaultChecks } from './vault.ts';
 
 export const sharedGroups: readonly CheckGroup[] = [
   coreChecks,
   envelopeChecks,
+  vaultChecks,
   piiChecks,
   apiKeysChecks,
   honoChecks,
