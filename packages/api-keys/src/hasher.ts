@@ -53,8 +53,9 @@ export interface BcryptHasherOptions {
    * Worker threads running bcrypt off the event loop (default: the number of CPU cores). `0` runs
    * bcryptjs's asynchronous mode on the main thread, which yields between rounds but still burns
    * main-thread CPU: for scripts and tests, not for servers. In runtimes without worker threads
-   * (Cloudflare Workers, browsers) the default is `0`, every hash and compare runs on the request's
-   * own thread and counts against its CPU time, and any other value is refused (docs/runtimes.md).
+   * (Cloudflare Workers, browsers) the default is `0`, every hash and compare runs to the end on the
+   * request's own thread (no timers, which a Worker cancels when the request answers) and counts
+   * against its CPU time, and any other value is refused (docs/runtimes.md).
    */
   threads?: number;
   /**
@@ -151,11 +152,15 @@ export function createBcryptHasherOn(
     );
   }
   const pool = threads === 0 || createThreadPool === null ? null : createThreadPool(threads);
+  // Without worker threads (Workers, browsers) bcrypt runs to the end inside the call. bcryptjs's
+  // asynchronous mode goes on in timers, and a Worker cancels a request's timers when it answers:
+  // a hash started in one request and awaited in a later one (the dummy hash) would never finish.
+  const runToEnd = createThreadPool === null;
   let dummy: Promise<string> | null = null;
 
   const hash = async (key: string): Promise<string> => {
     assertKeyInput(key);
-    if (pool === null) return bcrypt.hash(key, cost);
+    if (pool === null) return runToEnd ? bcrypt.hashSync(key, cost) : bcrypt.hash(key, cost);
     const result = await pool.run({ op: 'hash', key, cost });
     return String(result);
   };
@@ -163,7 +168,7 @@ export function createBcryptHasherOn(
   const compare = async (key: string, stored: string): Promise<boolean> => {
     if (pool !== null) return (await pool.run({ op: 'compare', key, hash: stored })) === true;
     try {
-      return await bcrypt.compare(key, stored);
+      return runToEnd ? bcrypt.compareSync(key, stored) : await bcrypt.compare(key, stored);
     } catch {
       throw bcryptFailed();
     }

@@ -28,6 +28,31 @@ describe('the portable platform (no worker threads)', () => {
     await hasher.close();
   });
 
+  it('finishes every hash and compare without timers (a Worker cancels them when a request answers)', async () => {
+    const hasher = createBcryptHasherOn(portablePlatform, { cost: 4 });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setImmediate', 'setInterval', 'queueMicrotask'] });
+    try {
+      // Started "in one request": nothing may be left for a timer to finish.
+      const settled = async <T>(promise: Promise<T>): Promise<T> => {
+        let done = false;
+        const result = promise.finally(() => {
+          done = true;
+        });
+        for (let i = 0; i < 20 && !done; i++) await Promise.resolve();
+        expect(done, 'settled without a timer').toBe(true);
+        return result;
+      };
+      const hash = await settled(hasher.hash(KEY));
+      expect(await settled(hasher.verify(KEY, hash))).toBe(true);
+      // The dummy hash (unknown key_id, unreadable hash) is shared across requests.
+      expect(await settled(hasher.verify(KEY, 'not a hash'))).toBe(false);
+      expect(await settled(hasher.dummyHash())).toMatch(/^\$2b\$04\$/);
+    } finally {
+      vi.useRealTimers();
+      await hasher.close();
+    }
+  });
+
   it('accepts threads: 0 and refuses any other count with INVALID_INPUT', async () => {
     const inline = createBcryptHasherOn(portablePlatform, { cost: 4, threads: 0 });
     expect(await inline.verify(KEY, await inline.hash(KEY))).toBe(true);
