@@ -68,6 +68,8 @@ export interface InteropFixture {
       readonly revoked: string;
       readonly killed: string;
       readonly inKilledOrganization: string;
+      /** Well-formed, minted elsewhere, stored nowhere: verifiers compare it with the dummy hash. */
+      readonly unknown: string;
     };
     readonly validOrganizationId: string;
     readonly validScopes: readonly string[];

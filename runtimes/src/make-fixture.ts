@@ -86,6 +86,12 @@ export async function makeFixture(): Promise<InteropFixture> {
       name: 'frozen',
     });
     await manager.setOrganizationKillSwitch('org_frozen', true);
+    const elsewhere = createApiKeyManager({ store: createMemoryApiKeyStore(), hasher });
+    const unknown = await elsewhere.mint({
+      organizationId: 'org_acme',
+      env: 'live',
+      name: 'unknown',
+    });
     const records = [];
     for (const id of [valid.keyId, revoked.keyId, killed.keyId, inKilled.keyId]) {
       const record = await store.getKey(id);
@@ -121,6 +127,7 @@ export async function makeFixture(): Promise<InteropFixture> {
           revoked: revoked.key.expose(),
           killed: killed.key.expose(),
           inKilledOrganization: inKilled.key.expose(),
+          unknown: unknown.key.expose(),
         },
         validOrganizationId: 'org_acme',
         validScopes: scopes,

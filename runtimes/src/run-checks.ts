@@ -34,7 +34,14 @@ async function runWorkerd(
       throw new Error(`/__checks answered ${res.status}: ${(await res.text()).slice(0, 2000)}`);
     const report = { ...((await res.json()) as CheckReport), runtime };
     const call = async (path: string, headers: Record<string, string>) => {
-      const r = await mf.dispatchFetch(`http://worker.test${path}`, { headers });
+      // A request the Worker never answers fails the check instead of hanging the run.
+      let timer: NodeJS.Timeout | undefined;
+      const r = await Promise.race([
+        mf.dispatchFetch(`http://worker.test${path}`, { headers }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${path} got no answer in 30 s`)), 30_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
       const body = (await r.json()) as { organizationId?: string; error?: { code: string } };
       return [
         r.status,
@@ -52,6 +59,12 @@ async function runWorkerd(
             await call('/v1/whoami', { 'x-api-key': keys.valid }),
             [200, json, fixture.apiKeys.validOrganizationId],
             'valid key',
+          );
+          // The dummy hash the verifier made in the first request serves this later one.
+          equal(
+            await call('/v1/whoami', { 'x-api-key': keys.unknown }),
+            [401, json, 'UNAUTHENTICATED'],
+            'unknown key_id, in a later request',
           );
           equal(await call('/v1/whoami', {}), [401, json, 'UNAUTHENTICATED'], 'no key');
           equal(

@@ -17,7 +17,10 @@ export interface NodeKeys {
 }
 
 /** Loads Node's records and the killed organization's switch into a fresh store. */
-export async function verifierForNodeKeys(fixture: InteropFixture): Promise<NodeKeys> {
+export async function verifierForNodeKeys(
+  fixture: InteropFixture,
+  cost: number = fixture.apiKeys.cost,
+): Promise<NodeKeys> {
   const store = createMemoryApiKeyStore();
   for (const record of fixture.apiKeys.records) {
     if (!(await store.insertKey(record))) throw new Error(`record ${record.keyId} not inserted`);
@@ -28,7 +31,7 @@ export async function verifierForNodeKeys(fixture: InteropFixture): Promise<Node
     Date.now(),
   );
   // The runtime's default thread count: worker threads where there are some, inline elsewhere.
-  const hasher = createBcryptHasher({ cost: fixture.apiKeys.cost });
+  const hasher = createBcryptHasher({ cost });
   const verifier = createApiKeyVerifier({ store, hasher });
   return { store, hasher, verifier };
 }
