@@ -3,6 +3,7 @@
 import { Database, type Statement } from 'bun:sqlite';
 import type { CheckGroup } from '../checks/check.ts';
 import { expressExample } from './express-example.ts';
+import { honoServerGroup } from './hono-server.ts';
 import { sqliteStoreGroups } from './sqlite-kysely.ts';
 
 export const bunExtras: readonly CheckGroup[] = [
@@ -13,5 +14,21 @@ export const bunExtras: readonly CheckGroup[] = [
     asDriverError: (error) => error,
     bindable: (value) => value,
   }),
+  honoServerGroup('Bun.serve', async (fetch) => {
+    const server = (globalThis as unknown as { Bun: BunServe }).Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch,
+    });
+    return { url: `http://127.0.0.1:${server.port}`, close: async () => server.stop(true) };
+  }),
   expressExample,
 ];
+
+interface BunServe {
+  serve(options: {
+    hostname: string;
+    port: number;
+    fetch: (request: Request) => Response | Promise<Response>;
+  }): { readonly port: number; stop(closeActiveConnections: boolean): void };
+}

@@ -3,6 +3,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { CheckGroup } from '../checks/check.ts';
 import { expressExample } from './express-example.ts';
+import { honoServerGroup } from './hono-server.ts';
 import { sqliteStoreGroups } from './sqlite-kysely.ts';
 
 // node:sqlite reports `code: 'ERR_SQLITE_ERROR'` and the extended result code in `errcode`; the
@@ -28,5 +29,17 @@ export const denoExtras: readonly CheckGroup[] = [
     },
     bindable: (value) => (typeof value === 'boolean' ? Number(value) : value),
   }),
+  honoServerGroup('Deno.serve', async (fetch) => {
+    const { Deno } = globalThis as unknown as { Deno: DenoServe };
+    const server = Deno.serve({ hostname: '127.0.0.1', port: 0, onListen: () => {} }, fetch);
+    return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+  }),
   expressExample,
 ];
+
+interface DenoServe {
+  serve(
+    options: { hostname: string; port: number; onListen: () => void },
+    handler: (request: Request) => Response | Promise<Response>,
+  ): { readonly addr: { readonly port: number }; shutdown(): Promise<void> };
+}
