@@ -17,6 +17,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'docs/test/**/*.test.ts',
+      'runtimes/test/**/*.test.ts',
     ],
     globalSetup: ['./test-support/global-setup.ts'],
     testTimeout: 60_000,

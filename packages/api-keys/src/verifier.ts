@@ -5,9 +5,8 @@
 // invalidation naming it: rotated away, environment, revoked, killed (key, then organization),
 // expired → required scopes.
 
-import { Buffer } from 'node:buffer';
-import { availableParallelism } from 'node:os';
 import { InvalidInputError, randomBytes, sha256Hex } from '@coffer/core';
+import platform from '#platform';
 import {
   type ApiKeyEnv,
   checkPrefix,
@@ -231,6 +230,7 @@ const NOT_SENT = 'No API key was sent. Send it in the X-Api-Key header (or Autho
 const WRONG_ENV =
   "This API key's environment (live or test) does not match the key on record; ask for a new key.";
 const MAX_TRACKED = 100_000;
+const utf8 = new TextEncoder();
 
 function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.delete(key);
@@ -295,7 +295,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   const stateTtlMs = positiveInteger(options.stateTtlMs, 1000, 'stateTtlMs', 0);
   const maxCompares = positiveInteger(
     options.maxConcurrentCompares,
-    4 * availableParallelism(),
+    4 * platform.parallelism(),
     'maxConcurrentCompares',
   );
   // Re-compares of proven keys: their own lane, so unknown keys filling `maxCompares` cannot
@@ -325,11 +325,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   // The cache key is SHA-256(salt ‖ key) computed in a scratch buffer: the 32-byte salt stays in
   // place and each key is written after it (ASCII only: a key whose UTF-8 form is not exactly
   // `keyLength` bytes is not a well-formed key and never reaches the cache).
-  const scratch = Buffer.alloc(32 + keyLength * 3 + 4);
+  const scratch = new Uint8Array(32 + keyLength * 3 + 4);
   scratch.set(randomBytes(32));
-  const hashed = new Uint8Array(scratch.buffer, scratch.byteOffset, 32 + keyLength);
-  const cacheKeyOf = (key: string): string | null =>
-    scratch.write(key, 32, 'utf8') === keyLength ? sha256Hex(hashed) : null;
+  const hashed = scratch.subarray(0, 32 + keyLength);
+  const keyBytes = scratch.subarray(32);
+  const cacheKeyOf = (key: string): string | null => {
+    const { read, written } = utf8.encodeInto(key, keyBytes);
+    return read === key.length && written === keyLength ? sha256Hex(hashed) : null;
+  };
   const cache = new Map<string, CacheEntry>();
   const inflight = new Map<string, Promise<CacheEntry>>();
   const failures = new Map<string, Failures>();

@@ -4,11 +4,10 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { CofferError } from '@coffer/core';
+import type { BcryptJob, BcryptThreadPool } from './_platform.js';
 
 /** One job for a worker: compare a key with a hash, or hash a key at a cost. */
-export type PoolJob =
-  | { readonly op: 'compare'; readonly key: string; readonly hash: string }
-  | { readonly op: 'hash'; readonly key: string; readonly cost: number };
+export type PoolJob = BcryptJob;
 
 interface Pending {
   readonly job: PoolJob;
@@ -39,7 +38,7 @@ parentPort.on('message', (job) => {
 }
 
 /** A fixed-size pool of bcrypt workers with a FIFO queue. */
-export class BcryptWorkerPool {
+export class BcryptWorkerPool implements BcryptThreadPool {
   readonly #size: number;
   readonly #source: string;
   readonly #slots: Slot[] = [];
