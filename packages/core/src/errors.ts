@@ -101,10 +101,15 @@ export class CofferError extends Error {
  */
 export function isCofferError(error: unknown, code?: string): error is CofferError {
   if (error instanceof CofferError) return code === undefined || error.code === code;
-  if (!(error instanceof Error)) return false;
-  const candidate = error as Error & { code?: unknown; [COFFER_ERROR_BRAND]?: unknown };
-  if (candidate[COFFER_ERROR_BRAND] !== true || typeof candidate.code !== 'string') return false;
-  return code === undefined || candidate.code === code;
+  try {
+    if (!(error instanceof Error)) return false;
+    const candidate = error as Error & { code?: unknown; [COFFER_ERROR_BRAND]?: unknown };
+    if (candidate[COFFER_ERROR_BRAND] !== true || typeof candidate.code !== 'string') return false;
+    return code === undefined || candidate.code === code;
+  } catch {
+    // A proxy or getter that throws is not a coffer error (and its own error must not escape).
+    return false;
+  }
 }
 
 /**

@@ -343,15 +343,22 @@ const ERROR_NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,63}$/;
  */
 function providerFailure(provider: KeyProvider, operation: string, error: unknown): Error {
   if (isCofferError(error)) return error;
-  const rawName = error instanceof Error ? error.name : typeof error;
-  const errorName = typeof rawName === 'string' && ERROR_NAME.test(rawName) ? rawName : undefined;
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    retryable?: unknown;
-    $retryable?: unknown;
-  };
-  // AWS SDK v2 sets `retryable: true`, v3 sets a `$retryable` object, on throttling and outages.
-  const retryable =
-    e.retryable === true || (typeof e.$retryable === 'object' && e.$retryable !== null);
+  let errorName: string | undefined;
+  let retryable = false;
+  try {
+    const rawName: unknown = error instanceof Error ? error.name : typeof error;
+    errorName = typeof rawName === 'string' && ERROR_NAME.test(rawName) ? rawName : undefined;
+    const e = (typeof error === 'object' && error !== null ? error : {}) as {
+      retryable?: unknown;
+      $retryable?: unknown;
+    };
+    // AWS SDK v2 sets `retryable: true`, v3 sets a `$retryable` object, on throttling and outages.
+    retryable = e.retryable === true || (typeof e.$retryable === 'object' && e.$retryable !== null);
+  } catch {
+    // A getter that throws: report the failure with neither.
+    errorName = undefined;
+    retryable = false;
+  }
   return new KeyProviderError(
     providerName(provider),
     `${operation} threw a non-coffer error`,
@@ -402,8 +409,14 @@ async function wrapWithProvider(
     } finally {
       dekCopy.fill(0);
     }
-    const wrapped: unknown = result?.wrapped;
-    const usedKekId: unknown = result?.kekId;
+    let wrapped: unknown;
+    let usedKekId: unknown;
+    try {
+      wrapped = result?.wrapped;
+      usedKekId = result?.kekId;
+    } catch (error) {
+      throw providerFailure(provider, 'wrapKey', error);
+    }
     if (
       !(wrapped instanceof Uint8Array) ||
       wrapped.length < 1 ||

@@ -229,3 +229,33 @@ describe('rewrap returns a copy with its own memory', () => {
     }
   });
 });
+
+describe('a provider whose errors or answers throw when touched', () => {
+  it('still ends in KEY_PROVIDER_FAILED, and nothing of the provider escapes', async () => {
+    const trap = new Proxy(new Error('x'), {
+      get(target, key) {
+        if (key === 'name' || key === 'code') throw new Error('getter leak EAAG-SECRET-2');
+        return Reflect.get(target, key);
+      },
+    });
+    const answer = {
+      get wrapped(): Uint8Array {
+        throw new Error('getter leak EAAG-SECRET-3');
+      },
+      kekId: 'kms-1',
+    };
+    for (const p of [
+      {
+        ...kms(),
+        async wrapKey(): Promise<never> {
+          throw trap;
+        },
+      },
+      { ...kms(), wrapKey: async () => answer },
+    ] satisfies KeyProvider[]) {
+      const error = await rejection(createEnvelope({ provider: p }).seal('v', { context }));
+      expect(isCofferError(error, 'KEY_PROVIDER_FAILED')).toBe(true);
+      expect(`${error.message} ${JSON.stringify(error)} ${inspect(error)}`).not.toContain('SECRET');
+    }
+  });
+});
