@@ -1,6 +1,7 @@
 // The Node backend: node:crypto (OpenSSL, AES-NI). XChaCha20 has no OpenSSL cipher, so its subkey
 // comes from noble's HChaCha20 and the AEAD itself runs in OpenSSL's ChaCha20-Poly1305.
 import * as nodeCrypto from 'node:crypto';
+import * as v8 from 'node:v8';
 import { hchacha } from '@noble/ciphers/chacha.js';
 import nobleBackend from './_crypto-noble.js';
 import type { CryptoBackend } from './crypto-backend.js';
@@ -129,8 +130,34 @@ function hkdfManual(
   return out;
 }
 
+/** node:v8's startup-snapshot hooks (Node ≥ 18.20; absent in runtimes that only mimic node:v8). */
+interface StartupSnapshot {
+  isBuildingSnapshot(): boolean;
+  addSerializeCallback(callback: () => void): void;
+  addDeserializeCallback(callback: () => void): void;
+}
+const startupSnapshot = (v8 as { startupSnapshot?: Partial<StartupSnapshot> }).startupSnapshot;
+
+function onSnapshot(clear: () => void): void {
+  const s = startupSnapshot;
+  if (
+    typeof s?.isBuildingSnapshot !== 'function' ||
+    typeof s.addSerializeCallback !== 'function' ||
+    typeof s.addDeserializeCallback !== 'function' ||
+    !s.isBuildingSnapshot()
+  ) {
+    return;
+  }
+  // Before serializing, so the snapshot file holds no secret; after deserializing, in every process
+  // started from it, before its main function, so nothing written after the first callback (by a
+  // later serialize callback) survives into two processes either.
+  s.addSerializeCallback(clear);
+  s.addDeserializeCallback(clear);
+}
+
 const backend: CryptoBackend = {
   name: 'node',
+  onSnapshot,
   randomBytes(length) {
     return nodeCrypto.randomFillSync(new Uint8Array(length));
   },

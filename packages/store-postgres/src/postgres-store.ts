@@ -100,7 +100,9 @@ export type PostgresStoreOptions<DB> = PostgresStoreWithKysely<DB> | PostgresSto
  * ```ts
  * import { createPostgresStore, type PostgresStore } from '@coffer/store-postgres';
  *
- * const storage: PostgresStore = createPostgresStore({ connectionString: String(process.env.DATABASE_URL) });
+ * const databaseUrl = process.env.DATABASE_URL;
+ * if (databaseUrl === undefined) throw new Error('DATABASE_URL is not set');
+ * const storage: PostgresStore = createPostgresStore({ connectionString: databaseUrl });
  * await storage.migrate();
  * await storage.close();
  * ```
@@ -144,7 +146,9 @@ export interface PostgresStore<DB = unknown> {
  * ```ts
  * import { createPostgresStore } from '@coffer/store-postgres';
  *
- * const storage = createPostgresStore({ connectionString: String(process.env.DATABASE_URL) });
+ * const databaseUrl = process.env.DATABASE_URL;
+ * if (databaseUrl === undefined) throw new Error('DATABASE_URL is not set');
+ * const storage = createPostgresStore({ connectionString: databaseUrl });
  * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys'] } the first time, then { applied: [] }
  * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
  * await storage.apiKeys.getKey('0000000000000000'); // null

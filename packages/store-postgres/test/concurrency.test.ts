@@ -101,7 +101,7 @@ describe('PostgreSQL, 20 pooled connections in two pools', () => {
     const vaults = [0, 1].map((i) =>
       createVault({ store: storeAt(i), envelope, maxVersions: 100 }),
     );
-    const reader = createVaultReader({ store: storeAt(1), envelope });
+    const reader = createVaultReader({ store: storeAt(1), envelope, audit: 'unaudited' });
     const { id } = await (vaults[0] ?? fail()).put({
       kind: 'k',
       owner: 'o',
@@ -145,7 +145,7 @@ describe('PostgreSQL, 20 pooled connections in two pools', () => {
       ),
     );
     expect(new Set(refs.map((r) => r.id)).size).toBe(200);
-    const reader = createVaultReader({ store: storeAt(1), envelope });
+    const reader = createVaultReader({ store: storeAt(1), envelope, audit: 'unaudited' });
     const values = await Promise.all(refs.map((r) => reader.reveal(r.id, who)));
     expect(values.map((v) => v.expose())).toEqual(refs.map((_, i) => `value-put-${i}-0123456789`));
   });
@@ -177,7 +177,11 @@ describe('PostgreSQL, 20 pooled connections in two pools', () => {
     const result = await job;
     expect(result.failed).toEqual([]);
     expect(await storeAt(1).scanForRewrap({ notKekId: '2', limit: 10 })).toEqual([]);
-    const reader = createVaultReader({ store: storeAt(1), envelope: envelope2 });
+    const reader = createVaultReader({
+      store: storeAt(1),
+      envelope: envelope2,
+      audit: 'unaudited',
+    });
     for (const [i, id] of ids.entries()) {
       expect((await reader.reveal(id, who)).expose()).toBe(
         latest.get(id) ?? `value-rw-${i}-0123456789`,

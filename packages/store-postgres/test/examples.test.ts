@@ -29,7 +29,7 @@ afterAll(async () => {
 
 describe('TSDoc examples', () => {
   it('createPostgresStore (applies once, then nothing)', async () => {
-    const storage = createPostgresStore({ connectionString: String(env.DATABASE_URL) });
+    const storage = createPostgresStore({ connectionString: env.DATABASE_URL });
     expect(await storage.migrate()).toEqual({
       applied: ['coffer_001_init', 'coffer_002_api_keys'],
     });
@@ -37,7 +37,7 @@ describe('TSDoc examples', () => {
     expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();
     await storage.close();
     const again: PostgresStore = createPostgresStore({
-      connectionString: String(env.DATABASE_URL),
+      connectionString: env.DATABASE_URL,
     });
     expect(await again.migrate()).toEqual({ applied: [] });
     await again.close();

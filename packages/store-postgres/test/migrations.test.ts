@@ -91,7 +91,7 @@ const envelope = createEnvelope({
 async function roundTrip(store: VaultStore): Promise<string> {
   const vault = createVault({ store, envelope });
   const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-migrated-0123456' });
-  const reader = createVaultReader({ store, envelope });
+  const reader = createVaultReader({ store, envelope, audit: 'unaudited' });
   return (await reader.reveal(id, { actor: 't', purpose: 't' })).expose();
 }
 
@@ -168,7 +168,7 @@ describe('PostgreSQL migrations', () => {
 
     expect(await storage.migrate()).toEqual({ applied: ['coffer_002_api_keys'] });
     expect(await storage.migrate()).toEqual({ applied: [] });
-    const reader = createVaultReader({ store: storage.vault, envelope });
+    const reader = createVaultReader({ store: storage.vault, envelope, audit: 'unaudited' });
     expect((await reader.reveal(id, { actor: 't', purpose: 't' })).expose()).toBe(
       'value-before-upgrade-01',
     );

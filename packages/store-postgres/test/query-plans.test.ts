@@ -87,7 +87,11 @@ describe('PostgreSQL query plans', () => {
     await vault.purgeExpired();
     await vault.destroy(a);
     const envelope2 = createEnvelope({ provider: keys2 });
-    const reader = createVaultReader({ store: storage.vault, envelope: envelope2 });
+    const reader = createVaultReader({
+      store: storage.vault,
+      envelope: envelope2,
+      audit: 'unaudited',
+    });
     await reader.revealVersions(b, { actor: 't', purpose: 't' });
     await reader.reveal(b, { actor: 't', purpose: 't', version: 1 });
     await createVault({ store: storage.vault, envelope: envelope2, provider: keys2 }).rewrapAll({

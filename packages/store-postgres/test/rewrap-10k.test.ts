@@ -96,7 +96,7 @@ describe('rewrap of 10,000 rows, interrupted and resumed (PostgreSQL)', () => {
     expect(await countByKek()).toEqual({ '2': ROWS });
     expect(await vault.verifyKeys()).toEqual({ kekIds: ['2'], primaryKekId: '2' });
 
-    const reader = createVaultReader({ store: storage.vault, envelope });
+    const reader = createVaultReader({ store: storage.vault, envelope, audit: 'unaudited' });
     await inParallel(ROWS, async (i) => {
       const value = await reader.reveal(ids[i] ?? '', { actor: 'test', purpose: 'rewrap check' });
       expect(value.expose()).toBe(`token-${i}-0123456789abcdef`);

@@ -106,7 +106,7 @@ describe('SQLite, several handles on one WAL file', () => {
     const vaults = Array.from({ length: HANDLES }, (_, i) =>
       createVault({ store: storeAt(i), envelope, maxVersions: 100 }),
     );
-    const reader = createVaultReader({ store: storeAt(3), envelope });
+    const reader = createVaultReader({ store: storeAt(3), envelope, audit: 'unaudited' });
     const { id } = await (vaults[0] ?? fail()).put({
       kind: 'k',
       owner: 'o',
@@ -150,7 +150,7 @@ describe('SQLite, several handles on one WAL file', () => {
       ),
     );
     expect(new Set(refs.map((r) => r.id)).size).toBe(200);
-    const reader = createVaultReader({ store: storeAt(1), envelope });
+    const reader = createVaultReader({ store: storeAt(1), envelope, audit: 'unaudited' });
     const values = await Promise.all(refs.map((r) => reader.reveal(r.id, who)));
     expect(values.map((v) => v.expose())).toEqual(refs.map((_, i) => `value-put-${i}-0123456789`));
   });
@@ -182,7 +182,11 @@ describe('SQLite, several handles on one WAL file', () => {
     const result = await job;
     expect(result.failed).toEqual([]);
     expect(await storeAt(2).scanForRewrap({ notKekId: '2', limit: 10 })).toEqual([]);
-    const reader = createVaultReader({ store: storeAt(3), envelope: envelope2 });
+    const reader = createVaultReader({
+      store: storeAt(3),
+      envelope: envelope2,
+      audit: 'unaudited',
+    });
     for (const [i, id] of ids.entries()) {
       expect((await reader.reveal(id, who)).expose()).toBe(
         latest.get(id) ?? `value-rw-${i}-0123456789`,

@@ -89,7 +89,7 @@ const valid: Array<
 describe('SQLite: edge values', () => {
   it.each(valid)('%s round-trip exactly', async (_label, input) => {
     const vault = createVault({ store: storage.vault, envelope });
-    const reader = createVaultReader({ store: storage.vault, envelope });
+    const reader = createVaultReader({ store: storage.vault, envelope, audit: 'unaudited' });
     const { id } = await vault.put({ kind: 'k', ...input });
     const info = await vault.describe(id);
     expect(info.owner).toBe(input.owner);

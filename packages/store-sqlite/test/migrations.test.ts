@@ -71,7 +71,7 @@ const envelope = createEnvelope({
 async function roundTrip(storage: { vault: Parameters<typeof createVault>[0]['store'] }) {
   const vault = createVault({ store: storage.vault, envelope });
   const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-migrated-0123456' });
-  const reader = createVaultReader({ store: storage.vault, envelope });
+  const reader = createVaultReader({ store: storage.vault, envelope, audit: 'unaudited' });
   return (await reader.reveal(id, { actor: 't', purpose: 't' })).expose();
 }
 
@@ -139,7 +139,7 @@ describe('SQLite migrations', () => {
     const storage = createSqliteStore({ filename });
     expect(await storage.migrate()).toEqual({ applied: ['coffer_002_api_keys'] });
     expect(await storage.migrate()).toEqual({ applied: [] });
-    const reader = createVaultReader({ store: storage.vault, envelope });
+    const reader = createVaultReader({ store: storage.vault, envelope, audit: 'unaudited' });
     expect((await reader.reveal(id, { actor: 't', purpose: 't' })).expose()).toBe(
       'value-before-upgrade-01',
     );

@@ -75,6 +75,7 @@ describe('SQLite query plans', () => {
     const reader = createVaultReader({
       store: storage.vault,
       envelope: createEnvelope({ provider: keys2 }),
+      audit: 'unaudited',
     });
     await reader.revealVersions(b, { actor: 't', purpose: 't' });
     await reader.reveal(b, { actor: 't', purpose: 't', version: 1 });
