@@ -47,6 +47,7 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 describe('TSDoc examples', () => {
   it('normalizers', () => {
     expect(normalizeEmail('  John.Doe@Example.COM ')).toEqual(ok('john.doe@example.com'));
+    expect(normalizeEmail('mailto:jane@example.com.')).toEqual(ok('jane@example.com'));
     expect(normalizeEmail('not an email')).toEqual(bad);
     expect(normalizeEmailForGoogle('Cloudy.SanFrancisco+shopping@gmail.com')).toEqual(
       ok('cloudysanfrancisco@gmail.com'),
