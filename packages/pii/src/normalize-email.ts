@@ -32,7 +32,8 @@ export function normalizeEmail(input: unknown): Normalized {
   const cleaned = cleanText(input);
   if (!cleaned.ok) return cleaned;
   let value = lower(cleaned.value);
-  if (value.startsWith(MAILTO)) {
+  // A loop, so the result never starts with "mailto:" (normalizing it again changes nothing).
+  while (value.startsWith(MAILTO)) {
     const address = mailtoAddress(value);
     if (address === undefined) return invalid('invalid_format');
     value = address;

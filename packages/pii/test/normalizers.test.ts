@@ -75,6 +75,8 @@ describe('normalizers: known inputs', () => {
     ['mailto:jane@example.com,bob@example.com', bad('invalid_format')],
     ['mailto:jane%40example.com%20x', bad('invalid_format')],
     ['ｍａｉｌｔｏ：jane@example.com', ok('jane@example.com')], // full-width, as typed in Japan
+    ['mailto:mailto:jane@example.com', ok('jane@example.com')], // so a second pass changes nothing
+    ['mailto:mailto%3Ajane@example.com', ok('jane@example.com')],
     // A trailing dot after the domain (the DNS root) is not part of the address (#14.17).
     ['jane@gmail.com.', ok('jane@gmail.com')], // was 'jane@gmail.com.'
     ['Jane@Example.COM. ', ok('jane@example.com')],
