@@ -180,6 +180,7 @@ function withCountry(digits: string, plan: NumberingPlan): Normalized {
   if (first !== '0' && !plan.iddStarts.includes(first)) return onlyReading(readings);
   const foreign00 =
     prefixes !== undefined &&
+    digits.startsWith('00') &&
     !prefixes.test('00') &&
     (national !== undefined || isZeroNumber(plan, digits));
   for (let length = 1; length <= IDD_MAX && length < digits.length; length++) {

@@ -2,6 +2,7 @@
 // libphonenumber-js: a stale table, a skipped row or a skipped country fails here.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyse, generateTable, type PhoneMetadata } from '../scripts/numbering-plans.js';
 import {
@@ -11,6 +12,7 @@ import {
   PREFERRED_INTERNATIONAL_PREFIXES,
   ZERO_NUMBERS,
 } from '../src/calling-code-table.js';
+import { allowsNumber, planOf } from '../src/calling-codes.js';
 
 const require = createRequire(import.meta.url);
 const metadata = require('libphonenumber-js/metadata.max.json') as PhoneMetadata;
@@ -71,6 +73,24 @@ describe('the numbering-plan table is what the generator makes of libphonenumber
     expect(() => generateTable(metadata, plans)).toThrow(/fr: calling code 33/);
     for (const pattern of ['1+', '(1)', '\\w', '1{2,}', '[a-c]']) {
       expect(() => analyse(pattern), pattern).toThrow();
+    }
+  });
+
+  it('a national number starting with 0 never also reads with its 0 as the trunk prefix', () => {
+    // normalizePhone takes the trunk reading first; the table must not offer a second one.
+    for (const [country, pattern] of Object.entries(ZERO_NUMBERS)) {
+      const plan = planOf(country);
+      if (plan === undefined) throw new Error(country);
+      const numbers = fc.sample(fc.stringMatching(new RegExp(`^(?:${pattern})$`)), {
+        seed: 14,
+        numRuns: 300,
+      });
+      for (const number of numbers.filter((n) => n.startsWith('0'))) {
+        const rest = number.slice(1);
+        const readsAsTrunk =
+          !rest.startsWith('0') && allowsNumber(plan.calling, rest) && plan.zeroTrunk;
+        expect(readsAsTrunk, `${country} ${number}`).toBe(false);
+      }
     }
   });
 });
