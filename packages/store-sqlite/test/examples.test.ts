@@ -3,8 +3,9 @@ import { createApiKeyManager, createApiKeyVerifier, createBcryptHasher } from '@
 import { isCofferError } from '@coffer/core';
 import { createKyselyApiKeyStore, type DialectAdapter } from '@coffer/store-kysely';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Migrator } from '../../../test-support/kysely-migration.ts';
 import {
   configureSqliteDatabase,
   createSqliteStore,
