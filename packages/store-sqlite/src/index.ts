@@ -5,6 +5,7 @@ export {
   type SqlMigration,
   StoreBusyError,
 } from '@coffer/store-kysely';
+export { SqliteBindingError, type SqliteBindingProblem } from './sqlite-binding-error.js';
 export {
   type SqliteSchemaOptions,
   sqliteMigrationProvider,

@@ -9,6 +9,7 @@ import { Migrator } from '../../../test-support/kysely-migration.ts';
 import {
   configureSqliteDatabase,
   createSqliteStore,
+  SqliteBindingError,
   type SqliteConnectionOptions,
   SqliteOpenError,
   type SqlitePragmaTarget,
@@ -59,9 +60,15 @@ describe('TSDoc examples', () => {
   });
 
   it('SqliteOpenError', () => {
-    const err = new SqliteOpenError('/no/such/dir/app.db');
+    const err = new SqliteOpenError('/srv/app.db');
     expect(err.code).toBe('STORE_OPEN_FAILED');
     expect(isCofferError(err, 'STORE_OPEN_FAILED')).toBe(true);
+  });
+
+  it('SqliteBindingError', () => {
+    const err = new SqliteBindingError('not-built');
+    expect(err.code).toBe('STORE_DRIVER_UNAVAILABLE');
+    expect(err.message.includes('pnpm approve-builds')).toBe(true);
   });
 
   it('sqliteMigrations', () => {
