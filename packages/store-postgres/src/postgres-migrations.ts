@@ -1,11 +1,11 @@
 import {
   createMigrationProvider,
+  type KyselyMigrationProvider,
   resolveSchemaName,
   resolveTablePrefix,
   type SqlMigration,
   tableNames,
 } from '@coffer/store-kysely';
-import type { MigrationProvider } from 'kysely';
 
 const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
@@ -133,8 +133,8 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
 }
 
 /**
- * A Kysely `MigrationProvider` for coffer's PostgreSQL schema, for hosts that run Kysely's
- * `Migrator` themselves. Use coffer's own migration tables (`<prefix>migration`,
+ * A provider for Kysely's `Migrator` (kysely 0.28 and 0.29) with coffer's PostgreSQL schema, for
+ * hosts that run the `Migrator` themselves. Use coffer's own migration tables (`<prefix>migration`,
  * `<prefix>migration_lock`) so the histories do not mix — or simply call the store's `migrate()`.
  *
  * @param options Prefix and schema.
@@ -144,7 +144,8 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
  * @example
  * ```ts
  * import { postgresMigrationProvider } from '@coffer/store-postgres';
- * import { Kysely, Migrator, PostgresDialect } from 'kysely';
+ * import { Kysely, PostgresDialect } from 'kysely';
+ * import { Migrator } from 'kysely/migration'; // kysely 0.29; on 0.28: from 'kysely'
  * import pg from 'pg';
  *
  * const db = new Kysely<unknown>({
@@ -161,6 +162,8 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
  * await db.destroy();
  * ```
  */
-export function postgresMigrationProvider(options: PostgresSchemaOptions = {}): MigrationProvider {
+export function postgresMigrationProvider(
+  options: PostgresSchemaOptions = {},
+): KyselyMigrationProvider {
   return createMigrationProvider(postgresMigrations(options));
 }

@@ -118,9 +118,9 @@ export interface PostgresStore<DB = unknown> {
   /** The Kysely instance in use: yours, or the one opened from `connectionString`. */
   readonly db: Kysely<DB>;
   /**
-   * Applies pending migrations (schema, tables, indexes) with Kysely's `Migrator`, recording
-   * them in `<prefix>migration` (in `schema` when given). Idempotent and safe to run from
-   * several processes at once (Kysely takes an advisory lock).
+   * Applies pending migrations (schema, tables, indexes), recording them in `<prefix>migration`
+   * (in `schema` when given) as Kysely's `Migrator` does. Idempotent and safe to run from several
+   * processes at once (it takes Kysely's migration advisory lock).
    * @throws {MigrationError} `MIGRATION_FAILED` with the failing migration in `details`.
    */
   migrate(): Promise<MigrationReport>;

@@ -1,9 +1,10 @@
 // The TSDoc examples of @coffer/store-postgres (and createKyselyVaultStore's from
 // @coffer/store-kysely), run as written with DATABASE_URL pointed at a fresh test database.
 import { createKyselyVaultStore, type DialectAdapter } from '@coffer/store-kysely';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Migrator } from '../../../test-support/kysely-migration.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/postgres.ts';
 import {
   createPostgresStore,

@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
 import { createMigrationProvider } from '@coffer/store-kysely';
 import { createVault, createVaultReader, type VaultStore } from '@coffer/vault';
-import { Kysely, Migrator, NO_MIGRATIONS, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Migrator, NO_MIGRATIONS } from '../../../test-support/kysely-migration.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/postgres.ts';
 import {
   createPostgresStore,

@@ -1,10 +1,10 @@
 import {
   createMigrationProvider,
+  type KyselyMigrationProvider,
   resolveTablePrefix,
   type SqlMigration,
   tableNames,
 } from '@coffer/store-kysely';
-import type { MigrationProvider } from 'kysely';
 
 const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
@@ -120,9 +120,9 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
 }
 
 /**
- * A Kysely `MigrationProvider` for coffer's SQLite schema, for hosts that run Kysely's `Migrator`
- * themselves. Use coffer's own migration tables (`<prefix>migration`, `<prefix>migration_lock`)
- * so the histories do not mix — or simply call the store's `migrate()`.
+ * A provider for Kysely's `Migrator` (kysely 0.28 and 0.29) with coffer's SQLite schema, for hosts
+ * that run the `Migrator` themselves. Use coffer's own migration tables (`<prefix>migration`,
+ * `<prefix>migration_lock`) so the histories do not mix — or simply call the store's `migrate()`.
  *
  * @param options The table prefix.
  * @returns The provider.
@@ -132,7 +132,8 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
  * ```ts
  * import { sqliteMigrationProvider } from '@coffer/store-sqlite';
  * import Database from 'better-sqlite3';
- * import { Kysely, Migrator, SqliteDialect } from 'kysely';
+ * import { Kysely, SqliteDialect } from 'kysely';
+ * import { Migrator } from 'kysely/migration'; // kysely 0.29; on 0.28: from 'kysely'
  *
  * const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
  * const migrator = new Migrator({
@@ -146,6 +147,8 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
  * await db.destroy();
  * ```
  */
-export function sqliteMigrationProvider(options: SqliteSchemaOptions = {}): MigrationProvider {
+export function sqliteMigrationProvider(
+  options: SqliteSchemaOptions = {},
+): KyselyMigrationProvider {
   return createMigrationProvider(sqliteMigrations(options));
 }

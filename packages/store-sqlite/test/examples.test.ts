@@ -3,11 +3,13 @@ import { createApiKeyManager, createApiKeyVerifier, createBcryptHasher } from '@
 import { isCofferError } from '@coffer/core';
 import { createKyselyApiKeyStore, type DialectAdapter } from '@coffer/store-kysely';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Migrator } from '../../../test-support/kysely-migration.ts';
 import {
   configureSqliteDatabase,
   createSqliteStore,
+  SqliteBindingError,
   type SqliteConnectionOptions,
   SqliteOpenError,
   type SqlitePragmaTarget,
@@ -58,9 +60,15 @@ describe('TSDoc examples', () => {
   });
 
   it('SqliteOpenError', () => {
-    const err = new SqliteOpenError('/no/such/dir/app.db');
+    const err = new SqliteOpenError('/srv/app.db');
     expect(err.code).toBe('STORE_OPEN_FAILED');
     expect(isCofferError(err, 'STORE_OPEN_FAILED')).toBe(true);
+  });
+
+  it('SqliteBindingError', () => {
+    const err = new SqliteBindingError('not-built');
+    expect(err.code).toBe('STORE_DRIVER_UNAVAILABLE');
+    expect(err.message.includes('pnpm approve-builds')).toBe(true);
   });
 
   it('sqliteMigrations', () => {

@@ -6,8 +6,9 @@ import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@c
 import { createMigrationProvider } from '@coffer/store-kysely';
 import { createVault, createVaultReader } from '@coffer/vault';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, NO_MIGRATIONS, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Migrator, NO_MIGRATIONS } from '../../../test-support/kysely-migration.ts';
 import {
   createSqliteStore,
   type SqliteStore,
