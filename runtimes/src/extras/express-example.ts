@@ -13,12 +13,13 @@ export const expressExample: CheckGroup = group('examples/express-api-keys', [
         `first line: ${lines[0]}`,
       );
       ok(
-        /^minted lp_test_[0-9A-HJKMNP-TV-Z]{16}_…$/.test(lines[5] ?? ''),
-        `sixth line: ${lines[5]}`,
+        /^minted lp_test_[0-9A-HJKMNP-TV-Z]{16}_…$/.test(lines[6] ?? ''),
+        `seventh line: ${lines[6]}`,
       );
       equal(
-        lines.filter((_, i) => i !== 0 && i !== 5),
+        lines.filter((_, i) => i !== 0 && i !== 6),
         [
+          '/v1/whoami -> 200',
           '/v1/whoami -> 200',
           '/v1/whoami -> 200',
           '/v1/whoami -> 401 UNAUTHENTICATED',
