@@ -763,9 +763,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     ) {
       return null;
     }
+    await globalFirst(clock());
+    const record = await judgedRecord(entry, clock());
+    const orgKilled =
+      record !== null &&
+      (await switchOn({ scope: 'organization', organizationId: record.organizationId }, clock()));
+    // The reads above may have waited (a slow store): what depends on the clock — the grace
+    // period, the expiry — is judged after them.
     const decidedAt = clock();
-    await globalFirst(decidedAt);
-    const record = await judgedRecord(entry, decidedAt);
     if (record === null || !hashStillValid(record, entry.verifiedHash, decidedAt)) {
       if (cacheKey !== null && cache.get(cacheKey) === entry) cache.delete(cacheKey);
       return null;
@@ -778,11 +783,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     }
     if (record.revokedAt !== null) throw new RevokedKeyError(record.keyId);
     if (record.killed) throw new KillSwitchError('key', record.keyId);
-    if (
-      await switchOn({ scope: 'organization', organizationId: record.organizationId }, decidedAt)
-    ) {
-      throw new KillSwitchError('organization', record.keyId);
-    }
+    if (orgKilled) throw new KillSwitchError('organization', record.keyId);
     if (record.expiresAt !== null && decidedAt >= record.expiresAt) {
       throw new UnauthenticatedError('This API key has expired; use a current key.', {
         details: { keyId: record.keyId, reason: 'expired' },
@@ -839,7 +840,15 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
         );
       }
     }
-    const entry = await pending;
+    let entry: CacheEntry;
+    try {
+      entry = await pending;
+    } catch (error) {
+      // A refused compare is decided when it ends too: with the global kill switch on by then,
+      // the answer is 503 KILL_SWITCH, as for every other request.
+      if (error instanceof UnauthenticatedError) await globalFirst(clock());
+      throw error;
+    }
     const result = await decide(entry, cacheKey, key, verifyOptions);
     if (result === null) throw new UnauthenticatedError(NOT_VALID);
     return result;
