@@ -2,12 +2,12 @@
 // global kill switch → the request's headers → well-formedness and checksum → lookup by key_id →
 // secret compare (against a dummy hash of the same cost when the key_id is unknown) → the key's own
 // state, judged when the compare ends on a record no older than `stateTtlMs` and read after the last
-// invalidation naming it: rotated away, environment, revoked, killed (key, then organization),
-// expired → required scopes.
+// invalidation naming it (and never on an older revision of it than one already read): rotated
+// away, environment, revoked, killed (key, then organization), expired → required scopes.
 
 import { Buffer } from 'node:buffer';
 import { availableParallelism } from 'node:os';
-import { InvalidInputError, randomBytes, sha256Hex } from '@coffer/core';
+import { CofferError, InvalidInputError, randomBytes, sha256Hex } from '@coffer/core';
 import {
   type ApiKeyEnv,
   checkPrefix,
@@ -132,6 +132,10 @@ export interface ApiKeyVerifier {
    * @throws {ForbiddenScopeError} `FORBIDDEN_SCOPE` (403) when `requiredScopes` are missing.
    * @throws {RateLimitedError} `RATE_LIMITED` (429) after too many failures for this `key_id`.
    * @throws {VerifierBusyError} `VERIFIER_BUSY` (503) when too many compares are running.
+   * @throws {CofferError} `STALE_STATE` (503, retryable) when the store keeps answering with an
+   *   older revision of the key's record than one this verifier has already read (a lagging read
+   *   replica); `apiKeyErrorResponse` sends it as `503 UNAVAILABLE`. Said only once the secret is
+   *   proven.
    */
   verify(key: unknown, options?: VerifyApiKeyOptions): Promise<VerifiedApiKey>;
   /**
@@ -226,11 +230,30 @@ function fresh(at: number, now: number, ttl: number): boolean {
   return age >= 0 && age < ttl;
 }
 
+/**
+ * Whether something done at `at` is at least `ms` old at `now`. A clock that went back is not a
+ * great age: the thing counts as stale (see {@link fresh}) but not as ancient.
+ */
+function olderThan(at: number, now: number, ms: number): boolean {
+  return now - at >= ms;
+}
+
 const NOT_VALID = 'The API key is not valid. Send a valid key in the X-Api-Key header.';
 const NOT_SENT = 'No API key was sent. Send it in the X-Api-Key header (or Authorization: Bearer).';
 const WRONG_ENV =
   "This API key's environment (live or test) does not match the key on record; ask for a new key.";
 const MAX_TRACKED = 100_000;
+/** Reads of a key's record per decision, at most (an invalidation or a stale answer asks for another). */
+const MAX_READS = 3;
+
+/** The store keeps answering with an older revision of the key than one already judged on. */
+function staleStateError(keyId: string): CofferError {
+  return new CofferError(
+    'STALE_STATE',
+    'The key store answered with an older state of this API key than one already seen (a lagging replica?); retry shortly.',
+    { status: 503, retryable: true, details: { keyId } },
+  );
+}
 
 function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.delete(key);
@@ -337,6 +360,9 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   // limit, so concurrent guesses cannot all pass the check before any of them has failed.
   const comparingIds = new Map<string, number>();
   const touched = new Map<string, number>();
+  // The highest revision of each key's record read here. A read that answers with a lower one (a
+  // lagging replica, say) predates state already judged on: it never decides a request.
+  const revisions = new Map<string, number>();
   const globalSwitch: SwitchCell = { value: false, at: Number.NEGATIVE_INFINITY, pending: null };
   const orgSwitches = new Map<string, SwitchCell>();
   let comparing = 0;
@@ -454,7 +480,21 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     );
   }
 
-  /** The entry's record read under way, or a new one (kept only if no invalidation overtook it). */
+  function noteRevision(record: ApiKeyRecord): void {
+    if (record.revision >= (revisions.get(record.keyId) ?? 0)) {
+      setBounded(revisions, record.keyId, record.revision, MAX_TRACKED);
+    }
+  }
+
+  /** Whether a revision of this key newer than `record` has been read here. */
+  function behind(record: ApiKeyRecord): boolean {
+    return record.revision < (revisions.get(record.keyId) ?? 0);
+  }
+
+  /**
+   * The entry's record read under way, or a new one (kept only if no invalidation overtook it and
+   * it is not older than a revision already read).
+   */
   function readRecord(entry: CacheEntry, at: number): StateRead {
     const under = entry.refreshing;
     if (
@@ -469,11 +509,13 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     const promise = store.getKey(entry.record.keyId).then(
       (record) => {
         if (entry.refreshing === read) entry.refreshing = null;
+        if (record !== null) noteRevision(record);
+        // Ordered by revision and invalidation epoch, not by the clock (which can go back).
         if (
           record !== null &&
+          !behind(record) &&
           !invalidatedSince(record, readEpoch) &&
-          readEpoch >= entry.readEpoch &&
-          !(readAt < entry.stateAt)
+          readEpoch >= entry.readEpoch
         ) {
           entry.record = record;
           entry.result = toVerifiedApiKey(record);
@@ -494,21 +536,27 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
 
   /**
    * The entry's record as it may be judged at `at`: the one it holds if that was asked for less
-   * than `stateTtlMs` ago and no invalidation naming the key came since, else a new read — and
-   * another when an invalidation overtakes it (twice at most, so a key changed without pause still
-   * gets an answer).
+   * than `stateTtlMs` ago, no invalidation naming the key came since and no newer revision has been
+   * read, else a new read — and another when an invalidation overtakes it (so a key changed
+   * without pause still gets an answer) or it answers with an older revision than one already read
+   * (a lagging replica: after {@link MAX_READS} reads the request fails closed, `STALE_STATE`).
    */
   async function judgedRecord(entry: CacheEntry, at: number): Promise<ApiKeyRecord | null> {
-    for (let reads = 0; ; reads += 1) {
+    for (let reads = 1; ; reads += 1) {
       if (
         fresh(entry.stateAt, at, stateTtlMs) &&
-        !invalidatedSince(entry.record, entry.readEpoch)
+        !invalidatedSince(entry.record, entry.readEpoch) &&
+        !behind(entry.record)
       ) {
         return entry.record;
       }
       const read = readRecord(entry, at);
       const record = await read.promise;
-      if (record === null || reads >= 2 || !invalidatedSince(record, read.epoch)) return record;
+      if (record !== null && behind(record)) {
+        if (reads >= MAX_READS) throw staleStateError(record.keyId);
+      } else if (record === null || reads >= MAX_READS || !invalidatedSince(record, read.epoch)) {
+        return record;
+      }
       at = clock();
     }
   }
@@ -577,6 +625,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     try {
       readAt = clock();
       record = await store.getKey(parsed.keyId);
+      if (record !== null) noteRevision(record);
       const previous = record?.previousSecretHash ?? null;
       if (record === null) {
         await hasher.verify(key, await hasher.dummyHash());
@@ -758,7 +807,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     // wait can be long; state read before it would be stale by the time it ends).
     if (
       cacheKey !== null &&
-      !fresh(entry.verifiedAt, clock(), 2 * maxAgeMs) &&
+      olderThan(entry.verifiedAt, clock(), 2 * maxAgeMs) &&
       !(await recheck(entry, cacheKey, key))
     ) {
       return null;
