@@ -2,8 +2,8 @@
 // global kill switch → the request's headers → well-formedness and checksum → lookup by key_id →
 // secret compare (against a dummy hash of the same cost when the key_id is unknown) → the key's own
 // state, judged when the compare ends on a record no older than `stateTtlMs` and read after the last
-// invalidation naming it (and never on an older revision of it than one already read): rotated
-// away, environment, revoked, killed (key, then organization), expired → required scopes.
+// invalidation naming it: rotated away, environment, revoked, killed (key, then organization),
+// expired → required scopes.
 
 import { Buffer } from 'node:buffer';
 import { availableParallelism } from 'node:os';
@@ -66,7 +66,10 @@ export interface ApiKeyVerifierOptions {
   hasher: ApiKeyHasher;
   /** The key prefix (default `lp`). */
   prefix?: string;
-  /** The verified-key cache, or `false` to compare the secret on every request. */
+  /**
+   * The verified-key cache, or `false` to compare the secret on every request (requests that
+   * arrive with the same key while its compare runs share that compare).
+   */
   cache?: ApiKeyCacheOptions | false;
   /**
    * How old the key's state (revoked, killed, rotated) and the organization and global kill
@@ -132,10 +135,6 @@ export interface ApiKeyVerifier {
    * @throws {ForbiddenScopeError} `FORBIDDEN_SCOPE` (403) when `requiredScopes` are missing.
    * @throws {RateLimitedError} `RATE_LIMITED` (429) after too many failures for this `key_id`.
    * @throws {VerifierBusyError} `VERIFIER_BUSY` (503) when too many compares are running.
-   * @throws {CofferError} `STALE_STATE` (503, retryable) when the store keeps answering with an
-   *   older revision of the key's record than one this verifier has already read (a lagging read
-   *   replica); `apiKeyErrorResponse` sends it as `503 UNAVAILABLE`. Said only once the secret is
-   *   proven.
    */
   verify(key: unknown, options?: VerifyApiKeyOptions): Promise<VerifiedApiKey>;
   /**
@@ -869,22 +868,26 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     }
     const parsed = parseApiKey(key, { prefix });
     if (parsed === null) throw new UnauthenticatedError(NOT_VALID);
-    let pending = cacheKey === null ? undefined : inflight.get(cacheKey);
+    // Requests with the same key share one compare, cache or no cache: a partner's concurrent
+    // requests are one compare in flight for the throttle, not one each.
+    const joinKey = maxEntries > 0 ? cacheKey : cacheKeyOf(key);
+    let pending = joinKey === null ? undefined : inflight.get(joinKey);
     if (pending === undefined) {
       pending = coldVerify(key, parsed, now);
-      if (cacheKey !== null) {
+      if (joinKey !== null) {
         const ours = pending;
-        inflight.set(cacheKey, ours);
+        inflight.set(joinKey, ours);
         ours.then(
           (made) => {
-            if (inflight.get(cacheKey) === ours) inflight.delete(cacheKey);
+            if (inflight.get(joinKey) === ours) inflight.delete(joinKey);
+            if (cacheKey === null) return;
             // Invalidated while it compared: cached, but its state is re-read on first use.
             if (invalidatedSince(made.record, made.readEpoch))
               made.stateAt = Number.NEGATIVE_INFINITY;
             setBounded(cache, cacheKey, made, maxEntries);
           },
           () => {
-            if (inflight.get(cacheKey) === ours) inflight.delete(cacheKey);
+            if (inflight.get(joinKey) === ours) inflight.delete(joinKey);
           },
         );
       }
