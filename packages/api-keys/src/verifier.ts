@@ -5,7 +5,7 @@
 // invalidation naming it: rotated away, environment, revoked, killed (key, then organization),
 // expired → required scopes.
 
-import { InvalidInputError, randomBytes, sha256Hex } from '@coffer/core';
+import { CofferError, InvalidInputError, randomBytes, sha256Hex } from '@coffer/core';
 import platform from '#platform';
 import {
   type ApiKeyEnv,
@@ -65,7 +65,10 @@ export interface ApiKeyVerifierOptions {
   hasher: ApiKeyHasher;
   /** The key prefix (default `lp`). */
   prefix?: string;
-  /** The verified-key cache, or `false` to compare the secret on every request. */
+  /**
+   * The verified-key cache, or `false` to compare the secret on every request (requests that
+   * arrive with the same key while its compare runs share that compare).
+   */
   cache?: ApiKeyCacheOptions | false;
   /**
    * How old the key's state (revoked, killed, rotated) and the organization and global kill
@@ -225,12 +228,31 @@ function fresh(at: number, now: number, ttl: number): boolean {
   return age >= 0 && age < ttl;
 }
 
+/**
+ * Whether something done at `at` is at least `ms` old at `now`. A clock that went back is not a
+ * great age: the thing counts as stale (see {@link fresh}) but not as ancient.
+ */
+function olderThan(at: number, now: number, ms: number): boolean {
+  return now - at >= ms;
+}
+
 const NOT_VALID = 'The API key is not valid. Send a valid key in the X-Api-Key header.';
 const NOT_SENT = 'No API key was sent. Send it in the X-Api-Key header (or Authorization: Bearer).';
 const WRONG_ENV =
   "This API key's environment (live or test) does not match the key on record; ask for a new key.";
 const MAX_TRACKED = 100_000;
 const utf8 = new TextEncoder();
+/** Reads of a key's record per decision, at most (an invalidation or a stale answer asks for another). */
+const MAX_READS = 3;
+
+/** The store keeps answering with an older revision of the key than one already judged on. */
+function staleStateError(keyId: string): CofferError {
+  return new CofferError(
+    'STALE_STATE',
+    'The key store answered with an older state of this API key than one already seen (a lagging replica?); retry shortly.',
+    { status: 503, retryable: true, details: { keyId } },
+  );
+}
 
 function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.delete(key);
@@ -340,6 +362,9 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   // limit, so concurrent guesses cannot all pass the check before any of them has failed.
   const comparingIds = new Map<string, number>();
   const touched = new Map<string, number>();
+  // The highest revision of each key's record read here. A read that answers with a lower one (a
+  // lagging replica, say) predates state already judged on: it never decides a request.
+  const revisions = new Map<string, number>();
   const globalSwitch: SwitchCell = { value: false, at: Number.NEGATIVE_INFINITY, pending: null };
   const orgSwitches = new Map<string, SwitchCell>();
   let comparing = 0;
@@ -457,7 +482,21 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     );
   }
 
-  /** The entry's record read under way, or a new one (kept only if no invalidation overtook it). */
+  function noteRevision(record: ApiKeyRecord): void {
+    if (record.revision >= (revisions.get(record.keyId) ?? 0)) {
+      setBounded(revisions, record.keyId, record.revision, MAX_TRACKED);
+    }
+  }
+
+  /** Whether a revision of this key newer than `record` has been read here. */
+  function behind(record: ApiKeyRecord): boolean {
+    return record.revision < (revisions.get(record.keyId) ?? 0);
+  }
+
+  /**
+   * The entry's record read under way, or a new one (kept only if no invalidation overtook it and
+   * it is not older than a revision already read).
+   */
   function readRecord(entry: CacheEntry, at: number): StateRead {
     const under = entry.refreshing;
     if (
@@ -472,11 +511,13 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     const promise = store.getKey(entry.record.keyId).then(
       (record) => {
         if (entry.refreshing === read) entry.refreshing = null;
+        if (record !== null) noteRevision(record);
+        // Ordered by revision and invalidation epoch, not by the clock (which can go back).
         if (
           record !== null &&
+          !behind(record) &&
           !invalidatedSince(record, readEpoch) &&
-          readEpoch >= entry.readEpoch &&
-          !(readAt < entry.stateAt)
+          readEpoch >= entry.readEpoch
         ) {
           entry.record = record;
           entry.result = toVerifiedApiKey(record);
@@ -497,21 +538,27 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
 
   /**
    * The entry's record as it may be judged at `at`: the one it holds if that was asked for less
-   * than `stateTtlMs` ago and no invalidation naming the key came since, else a new read — and
-   * another when an invalidation overtakes it (twice at most, so a key changed without pause still
-   * gets an answer).
+   * than `stateTtlMs` ago, no invalidation naming the key came since and no newer revision has been
+   * read, else a new read — and another when an invalidation overtakes it (so a key changed
+   * without pause still gets an answer) or it answers with an older revision than one already read
+   * (a lagging replica: after {@link MAX_READS} reads the request fails closed, `STALE_STATE`).
    */
   async function judgedRecord(entry: CacheEntry, at: number): Promise<ApiKeyRecord | null> {
-    for (let reads = 0; ; reads += 1) {
+    for (let reads = 1; ; reads += 1) {
       if (
         fresh(entry.stateAt, at, stateTtlMs) &&
-        !invalidatedSince(entry.record, entry.readEpoch)
+        !invalidatedSince(entry.record, entry.readEpoch) &&
+        !behind(entry.record)
       ) {
         return entry.record;
       }
       const read = readRecord(entry, at);
       const record = await read.promise;
-      if (record === null || reads >= 2 || !invalidatedSince(record, read.epoch)) return record;
+      if (record !== null && behind(record)) {
+        if (reads >= MAX_READS) throw staleStateError(record.keyId);
+      } else if (record === null || reads >= MAX_READS || !invalidatedSince(record, read.epoch)) {
+        return record;
+      }
       at = clock();
     }
   }
@@ -580,6 +627,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     try {
       readAt = clock();
       record = await store.getKey(parsed.keyId);
+      if (record !== null) noteRevision(record);
       const previous = record?.previousSecretHash ?? null;
       if (record === null) {
         await hasher.verify(key, await hasher.dummyHash());
@@ -761,14 +809,19 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     // wait can be long; state read before it would be stale by the time it ends).
     if (
       cacheKey !== null &&
-      !fresh(entry.verifiedAt, clock(), 2 * maxAgeMs) &&
+      olderThan(entry.verifiedAt, clock(), 2 * maxAgeMs) &&
       !(await recheck(entry, cacheKey, key))
     ) {
       return null;
     }
+    await globalFirst(clock());
+    const record = await judgedRecord(entry, clock());
+    const orgKilled =
+      record !== null &&
+      (await switchOn({ scope: 'organization', organizationId: record.organizationId }, clock()));
+    // The reads above may have waited (a slow store): what depends on the clock — the grace
+    // period, the expiry — is judged after them.
     const decidedAt = clock();
-    await globalFirst(decidedAt);
-    const record = await judgedRecord(entry, decidedAt);
     if (record === null || !hashStillValid(record, entry.verifiedHash, decidedAt)) {
       if (cacheKey !== null && cache.get(cacheKey) === entry) cache.delete(cacheKey);
       return null;
@@ -781,11 +834,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     }
     if (record.revokedAt !== null) throw new RevokedKeyError(record.keyId);
     if (record.killed) throw new KillSwitchError('key', record.keyId);
-    if (
-      await switchOn({ scope: 'organization', organizationId: record.organizationId }, decidedAt)
-    ) {
-      throw new KillSwitchError('organization', record.keyId);
-    }
+    if (orgKilled) throw new KillSwitchError('organization', record.keyId);
     if (record.expiresAt !== null && decidedAt >= record.expiresAt) {
       throw new UnauthenticatedError('This API key has expired; use a current key.', {
         details: { keyId: record.keyId, reason: 'expired' },
@@ -822,27 +871,39 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     }
     const parsed = parseApiKey(key, { prefix });
     if (parsed === null) throw new UnauthenticatedError(NOT_VALID);
-    let pending = cacheKey === null ? undefined : inflight.get(cacheKey);
+    // Requests with the same key share one compare, cache or no cache: a partner's concurrent
+    // requests are one compare in flight for the throttle, not one each.
+    const joinKey = maxEntries > 0 ? cacheKey : cacheKeyOf(key);
+    let pending = joinKey === null ? undefined : inflight.get(joinKey);
     if (pending === undefined) {
       pending = coldVerify(key, parsed, now);
-      if (cacheKey !== null) {
+      if (joinKey !== null) {
         const ours = pending;
-        inflight.set(cacheKey, ours);
+        inflight.set(joinKey, ours);
         ours.then(
           (made) => {
-            if (inflight.get(cacheKey) === ours) inflight.delete(cacheKey);
+            if (inflight.get(joinKey) === ours) inflight.delete(joinKey);
+            if (cacheKey === null) return;
             // Invalidated while it compared: cached, but its state is re-read on first use.
             if (invalidatedSince(made.record, made.readEpoch))
               made.stateAt = Number.NEGATIVE_INFINITY;
             setBounded(cache, cacheKey, made, maxEntries);
           },
           () => {
-            if (inflight.get(cacheKey) === ours) inflight.delete(cacheKey);
+            if (inflight.get(joinKey) === ours) inflight.delete(joinKey);
           },
         );
       }
     }
-    const entry = await pending;
+    let entry: CacheEntry;
+    try {
+      entry = await pending;
+    } catch (error) {
+      // A refused compare is decided when it ends too: with the global kill switch on by then,
+      // the answer is 503 KILL_SWITCH, as for every other request.
+      if (error instanceof UnauthenticatedError) await globalFirst(clock());
+      throw error;
+    }
     const result = await decide(entry, cacheKey, key, verifyOptions);
     if (result === null) throw new UnauthenticatedError(NOT_VALID);
     return result;
