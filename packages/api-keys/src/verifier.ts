@@ -9,6 +9,11 @@ import { InvalidInputError, randomBytes, sha256Hex } from '@coffer/core';
 import { checkPrefix, DEFAULT_API_KEY_PREFIX, parseApiKey } from './api-key-format.js';
 import { toVerifiedApiKey, type VerifiedApiKey } from './api-key-info.js';
 import type { ApiKeyRecord, ApiKeyStore, KillSwitchTarget } from './api-key-store.js';
+import type {
+  AuthenticationAttempt,
+  AuthenticationGuard,
+  AuthenticationOutcome,
+} from './authentication-guard.js';
 import {
   KillSwitchError,
   RateLimitedError,
@@ -60,6 +65,12 @@ export interface ApiKeyVerifierOptions {
   maxConcurrentCompares?: number;
   /** The failed-compare throttle, or `false` to disable it. */
   failedAttempts?: FailedAttemptOptions | false;
+  /**
+   * A limiter consulted before every secret compare and told every compare's outcome, e.g.
+   * `createAuthenticationGuard()` of `@coffer/rate-limit` (by client address and `key_id`). Keys
+   * answered from the cache never reach it.
+   */
+  guard?: AuthenticationGuard;
   /** Least time between two `last_used_at` writes for one key (default 60,000 ms). */
   lastUsedIntervalMs?: number;
   /** Milliseconds since the epoch (default `Date.now`). */
@@ -238,6 +249,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     0,
   );
   const onBackgroundError = options.onBackgroundError ?? (() => {});
+  const guard = options.guard;
 
   // A per-verifier random salt makes the cache key a keyed hash: a memory dump of the cache does
   // not let anyone test guesses of keys offline, and the raw key is never a map key.
@@ -373,6 +385,18 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     }
   }
 
+  function tellGuard(
+    attempt: AuthenticationAttempt | undefined,
+    outcome: AuthenticationOutcome,
+  ): void {
+    if (guard === undefined || attempt === undefined) return;
+    try {
+      guard.record(attempt, outcome);
+    } catch (error) {
+      report(error);
+    }
+  }
+
   function touch(record: ApiKeyRecord, now: number): void {
     const last = touched.get(record.keyId) ?? record.lastUsedAt ?? Number.NEGATIVE_INFINITY;
     // A clock that went back makes the last write look recent for as long as the jump: write anyway.
@@ -389,7 +413,12 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
    * Parses, looks up and compares. `proven`: this exact key verified here before (its cache entry
    * aged out), so the failed-compare throttle does not apply to it.
    */
-  async function coldVerify(key: string, now: number, proven: boolean): Promise<CacheEntry> {
+  async function coldVerify(
+    key: string,
+    now: number,
+    proven: boolean,
+    request: RequestLike | undefined,
+  ): Promise<CacheEntry> {
     const parsed = parseApiKey(key, { prefix });
     if (parsed === null) throw new UnauthenticatedError(NOT_VALID);
     if (throttle !== null && !proven) {
@@ -402,6 +431,9 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
         failures.delete(parsed.keyId);
       }
     }
+    const attempt: AuthenticationAttempt | undefined =
+      guard === undefined ? undefined : { request, keyId: parsed.keyId, knownKey: proven };
+    if (guard !== undefined && attempt !== undefined) await guard.check(attempt);
     if (comparing >= maxCompares) throw new VerifierBusyError();
     comparing += 1;
     const started = epoch;
@@ -433,9 +465,11 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     }
     if (record === null || matched === null) {
       recordFailure(parsed.keyId, now);
+      tellGuard(attempt, 'failed');
       throw new UnauthenticatedError(NOT_VALID);
     }
     failures.delete(parsed.keyId);
+    tellGuard(attempt, 'verified');
     return {
       record,
       verifiedHash: matched,
@@ -490,10 +524,19 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   }
 
   function verify(key: unknown, verifyOptions: VerifyApiKeyOptions = {}): Promise<VerifiedApiKey> {
+    return verifyFrom(key, verifyOptions, undefined);
+  }
+
+  /** `request`: where the key came from, for the guard (undefined for a bare `verify`). */
+  function verifyFrom(
+    key: unknown,
+    verifyOptions: VerifyApiKeyOptions,
+    request: RequestLike | undefined,
+  ): Promise<VerifiedApiKey> {
     try {
       const now = clock();
       const entry = fastPath(key, now);
-      if (entry === undefined) return slowVerify(key, verifyOptions, now);
+      if (entry === undefined) return slowVerify(key, verifyOptions, now, request);
       touch(entry.record, now);
       checkScopes(entry.record, verifyOptions);
       return Promise.resolve(entry.result);
@@ -529,13 +572,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       const missing = new UnauthenticatedError(NOT_SENT, { details: { reason: 'missing' } });
       return globalFirst(clock()).then(() => Promise.reject(missing));
     }
-    return verify(key, verifyOptions);
+    return verifyFrom(key, verifyOptions, request);
   }
 
   async function slowVerify(
     key: unknown,
     verifyOptions: VerifyApiKeyOptions,
     now: number,
+    request: RequestLike | undefined,
   ): Promise<VerifiedApiKey> {
     await globalFirst(now);
     if (typeof key !== 'string' || key.length !== keyLength)
@@ -567,7 +611,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     if (entry === undefined) {
       let pending = cacheKey === null ? undefined : inflight.get(cacheKey);
       if (pending === undefined) {
-        pending = coldVerify(key, now, stale !== undefined);
+        pending = coldVerify(key, now, stale !== undefined, request);
         if (cacheKey !== null) {
           const ours = pending;
           inflight.set(cacheKey, ours);
