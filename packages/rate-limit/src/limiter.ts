@@ -155,15 +155,13 @@ function decisionOf<T extends string, C extends string>(
   };
 }
 
-/** Whether `r` is a store answer the limiter can use: a finite, non-zero whole number of µs. */
+/**
+ * Whether `r` is a store answer the limiter can use: a whole number of µs, an admission no further
+ * ahead than the bucket holds, or a refusal of any length (a key moved to a smaller tier may wait
+ * longer than its new bucket holds).
+ */
 function validAnswer(r: unknown, rule: BucketRule): r is number {
-  return (
-    typeof r === 'number' &&
-    Number.isSafeInteger(r) &&
-    r !== 0 &&
-    r <= rule.capacityUs &&
-    r >= -rule.capacityUs
-  );
+  return typeof r === 'number' && Number.isSafeInteger(r) && r !== 0 && r <= rule.capacityUs;
 }
 
 class StoreAnswerError extends Error {

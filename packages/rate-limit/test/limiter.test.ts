@@ -91,6 +91,11 @@ describe('GCRA on the memory store', () => {
     // Upgraded to partner: the same bucket, now judged by the larger burst.
     const d = await limiter.limit({ keyId: 'k', tier: 'partner', endpointClass: 'read' });
     expect([d.allowed, d.remaining, d.tier]).toEqual([true, 1, 'partner']);
+    await limiter.limit({ keyId: 'k', tier: 'partner', endpointClass: 'read' });
+    // Moved down again with three requests in the bucket: refused until it drains, not an error.
+    const down = await limiter.limit({ keyId: 'k', tier: 'standard', endpointClass: 'read' });
+    expect(down).toMatchObject({ allowed: false, source: 'store', retryAfterMs: 180_000 });
+    expect(down.resetMs).toBe(180_000);
   });
 
   it('answers synchronously and calls onDecision once per decision', () => {
