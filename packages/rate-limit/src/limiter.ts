@@ -2,7 +2,7 @@
 // denials ("floods cost nothing"), and what happens while a shared store is slow or down.
 import { InvalidInputError } from '@coffer/core';
 import type { RateLimitDecision, RateLimitSource } from './decision.js';
-import { createMemoryRateLimitStore } from './memory-store.js';
+import { createMemoryRateLimitStore, isMemoryRateLimitStore } from './memory-store.js';
 import {
   type BucketRule,
   type CompiledPolicy,
@@ -234,6 +234,7 @@ export function createRateLimiter<
       details: { parameter: 'store' },
     });
   }
+  const trusted = isMemoryRateLimitStore(store);
   const timeoutMs = positive(options.storeTimeoutMs, 50, 'storeTimeoutMs', 1);
   const retryAfterFailureMs = positive(options.retryStoreAfterMs, 1000, 'retryStoreAfterMs', 1);
   const mode = options.onStoreError ?? 'local';
@@ -287,6 +288,12 @@ export function createRateLimiter<
     return decision;
   };
 
+  // The last (tier, class) looked up and its rule: most traffic repeats a few pairs, and two
+  // string comparisons are cheaper than two Map lookups.
+  let lastTier: unknown;
+  let lastClass: unknown;
+  let lastRule: BucketRule | undefined;
+
   function ruleFor(request: RateLimitRequest<Tier, EndpointClass>): BucketRule {
     if (typeof request !== 'object' || request === null) {
       throw new InvalidInputError('limit() takes { keyId, tier, endpointClass }', {
@@ -299,8 +306,14 @@ export function createRateLimiter<
         details: { parameter: 'keyId' },
       });
     }
+    if (tier === lastTier && endpointClass === lastClass && lastRule !== undefined) return lastRule;
     const byClass = (typeof tier === 'string' && policy.rules.get(tier)) || defaultRules;
     const rule = typeof endpointClass === 'string' ? byClass?.get(endpointClass) : undefined;
+    if (rule !== undefined) {
+      lastTier = tier;
+      lastClass = endpointClass;
+      lastRule = rule;
+    }
     if (rule === undefined) {
       throw new InvalidInputError(
         `endpointClass must be one of the policy's classes (${policy.classes.join(', ')})`,
@@ -404,6 +417,10 @@ export function createRateLimiter<
   ): RateLimitDecision<Tier, EndpointClass> | Promise<RateLimitDecision<Tier, EndpointClass>> {
     const rule = ruleFor(request);
     const keyId = request.keyId;
+    if (trusted) {
+      // The built-in memory store: synchronous, never throws, always a valid answer.
+      return finish(decisionOf(keyId, rule, store.take(keyId, rule) as number, 'store'));
+    }
     if (store.local) {
       let r: unknown;
       try {

@@ -25,6 +25,13 @@ export interface MemoryRateLimitStore extends RateLimitStore {
   take(keyId: string, rule: Parameters<RateLimitStore['take']>[1]): number;
 }
 
+const builtIn = new WeakSet<object>();
+
+/** @internal Whether `store` was made by {@link createMemoryRateLimitStore} (and can be trusted). */
+export function isMemoryRateLimitStore(store: unknown): boolean {
+  return typeof store === 'object' && store !== null && builtIn.has(store);
+}
+
 /**
  * Buckets in this process's memory: the limiter's default store. Every process has its own, so
  * with N instances behind a load balancer a key gets N times its limit — use a shared store
@@ -53,7 +60,7 @@ export function createMemoryRateLimitStore(
   const clock = options.clock;
   const nowUs = clock === undefined ? tickNowUs : () => Math.round(clock() * 1000);
   const table = new BucketTable(maxEntries);
-  return {
+  const store: MemoryRateLimitStore = {
     local: true,
     get size() {
       return table.size;
@@ -62,4 +69,6 @@ export function createMemoryRateLimitStore(
       return table.take(keyId, rule.endpointClass, nowUs(), rule.intervalUs, rule.capacityUs);
     },
   };
+  builtIn.add(store);
+  return store;
 }

@@ -2,9 +2,20 @@
 // not know the script yet), Redis's clock, keys that expire when their bucket is full again.
 import { InvalidInputError } from '@coffer/core';
 import type { BucketRule, RateLimitStore } from '@coffer/rate-limit';
-import { RATE_LIMIT_SCRIPT, RATE_LIMIT_SCRIPT_SHA1 } from './_rate-limit-script.js';
+import { keySlot } from './_key-slot.js';
+import {
+  RATE_LIMIT_BATCH_SCRIPT,
+  RATE_LIMIT_BATCH_SCRIPT_SHA1,
+  RATE_LIMIT_SCRIPT,
+  RATE_LIMIT_SCRIPT_SHA1,
+} from './_rate-limit-script.js';
 import { RedisReplyError } from './errors.js';
-import { commandSender, isNoScript, type RedisClientLike } from './redis-client.js';
+import {
+  commandSender,
+  isNoScript,
+  type RedisClientLike,
+  type SendCommand,
+} from './redis-client.js';
 
 /** Options of {@link createRedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
@@ -16,6 +27,17 @@ export interface RedisRateLimitStoreOptions {
    * cluster).
    */
   prefix?: string;
+  /**
+   * Decisions asked for in the same tick (a burst of concurrent requests) go to Redis as one
+   * script call for all their buckets (default `true`). Requests arriving one by one are sent at
+   * once, alone: batching never waits.
+   */
+  batch?: boolean;
+  /**
+   * The client is a Redis Cluster client (default `false`): a batch then only holds buckets of one
+   * hash slot. A batch refused with `CROSSSLOT` switches this on by itself.
+   */
+  cluster?: boolean;
 }
 
 /** The Redis store; see {@link createRedisRateLimitStore}. */
@@ -78,32 +100,142 @@ export function createRedisRateLimitStore(
   const keyOf = (keyId: string, endpointClass: string): string =>
     `${prefix}{${keyId}}:${endpointClass}`;
 
-  const parse = (reply: unknown): number => {
-    const value = typeof reply === 'string' ? Number(reply) : reply;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value === 0) {
-      throw new RedisReplyError('rate-limit script');
+  const batching = options.batch ?? true;
+  let bySlot = options.cluster ?? false;
+  let queue: Pending[] = [];
+
+  const single = (p: Pending): void => {
+    const args = [p.key, p.interval, p.capacity];
+    script(send, RATE_LIMIT_SCRIPT_SHA1, RATE_LIMIT_SCRIPT, args, 1, p.key).then(
+      (reply) => settle(p, reply),
+      (error: unknown) => p.reject(error),
+    );
+  };
+
+  const many = (batch: Pending[]): void => {
+    const args: string[] = [];
+    for (const p of batch) args.push(p.key);
+    for (const p of batch) args.push(p.interval, p.capacity);
+    const first = (batch[0] as Pending).key;
+    script(
+      send,
+      RATE_LIMIT_BATCH_SCRIPT_SHA1,
+      RATE_LIMIT_BATCH_SCRIPT,
+      args,
+      batch.length,
+      first,
+    ).then(
+      (reply) => {
+        if (!Array.isArray(reply) || reply.length !== batch.length) {
+          const error = new RedisReplyError('rate-limit batch script');
+          for (const p of batch) p.reject(error);
+          return;
+        }
+        batch.forEach((p, i) => settle(p, reply[i]));
+      },
+      (error: unknown) => {
+        if (!bySlot && isCrossSlot(error)) {
+          // A cluster: from now on batch per hash slot, and send this batch again that way.
+          bySlot = true;
+          dispatch(batch);
+          return;
+        }
+        for (const p of batch) p.reject(error);
+      },
+    );
+  };
+
+  const dispatch = (batch: Pending[]): void => {
+    if (batch.length === 1) {
+      single(batch[0] as Pending);
+      return;
     }
-    return value;
+    if (!bySlot) {
+      many(batch);
+      return;
+    }
+    const groups = new Map<number, Pending[]>();
+    for (const p of batch) {
+      const slot = keySlot(p.key);
+      const group = groups.get(slot);
+      if (group === undefined) groups.set(slot, [p]);
+      else group.push(p);
+    }
+    for (const group of groups.values()) {
+      if (group.length === 1) single(group[0] as Pending);
+      else many(group);
+    }
+  };
+
+  const flush = (): void => {
+    const batch = queue;
+    queue = [];
+    dispatch(batch);
   };
 
   return {
     local: false,
     prefix,
     keyOf,
-    async take(keyId, rule) {
-      const key = keyOf(keyId, rule.endpointClass);
-      const interval = String(rule.intervalUs);
-      const capacity = String(rule.capacityUs);
-      try {
-        return parse(
-          await send(['EVALSHA', RATE_LIMIT_SCRIPT_SHA1, '1', key, interval, capacity], key),
-        );
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        // This Redis (a restart, a failover, another cluster node) does not have the script yet:
-        // EVAL runs it and caches it there for every later EVALSHA.
-        return parse(await send(['EVAL', RATE_LIMIT_SCRIPT, '1', key, interval, capacity], key));
-      }
+    take(keyId, rule) {
+      return new Promise<number>((resolve, reject) => {
+        const pending: Pending = {
+          key: keyOf(keyId, rule.endpointClass),
+          interval: String(rule.intervalUs),
+          capacity: String(rule.capacityUs),
+          resolve,
+          reject,
+        };
+        if (!batching) {
+          single(pending);
+          return;
+        }
+        queue.push(pending);
+        if (queue.length === 1) queueMicrotask(flush);
+      });
     },
   };
+}
+
+interface Pending {
+  readonly key: string;
+  readonly interval: string;
+  readonly capacity: string;
+  resolve(value: number): void;
+  reject(error: unknown): void;
+}
+
+function settle(p: Pending, reply: unknown): void {
+  const value = typeof reply === 'string' ? Number(reply) : reply;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value === 0) {
+    p.reject(new RedisReplyError('rate-limit script'));
+  } else {
+    p.resolve(value);
+  }
+}
+
+function isCrossSlot(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message.includes('CROSSSLOT');
+}
+
+/**
+ * Runs a script by its SHA; when this Redis (a restart, a failover, another cluster node) does
+ * not have it yet, EVAL runs it and caches it there for every later EVALSHA.
+ */
+async function script(
+  send: SendCommand,
+  sha: string,
+  text: string,
+  keysAndArgs: string[],
+  keyCount: number,
+  routeKey: string,
+): Promise<unknown> {
+  const tail = [String(keyCount), ...keysAndArgs];
+  try {
+    return await send(['EVALSHA', sha, ...tail], routeKey);
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return send(['EVAL', text, ...tail], routeKey);
+  }
 }
