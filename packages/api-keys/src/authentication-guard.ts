@@ -50,8 +50,9 @@ export type AuthenticationOutcome = 'verified' | 'failed';
  */
 export interface AuthenticationGuard {
   /**
-   * Called before the compare. Return (or resolve) to let it happen; throw (or reject) to refuse
-   * the request with that error instead — a `CofferError` with status 429, `retryable` and
+   * Called before the compare, once the verifier has a compare slot for it (a request refused as
+   * `VERIFIER_BUSY` never reaches the guard). Return (or resolve) to let it happen; throw (or
+   * reject) to refuse the request with that error instead — a `CofferError` with status 429, `retryable` and
    * `details.retryAfterMs` becomes `429` with `Retry-After` in the API-key middleware.
    */
   check(attempt: AuthenticationAttempt): void | Promise<void>;

@@ -431,16 +431,17 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
         failures.delete(parsed.keyId);
       }
     }
+    if (comparing >= maxCompares) throw new VerifierBusyError();
     const attempt: AuthenticationAttempt | undefined =
       guard === undefined ? undefined : { request, keyId: parsed.keyId, knownKey: proven };
-    if (guard !== undefined && attempt !== undefined) await guard.check(attempt);
-    if (comparing >= maxCompares) throw new VerifierBusyError();
     comparing += 1;
     const started = epoch;
     let record: ApiKeyRecord | null;
     let matched: string | null = null;
     let readAt = now;
     try {
+      // After the busy check, holding a slot: a request refused as busy costs the guard nothing.
+      if (guard !== undefined && attempt !== undefined) await guard.check(attempt);
       readAt = clock();
       record = await store.getKey(parsed.keyId);
       const previous = record?.previousSecretHash ?? null;

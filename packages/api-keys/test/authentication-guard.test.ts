@@ -183,6 +183,41 @@ describe('verifier guard', () => {
     await h.hasher.close();
   });
 
+  it('a request refused as busy never reaches the guard (a flood cannot spend its budget)', async () => {
+    const h = harness();
+    const { guard, seen } = recordingGuard();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const verifier = h.newVerifier({
+      guard,
+      maxConcurrentCompares: 1,
+      hasher: {
+        ...h.hasher,
+        hash: (k) => h.hasher.hash(k),
+        dummyHash: () => h.hasher.dummyHash(),
+        close: () => h.hasher.close(),
+        verify: async (k, hash) => {
+          await gate;
+          return h.hasher.verify(k, hash);
+        },
+      },
+    });
+    const first = verifier.verify(unknownKey()).catch((e: { code: string }) => e.code);
+    await new Promise((r) => setTimeout(r, 10));
+    const busy = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        verifier.verify(unknownKey()).catch((e: { code: string }) => e.code),
+      ),
+    );
+    expect(busy).toEqual(Array(5).fill('VERIFIER_BUSY'));
+    expect(seen.checks).toHaveLength(1);
+    release();
+    expect(await first).toBe('UNAUTHENTICATED');
+    await h.hasher.close();
+  });
+
   it('the per-key_id throttle still refuses first, without asking the guard', async () => {
     const h = harness();
     const { guard, seen } = recordingGuard();

@@ -34,11 +34,15 @@ export interface AuthenticationRefusal {
 /** Options of {@link createAuthenticationGuard}. */
 export interface AuthenticationGuardOptions extends ClientAddressOptions {
   /**
-   * Secret compares per client address (default 10 per minute, burst 10), or `false`. Every compare
+   * Secret compares per client address (default 5 per minute, burst 5), or `false`. Every compare
    * counts when it starts; one that verifies is given back, so only failures use it up.
    */
   perAddress?: RateRule | false;
-  /** Secret compares per `key_id`, from any address (default 10 per minute, burst 10), or `false`. */
+  /**
+   * Secret compares per `key_id`, from any address, or `false` (the default: the verifier's own
+   * `failedAttempts` throttle already limits failures per `key_id`; turn this on if you turned that
+   * off). Counted when a compare starts, so concurrent forgeries of one `key_id` cannot all pass.
+   */
   perKeyId?: RateRule | false;
   /** Addresses and key ids remembered, each (default 100,000); least recently used go first. */
   maxEntries?: number;
@@ -67,7 +71,7 @@ export interface FailedAuthenticationGuard {
   record(attempt: GuardedAttempt, outcome: 'verified' | 'failed'): void;
 }
 
-const DEFAULT_RULE: RateRule = { rate: 10, per: 'minute', burst: 10 };
+const DEFAULT_RULE: RateRule = { rate: 5, per: 'minute', burst: 5 };
 
 function refusal(reason: 'address' | 'key_id', retryAfterMs: number): CofferError {
   return new CofferError(
@@ -81,8 +85,8 @@ function refusal(reason: 'address' | 'key_id', retryAfterMs: number): CofferErro
 
 /**
  * Creates the limiter in front of authentication, for `createApiKeyVerifier({ guard })`. It keeps
- * one GCRA budget of secret compares per client address and one per `key_id`, in this process's
- * memory: each instance protects its own CPU, which is what bcrypt spends. By default the client
+ * one GCRA budget of secret compares per client address (and, with `perKeyId`, one per `key_id`)
+ * in this process's memory: each instance protects its own CPU, which is what bcrypt spends. By default the client
  * address is the socket's peer; behind a load balancer say which proxies to believe
  * (`trustProxy`), or every client shares the balancer's budget.
  *
@@ -113,7 +117,7 @@ export function createAuthenticationGuard(
   const rule = (value: RateRule | false | undefined, part: string): BucketRule | null =>
     value === false ? null : compileRule(value ?? DEFAULT_RULE, part, 'guard', part);
   const perAddress = rule(options.perAddress, 'perAddress');
-  const perKeyId = rule(options.perKeyId, 'perKeyId');
+  const perKeyId = options.perKeyId === undefined ? null : rule(options.perKeyId, 'perKeyId');
   const maxEntries = options.maxEntries ?? 100_000;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new InvalidInputError('maxEntries must be a positive integer', {

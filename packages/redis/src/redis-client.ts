@@ -29,7 +29,7 @@ export type RedisCommandFunction = (args: string[], key: string | undefined) => 
  * import { createClient } from 'redis';
  *
  * const io: RedisClientLike = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
- * const node: RedisClientLike = createClient({ url: process.env.REDIS_URL });
+ * const node: RedisClientLike = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
  * ```
  */
 export type RedisClientLike = IoRedisLike | NodeRedisLike | RedisCommandFunction;
