@@ -131,7 +131,7 @@ export function createRedisRateLimitStore(
           for (const p of batch) p.reject(error);
           return;
         }
-        batch.forEach((p, i) => settle(p, reply[i]));
+        for (const [i, p] of batch.entries()) settle(p, reply[i]);
       },
       (error: unknown) => {
         if (!bySlot && isCrossSlot(error)) {
