@@ -25,7 +25,10 @@ export interface GuardedAttempt {
 export interface AuthenticationRefusal {
   /** Which limit refused: the client address's or the key_id's. */
   readonly reason: 'address' | 'key_id';
-  /** The client address as keyed (IPv4, or an IPv6 prefix), when known. */
+  /**
+   * The client address as keyed (IPv4, or an IPv6 prefix); `unknown` when the request's address
+   * could not be found (all such requests share one budget); null for a bare `verify(key)`.
+   */
   readonly address: string | null;
   readonly keyId: string;
   readonly retryAfterMs: number;
@@ -72,6 +75,8 @@ export interface FailedAuthenticationGuard {
 }
 
 const DEFAULT_RULE: RateRule = { rate: 5, per: 'minute', burst: 5 };
+/** The one budget of every request whose client address cannot be found. */
+const UNKNOWN_ADDRESS = 'unknown';
 
 function refusal(reason: 'address' | 'key_id', retryAfterMs: number): CofferError {
   return new CofferError(
@@ -91,7 +96,9 @@ function refusal(reason: 'address' | 'key_id', retryAfterMs: number): CofferErro
  * (`trustProxy`), or every client shares the balancer's budget.
  *
  * Attempts count when they start, not when they fail, so a burst of concurrent forged keys from one
- * address cannot all slip past the check before the first compare ends.
+ * address cannot all slip past the check before the first compare ends. A request whose address
+ * cannot be found (a Fetch `Request` on Hono without `honoClientAddress()`) counts against one
+ * budget shared by all such requests; a bare `verifier.verify(key)` has no address budget.
  *
  * @throws {InvalidInputError} `INVALID_INPUT` for malformed rules (naming the part, e.g.
  *   `perAddress.rate`), `trustProxy`, `ipv6PrefixBits` or `maxEntries`.
@@ -145,13 +152,16 @@ export function createAuthenticationGuard(
     }
   };
 
+  // A request whose address cannot be found (a Fetch Request without honoClientAddress, a
+  // resolver that throws) shares one budget with every other such request: a guard that silently
+  // stopped limiting would be worse. A bare `verify(key)` has no request and no address budget.
   const addressKey = (attempt: GuardedAttempt): string | null => {
     if (attempt.request === undefined) return null;
     try {
       const found = addressOf(attempt.request);
-      return typeof found === 'string' && found.length > 0 ? found : null;
+      return typeof found === 'string' && found.length > 0 ? found : UNKNOWN_ADDRESS;
     } catch {
-      return null;
+      return UNKNOWN_ADDRESS;
     }
   };
 

@@ -173,6 +173,36 @@ describe('createAuthenticationGuard on a verifier', () => {
     );
   });
 
+  it('a request whose address cannot be found shares one budget; a bare verify() has none', async () => {
+    const s = setup({ perAddress: { rate: 1, per: 'hour', burst: 2 } });
+    const fetchRequest = (key: string) =>
+      new Request('http://localhost/v1/whoami', { headers: { 'x-api-key': key } });
+    for (let i = 0; i < 2; i++) {
+      await expect(s.verifier.authenticate(fetchRequest(forged()))).rejects.toMatchObject({
+        code: 'UNAUTHENTICATED',
+      });
+    }
+    await expect(s.verifier.authenticate(fetchRequest(forged()))).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    expect(s.refusals[0]?.address).toBe('unknown');
+    // A throwing resolver counts the same way.
+    const t = setup({
+      perAddress: { rate: 1, per: 'hour', burst: 1 },
+      clientAddress: () => {
+        throw new Error('resolver bug');
+      },
+    });
+    await t.verifier.authenticate(from('10.0.0.1', forged())).catch(() => {});
+    await expect(t.verifier.authenticate(from('10.0.0.2', forged()))).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    // verify(key) without a request: no address, so no address budget.
+    for (let i = 0; i < 4; i++) {
+      await expect(s.verifier.verify(forged())).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    }
+  });
+
   it('refuses malformed rules at construction, naming the part', () => {
     for (const [options, part] of [
       [{ perAddress: { rate: -1, per: 'minute', burst: 1 } }, 'perAddress.rate'],
