@@ -150,6 +150,11 @@ export function createRedisRateLimitStore(
       single(batch[0] as Pending);
       return;
     }
+    if (batch.length > MAX_BATCH) {
+      // One script call must not hold Redis for long: a huge tick goes in several.
+      for (let i = 0; i < batch.length; i += MAX_BATCH) dispatch(batch.slice(i, i + MAX_BATCH));
+      return;
+    }
     if (!bySlot) {
       many(batch);
       return;
@@ -196,6 +201,9 @@ export function createRedisRateLimitStore(
     },
   };
 }
+
+/** Most buckets in one script call. */
+const MAX_BATCH = 256;
 
 interface Pending {
   readonly key: string;

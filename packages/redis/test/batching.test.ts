@@ -103,6 +103,22 @@ describe('with a command function', () => {
     }
   });
 
+  it('a tick of 600 decisions goes in calls of at most 256 buckets', async () => {
+    const { calls, send } = makeCounting((args) =>
+      Array.from({ length: Number(args[2]) }, () => 1000),
+    );
+    const limiter = createRateLimiter({
+      policy,
+      store: createRedisRateLimitStore({ client: send }),
+    });
+    await Promise.all(
+      Array.from({ length: 600 }, (_, i) =>
+        limiter.limit({ keyId: `k${i}`, tier: 'standard', endpointClass: 'read' }),
+      ),
+    );
+    expect(calls.map((a) => a[2])).toEqual(['256', '256', '88']);
+  });
+
   it('a CROSSSLOT refusal switches to one batch per hash slot and retries', async () => {
     const { calls, send } = makeCounting((args) => {
       const n = Number(args[2]);
