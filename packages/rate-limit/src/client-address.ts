@@ -45,6 +45,15 @@ export type ClientAddressResolver = (request: unknown) => string | null;
 const MAX_HOPS = 16;
 const MAX_FORWARDED_LENGTH = 4096;
 
+/** The socket of a Node request (Express, Fastify, `node:http`), if any. */
+function socketOf(request: unknown): object | undefined {
+  if (typeof request !== 'object' || request === null) return undefined;
+  const direct = (request as { socket?: unknown }).socket;
+  if (typeof direct === 'object' && direct !== null) return direct;
+  const raw = (request as { raw?: { socket?: unknown } }).raw?.socket;
+  return typeof raw === 'object' && raw !== null ? raw : undefined;
+}
+
 /** The socket's peer address of a Node request (Express, Fastify, `node:http`), if any. */
 function peerOf(request: unknown): string | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
@@ -167,14 +176,26 @@ export function createClientAddressResolver(
   }
   const trusted = (address: IpAddress, index: number): boolean =>
     proxies === null ? index < hops : proxies.some((range) => inRange(address, range));
+  // Without trusted proxies the answer depends on the socket alone: keep-alive connections ask
+  // once, not once per request.
+  const bySocket = new WeakMap<object, string>();
 
   return (request) => {
+    const socket = trust === false ? socketOf(request) : undefined;
+    if (socket !== undefined) {
+      const known = bySocket.get(socket);
+      if (known !== undefined) return known;
+    }
     const peerText =
       peerOf(request) ??
       (typeof request === 'object' && request !== null ? remembered.get(request) : undefined);
     const peer = peerText === undefined ? null : parseIp(peerText);
     if (peer === null) return null;
-    if (trust === false) return addressKey(peer, v6Bits);
+    if (trust === false) {
+      const key = addressKey(peer, v6Bits);
+      if (socket !== undefined && peerText === peerOf(request)) bySocket.set(socket, key);
+      return key;
+    }
     // Walk from the peer leftwards while the current address is a trusted proxy.
     let client = peer;
     if (!trusted(client, 0)) return addressKey(client, v6Bits);

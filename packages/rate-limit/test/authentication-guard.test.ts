@@ -85,7 +85,9 @@ describe('createAuthenticationGuard on a verifier', () => {
       });
     }
     expect(s.compares()).toBe(3);
+    const stackTraceLimit = Error.stackTraceLimit;
     const refused = await s.verifier.authenticate(from('203.0.113.9', forged())).catch((e) => e);
+    expect(Error.stackTraceLimit).toBe(stackTraceLimit); // refusals skip the stack, and restore it
     expect(refused).toMatchObject({
       code: 'RATE_LIMITED',
       status: 429,

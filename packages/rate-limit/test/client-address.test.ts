@@ -27,6 +27,17 @@ describe('createClientAddressResolver', () => {
     );
   });
 
+  it('requests on one keep-alive socket resolve once, to the same address', () => {
+    const resolve = createClientAddressResolver();
+    const socket = { remoteAddress: '203.0.113.9' };
+    expect(resolve({ socket, headers: {} })).toBe('203.0.113.9');
+    expect(resolve({ socket, headers: { 'x-forwarded-for': '1.1.1.1' } })).toBe('203.0.113.9');
+    const proxied = createClientAddressResolver({ trustProxy: { hops: 1 } });
+    // With a trusted proxy the header matters per request: no per-socket answer.
+    expect(proxied({ socket, headers: { 'x-forwarded-for': '1.1.1.1' } })).toBe('1.1.1.1');
+    expect(proxied({ socket, headers: { 'x-forwarded-for': '2.2.2.2' } })).toBe('2.2.2.2');
+  });
+
   it('a request without a socket uses the address remembered for it', () => {
     const resolve = createClientAddressResolver();
     const request = new Request('http://localhost/');
