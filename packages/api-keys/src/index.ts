@@ -16,6 +16,7 @@ export type {
   ApiKeyStore,
   KillSwitchTarget,
 } from './api-key-store.js';
+export { DEFAULT_API_KEY_TIER, DEFAULT_API_KEY_TIERS } from './api-key-tier.js';
 export {
   type ApiErrorBody,
   type ApiErrorResponse,
@@ -25,6 +26,11 @@ export {
   newRequestId,
   requestIdOf,
 } from './authenticate.js';
+export type {
+  AuthenticationAttempt,
+  AuthenticationGuard,
+  AuthenticationOutcome,
+} from './authentication-guard.js';
 export {
   ApiKeyConflictError,
   ApiKeyNotFoundError,

@@ -16,6 +16,7 @@ import type {
   ApiKeyStore,
   KillSwitchTarget,
 } from './api-key-store.js';
+import { requireTier, resolveTiers } from './api-key-tier.js';
 import { ApiKeyConflictError, ApiKeyNotFoundError, ApiKeyRevokedError } from './errors.js';
 import type { ApiKeyHasher } from './hasher.js';
 
@@ -43,6 +44,12 @@ export interface ApiKeyManagerOptions {
   /** Milliseconds since the epoch (default `Date.now`). */
   clock?: () => number;
   /**
+   * The rate-limit tiers keys may have (default `DEFAULT_API_KEY_TIERS`: `standard`, `pilot`,
+   * `partner`). Must include `standard`, the tier of a key minted without one. Give the same names
+   * your rate-limit policy knows.
+   */
+  tiers?: readonly string[];
+  /**
    * Called after every state change, once it is stored. Wire it to `verifier.invalidate` (and to
    * your pub/sub for other processes) so changes apply at once instead of within the state TTL.
    * Errors it throws are ignored: the change is already stored.
@@ -58,6 +65,8 @@ export interface MintApiKeyInput {
   name: string;
   /** Scopes granted (default none), e.g. `['events:read']`. */
   scopes?: readonly string[];
+  /** The rate-limit tier (default `standard`); one of the manager's `tiers`. */
+  tier?: string;
   /** When the key stops working, in the future (minting refuses a past one); omit for no expiry. */
   expiresAt?: Date;
 }
@@ -105,7 +114,7 @@ export interface ApiKeyManager {
   /**
    * Mints a key: returns the full key once (redacted) with its id and display start; stores only the hash.
    * @throws {InvalidInputError} `INVALID_INPUT` for a malformed input (organization, env, name,
-   *   scopes, or an expiry that is not a valid future `Date`).
+   *   scopes, a tier the manager does not know, or an expiry that is not a valid future `Date`).
    */
   mint(input: MintApiKeyInput): Promise<MintedApiKey>;
   /**
@@ -230,7 +239,7 @@ function optionalTime(value: unknown, name: string): number | null {
  * only its hash is stored, so a lost key cannot be recovered, only rotated. Records are never
  * deleted: revocation is a permanent flag.
  *
- * @throws {InvalidInputError} `INVALID_INPUT` for a malformed prefix.
+ * @throws {InvalidInputError} `INVALID_INPUT` for a malformed prefix or `tiers`.
  * @example
  * ```ts
  * import { createApiKeyManager, createBcryptHasher, createMemoryApiKeyStore } from '@coffer/api-keys';
@@ -240,6 +249,7 @@ function optionalTime(value: unknown, name: string): number | null {
  * const minted = await manager.mint({ organizationId: 'org_1', env: 'live', name: 'acme', scopes: ['events:read'] });
  * minted.start; // e.g. 'lp_live_01HX9Y6K7EJ4T2AB'
  * String(minted.key); // '[REDACTED]'
+ * minted.info.tier; // 'standard' (mint with `tier: 'partner'` for another rate-limit tier)
  * await manager.kill(minted.keyId); // every request with it now gets 503 KILL_SWITCH
  * await manager.revoke(minted.keyId); // and now 401 REVOKED, for good
  * await hasher.close();
@@ -249,6 +259,7 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
   const { store, hasher } = options;
   const prefix = checkPrefix(options.prefix ?? DEFAULT_API_KEY_PREFIX);
   const clock = options.clock ?? Date.now;
+  const tiers = resolveTiers(options.tiers);
   const announce = (change: ApiKeyChange): void => {
     try {
       options.onChange?.(change);
@@ -302,6 +313,7 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
     const env = requireEnv(input.env);
     const name = requireText(input.name, 'name', 200);
     const scopes = requireScopes(input.scopes);
+    const tier = requireTier(input.tier, tiers);
     const expiresAt = optionalTime(input.expiresAt, 'expiresAt');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const made = await make();
@@ -311,6 +323,7 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
         env,
         name,
         scopes,
+        tier,
         start: made.start,
         secretHash: made.secretHash,
         previousSecretHash: null,

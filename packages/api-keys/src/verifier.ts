@@ -16,6 +16,11 @@ import {
 } from './api-key-format.js';
 import { toVerifiedApiKey, type VerifiedApiKey } from './api-key-info.js';
 import type { ApiKeyRecord, ApiKeyStore, KillSwitchTarget } from './api-key-store.js';
+import type {
+  AuthenticationAttempt,
+  AuthenticationGuard,
+  AuthenticationOutcome,
+} from './authentication-guard.js';
 import {
   KillSwitchError,
   RateLimitedError,
@@ -93,6 +98,13 @@ export interface ApiKeyVerifierOptions {
   conflictingHeaders?: ConflictingHeadersPolicy;
   /** The failed-compare throttle, or `false` to disable it. */
   failedAttempts?: FailedAttemptOptions | false;
+  /**
+   * A limiter consulted before every secret compare of a key this verifier has not proven, and
+   * told each such compare's outcome, e.g. `createAuthenticationGuard()` of `@coffer/rate-limit`
+   * (by client address and `key_id`). Keys answered from the cache, and re-compares of proven keys
+   * in their own lane, never reach it.
+   */
+  guard?: AuthenticationGuard;
   /** Least time between two `last_used_at` writes for one key (default 60,000 ms). */
   lastUsedIntervalMs?: number;
   /** Milliseconds since the epoch (default `Date.now`). */
@@ -323,6 +335,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   // Re-compares of proven keys: their own lane, so unknown keys filling `maxCompares` cannot
   // starve them. At most this many run at once; the rest wait their turn (one per cache entry).
   const laneSize = Math.max(1, Math.ceil(maxCompares / 4));
+  const guard = options.guard;
   const throttle =
     options.failedAttempts === false
       ? null
@@ -614,17 +627,41 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     }
   }
 
-  /** Looks up and compares a key this verifier has not proven: throttled, and capped. */
-  async function coldVerify(key: string, parsed: ParsedApiKey, now: number): Promise<CacheEntry> {
+  function tellGuard(
+    attempt: AuthenticationAttempt | undefined,
+    outcome: AuthenticationOutcome,
+  ): void {
+    if (guard === undefined || attempt === undefined) return;
+    try {
+      guard.record(attempt, outcome);
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  /**
+   * Looks up and compares a key this verifier has not proven: throttled, capped, and guarded.
+   * `request`: where the key came from, for the guard (undefined for a bare `verify`).
+   */
+  async function coldVerify(
+    key: string,
+    parsed: ParsedApiKey,
+    now: number,
+    request: RequestLike | undefined,
+  ): Promise<CacheEntry> {
     admit(parsed.keyId, now);
     if (comparing >= maxCompares) throw new VerifierBusyError();
     comparing += 1;
     countComparing(parsed.keyId, 1);
+    const attempt: AuthenticationAttempt | undefined =
+      guard === undefined ? undefined : { request, keyId: parsed.keyId };
     const readEpoch = epoch;
     let record: ApiKeyRecord | null;
     let matched: string | null = null;
     let readAt = now;
     try {
+      // After the busy check, holding a slot: a request refused as busy costs the guard nothing.
+      if (guard !== undefined && attempt !== undefined) await guard.check(attempt);
       readAt = clock();
       record = await store.getKey(parsed.keyId);
       if (record !== null) noteRevision(record);
@@ -651,8 +688,10 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     }
     if (record === null || matched === null) {
       recordFailure(parsed.keyId, now);
+      tellGuard(attempt, 'failed');
       throw new UnauthenticatedError(NOT_VALID);
     }
+    tellGuard(attempt, 'verified');
     return {
       env: parsed.env,
       record,
@@ -753,10 +792,19 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   }
 
   function verify(key: unknown, verifyOptions: VerifyApiKeyOptions = {}): Promise<VerifiedApiKey> {
+    return verifyFrom(key, verifyOptions, undefined);
+  }
+
+  /** `request`: where the key came from, for the guard (undefined for a bare `verify`). */
+  function verifyFrom(
+    key: unknown,
+    verifyOptions: VerifyApiKeyOptions,
+    request: RequestLike | undefined,
+  ): Promise<VerifiedApiKey> {
     try {
       const now = clock();
       const entry = fastPath(key, now);
-      if (entry === undefined) return slowVerify(key, verifyOptions, now);
+      if (entry === undefined) return slowVerify(key, verifyOptions, now, request);
       touch(entry.record, now);
       checkScopes(entry.record, verifyOptions);
       return Promise.resolve(entry.result);
@@ -790,7 +838,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       const missing = new UnauthenticatedError(NOT_SENT, { details: { reason: 'missing' } });
       return globalFirst(clock()).then(() => Promise.reject(missing));
     }
-    return verify(key, verifyOptions);
+    return verifyFrom(key, verifyOptions, request);
   }
 
   /**
@@ -854,6 +902,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     key: unknown,
     verifyOptions: VerifyApiKeyOptions,
     now: number,
+    request: RequestLike | undefined,
   ): Promise<VerifiedApiKey> {
     await globalFirst(now);
     if (typeof key !== 'string' || key.length !== keyLength)
@@ -876,7 +925,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     const joinKey = maxEntries > 0 ? cacheKey : cacheKeyOf(key);
     let pending = joinKey === null ? undefined : inflight.get(joinKey);
     if (pending === undefined) {
-      pending = coldVerify(key, parsed, now);
+      pending = coldVerify(key, parsed, now, request);
       if (joinKey !== null) {
         const ours = pending;
         inflight.set(joinKey, ours);

@@ -216,6 +216,7 @@ const apiKeyOfRequest: VerifiedApiKey = {
   env: 'live',
   name: 'n',
   scopes: ['events:read'],
+  tier: 'standard',
   start: 'lp_live_01HX9Y6K7EJ4T2AB',
   expiresAt: null,
 };
@@ -310,5 +311,49 @@ describe('VerifiedApiKey is immutable, even its date', () => {
     expect(second).toBe(first); // the same cached object...
     expect(second.expiresAt?.getTime()).toBe(expires.getTime()); // ...yet unchanged
     expect(JSON.parse(JSON.stringify(second)).expiresAt).toBe(expires.toISOString());
+  });
+});
+
+describe('TSDoc examples: tiers and the authentication guard', () => {
+  it('DEFAULT_API_KEY_TIER, DEFAULT_API_KEY_TIERS and minted.info.tier', async () => {
+    const { DEFAULT_API_KEY_TIER, DEFAULT_API_KEY_TIERS } = await import('../src/index.js');
+    expect(DEFAULT_API_KEY_TIER).toBe('standard');
+    expect(DEFAULT_API_KEY_TIERS.includes('pilot')).toBe(true);
+    const manager = createApiKeyManager({
+      store: createMemoryApiKeyStore(),
+      hasher: cheapHasher(),
+    });
+    const minted = await manager.mint({ organizationId: 'org_1', env: 'live', name: 'acme' });
+    expect(minted.info.tier).toBe('standard');
+    const partner = await manager.mint({
+      organizationId: 'org_1',
+      env: 'live',
+      name: 'acme',
+      tier: 'partner',
+    });
+    expect(partner.info.tier).toBe('partner');
+  });
+
+  it('AuthenticationGuard (the toy guard refuses after three failed compares)', async () => {
+    const failures = new Map<string, number>();
+    const guard: import('../src/index.js').AuthenticationGuard = {
+      check(attempt) {
+        if ((failures.get(attempt.keyId) ?? 0) >= 3) throw new Error('refused');
+      },
+      record(attempt, outcome) {
+        if (outcome === 'failed')
+          failures.set(attempt.keyId, (failures.get(attempt.keyId) ?? 0) + 1);
+      },
+    };
+    const store = createMemoryApiKeyStore();
+    const hasher = cheapHasher();
+    const manager = createApiKeyManager({ store, hasher });
+    const verifier = createApiKeyVerifier({ store, hasher, guard, failedAttempts: false });
+    const minted = await manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const key = minted.key.expose();
+    const { wrongSecretFor } = await import('./helpers.js');
+    const wrong = wrongSecretFor(key);
+    for (let i = 0; i < 3; i++) await expect(verifier.verify(wrong)).rejects.toBeDefined();
+    await expect(verifier.verify(key)).rejects.toThrow('refused');
   });
 });

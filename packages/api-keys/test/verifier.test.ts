@@ -61,6 +61,7 @@ describe('verifier: the decision table', () => {
       env: 'live',
       name: 'acme',
       scopes: ['a:read', 'b:write'],
+      tier: 'standard',
       start: minted.start,
       expiresAt: null,
     });

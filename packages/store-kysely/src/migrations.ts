@@ -25,6 +25,14 @@ export interface SqlMigration {
   readonly up: readonly string[];
   /** Statements that undo it (drop what `up` created). */
   readonly down: readonly string[];
+  /**
+   * A query that returns a row when `up` is already in effect; the Migrator then skips `up`. Only
+   * for DDL a dialect cannot write idempotently (SQLite has no `add column if not exists`), so that
+   * `migrate()` after the plain SQL files were applied still just records the migration.
+   */
+  readonly upDoneIf?: string;
+  /** Likewise for `down`: a query that returns a row when `down` is already in effect. */
+  readonly downDoneIf?: string;
 }
 
 /**
@@ -52,14 +60,19 @@ export function createMigrationProvider(
   const record: Record<string, KyselyMigration> = {};
   for (const m of migrations) {
     record[m.name] = {
-      up: (db: Kysely<unknown>) => runStatements(db, m.up),
-      down: (db: Kysely<unknown>) => runStatements(db, m.down),
+      up: (db: Kysely<unknown>) => runStatements(db, m.up, m.upDoneIf),
+      down: (db: Kysely<unknown>) => runStatements(db, m.down, m.downDoneIf),
     };
   }
   return { getMigrations: async () => ({ ...record }) };
 }
 
-async function runStatements(db: Kysely<unknown>, statements: readonly string[]): Promise<void> {
+async function runStatements(
+  db: Kysely<unknown>,
+  statements: readonly string[],
+  doneIf: string | undefined,
+): Promise<void> {
+  if (doneIf !== undefined && (await sql.raw(doneIf).execute(db)).rows.length > 0) return;
   for (const statement of statements) await sql.raw(statement).execute(db);
 }
 

@@ -22,9 +22,17 @@ let db: Kysely<unknown>;
 const shipped = (file: string): string =>
   readFileSync(new URL(`../sql/${file}`, import.meta.url), 'utf8');
 // Every shipped migration in order (up), and their down files in reverse order.
-const shippedSql = [shipped('001_init.sql'), shipped('002_api_keys.sql')].join('\n');
-const shippedDown = [shipped('002_api_keys.down.sql'), shipped('001_init.down.sql')].join('\n');
-const ALL = ['coffer_001_init', 'coffer_002_api_keys'];
+const shippedSql = [
+  shipped('001_init.sql'),
+  shipped('002_api_keys.sql'),
+  shipped('003_api_key_tier.sql'),
+].join('\n');
+const shippedDown = [
+  shipped('003_api_key_tier.down.sql'),
+  shipped('002_api_keys.down.sql'),
+  shipped('001_init.down.sql'),
+].join('\n');
+const ALL = ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'];
 const KEY_ID = '0123456789ABCDEF';
 
 async function apiKeyRoundTrip(storage: PostgresStore): Promise<string | undefined> {
@@ -34,6 +42,7 @@ async function apiKeyRoundTrip(storage: PostgresStore): Promise<string | undefin
     env: 'live',
     name: 'migrated',
     scopes: ['events:read'],
+    tier: 'standard',
     start: `lp_live_${KEY_ID}`,
     secretHash: 'hash',
     previousSecretHash: null,
@@ -167,7 +176,9 @@ describe('PostgreSQL migrations', () => {
     const vault = createVault({ store: storage.vault, envelope });
     const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-before-upgrade-01' });
 
-    expect(await storage.migrate()).toEqual({ applied: ['coffer_002_api_keys'] });
+    expect(await storage.migrate()).toEqual({
+      applied: ['coffer_002_api_keys', 'coffer_003_api_key_tier'],
+    });
     expect(await storage.migrate()).toEqual({ applied: [] });
     const reader = createVaultReader({ store: storage.vault, envelope, audit: 'unaudited' });
     expect((await reader.reveal(id, { actor: 't', purpose: 't' })).expose()).toBe(
@@ -249,6 +260,7 @@ describe('PostgreSQL migrations', () => {
     const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
+      ['coffer_003_api_key_tier', 'Down', 'Success'],
       ['coffer_002_api_keys', 'Down', 'Success'],
       ['coffer_001_init', 'Down', 'Success'],
     ]);

@@ -18,6 +18,7 @@ describe('shipped SQL files', () => {
     expect(postgresMigrations().map((m) => m.name)).toEqual([
       'coffer_001_init',
       'coffer_002_api_keys',
+      'coffer_003_api_key_tier',
     ]);
   });
 

@@ -66,9 +66,7 @@ describe('createSqliteStore options', () => {
   it('creates missing parent directories, private to the user (0700), and works there', async () => {
     const filename = dir.file('missing/dir/app.db');
     const storage = createSqliteStore({ filename });
-    expect(await storage.migrate()).toEqual({
-      applied: ['coffer_001_init', 'coffer_002_api_keys'],
-    });
+    expect((await storage.migrate()).applied).toContain('coffer_001_init');
     await storage.close();
     expect(existsSync(filename)).toBe(true);
     for (const created of [dir.file('missing'), dir.file('missing/dir')]) {

@@ -3,11 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { sqliteMigrations } from '../src/index.js';
 
+// SQLite has no `add column if not exists`: these files apply once (the Migrator checks first).
+const ONCE = new Set(['coffer_003_api_key_tier']);
+
 function render(statements: readonly string[], name: string, direction: string): string {
   return [
     `-- coffer ${name} (${direction}) for SQLite: tables prefixed "coffer_".`,
     '-- Generated from sqliteMigrations() in @coffer/store-sqlite; render other prefixes with',
-    '-- sqliteMigrations({ tablePrefix }). Safe to run twice.',
+    ONCE.has(name)
+      ? "-- sqliteMigrations({ tablePrefix }). Apply once: SQLite has no 'add column if not exists'."
+      : '-- sqliteMigrations({ tablePrefix }). Safe to run twice.',
     '',
     ...statements.map((s) => `${s};\n`),
   ].join('\n');
@@ -18,6 +23,7 @@ describe('shipped SQL files', () => {
     expect(sqliteMigrations().map((m) => m.name)).toEqual([
       'coffer_001_init',
       'coffer_002_api_keys',
+      'coffer_003_api_key_tier',
     ]);
   });
 
