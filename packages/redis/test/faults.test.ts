@@ -115,7 +115,9 @@ for (const name of CLIENTS) {
       const types = events.map((e) => e.type);
       expect(types.length % 2).toBe(0);
       expect(types.slice(0, 2)).toEqual(['store-unavailable', 'store-recovered']);
-      expect(types.every((t, i) => t === (i % 2 === 0 ? 'store-unavailable' : 'store-recovered'))).toBe(true);
+      expect(
+        types.every((t, i) => t === (i % 2 === 0 ? 'store-unavailable' : 'store-recovered')),
+      ).toBe(true);
       expect(events[0]).toMatchObject({ reason: 'timeout', fallback: 'local' });
     });
 
