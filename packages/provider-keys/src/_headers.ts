@@ -30,7 +30,13 @@ function fromValue(value: unknown): string | undefined {
 /** A lookup function over `headers`; `undefined` headers have no values. Never throws. */
 export function headerLookup(headers: unknown): (name: string) => string | undefined {
   if (headers === undefined || headers === null) return () => undefined;
-  if (typeof (headers as { get?: unknown }).get === 'function') {
+  let getter: unknown;
+  try {
+    getter = (headers as { get?: unknown }).get;
+  } catch {
+    return () => undefined;
+  }
+  if (typeof getter === 'function') {
     const source = headers as { get(name: string): unknown };
     return (name) => {
       try {

@@ -24,27 +24,33 @@ const UNREACHABLE_REASONS: readonly UnreachableReason[] = [
   'validator_misconfigured',
 ];
 
-/** Parses body text as JSON when it is JSON; otherwise keeps the text. */
+/**
+ * Parses body text (or UTF-8 bytes) as JSON when it is JSON, otherwise keeps the text; keeps an
+ * object as it is; a stream or anything that throws when looked at is no body. Never throws.
+ */
 export function parseBody(body: unknown): unknown {
-  let textBody: string | undefined;
-  if (typeof body === 'string') textBody = body;
-  else if (body instanceof Uint8Array) {
-    if (body.length > MAX_PARSED_BODY) return undefined;
-    try {
-      textBody = utf8Decode(body);
-    } catch {
-      return undefined;
-    }
-  } else {
-    // A stream (a fetch body the host has not read) is no body we can read synchronously.
-    if (typeof (body as { getReader?: unknown } | null)?.getReader === 'function') return undefined;
-    return body;
-  }
-  if (textBody.length > MAX_PARSED_BODY) return undefined;
   try {
-    return JSON.parse(textBody) as unknown;
+    let textBody: string;
+    if (typeof body === 'string') textBody = body;
+    else if (body instanceof Uint8Array) {
+      if (body.length > MAX_PARSED_BODY) return undefined;
+      textBody = utf8Decode(body);
+    } else {
+      // A stream (a fetch body the host has not read) is no body we can read synchronously.
+      if (typeof (body as { getReader?: unknown } | null)?.getReader === 'function') {
+        return undefined;
+      }
+      return body;
+    }
+    if (textBody.length > MAX_PARSED_BODY) return undefined;
+    try {
+      return JSON.parse(textBody) as unknown;
+    } catch {
+      return textBody;
+    }
   } catch {
-    return textBody;
+    // A proxy or getter that throws (and whatever it throws) is dropped.
+    return undefined;
   }
 }
 

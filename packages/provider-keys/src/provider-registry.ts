@@ -47,6 +47,9 @@ export function createProviderRegistry(
 ): ProviderRegistry {
   let list: unknown[];
   try {
+    if (typeof (definitions as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
+      throw new TypeError('not iterable');
+    }
     list = Array.from(definitions);
   } catch {
     throw new InvalidInputError('definitions must be an iterable of provider definitions', {

@@ -55,11 +55,9 @@ function openaiOwn(key: string): KeyFormatResult {
 /** Anthropic's shape, without the cross-provider check. */
 function anthropicOwn(key: string): KeyFormatResult {
   if (/^sk-ant-admin\d{2}-/.test(key)) return fail('admin_key');
-  if (key.startsWith('sk-ant-') && !key.startsWith('sk-ant-api')) {
-    return fail('unsupported_key_type');
-  }
   const match = /^sk-ant-api\d{2}-/.exec(key);
-  if (match === null) return fail('wrong_prefix');
+  if (match === null)
+    return fail(key.startsWith('sk-ant-') ? 'unsupported_key_type' : 'wrong_prefix');
   return body(key.slice(match[0].length), 40, 300);
 }
 
