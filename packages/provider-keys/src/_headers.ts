@@ -19,10 +19,9 @@ function fromValue(value: unknown): string | undefined {
   if (Array.isArray(value)) {
     const parts = value.filter((part): part is string => typeof part === 'string');
     if (parts.length === 0) return undefined;
-    // Duplicates are joined as `fetch` joins them, so `Retry-After: 120` twice reads as one
-    // header only when both say the same; conflicting values make an unparseable list.
-    const distinct = [...new Set(parts)];
-    return bounded(distinct.join(', '));
+    // Duplicates are joined as `fetch` joins them: a single-valued header such as Retry-After
+    // sent twice becomes a list no parser accepts, whether or not the copies agree.
+    return bounded(parts.join(', '));
   }
   return undefined;
 }

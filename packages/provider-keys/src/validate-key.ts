@@ -179,6 +179,17 @@ function checkedRequest(provider: string, spec: unknown): ValidationRequest {
   });
 }
 
+/** The caller's clock, or `Date.now()` when it throws or answers something that is no time. */
+function clock(now: () => number): number {
+  try {
+    const value = now();
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+  } catch {
+    // A broken clock must not turn a provider's answer into an exception.
+  }
+  return Date.now();
+}
+
 function unreachable(reason: UnreachableReason, httpStatus?: number): ValidationResult {
   return Object.freeze({
     status: 'unreachable',
@@ -377,7 +388,7 @@ export async function validateKey(
     } else {
       discardBody(response);
     }
-    return interpret(provider, makeReply(status, headersOf(response), body), now());
+    return interpret(provider, makeReply(status, headersOf(response), body), clock(now));
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onCallerAbort);

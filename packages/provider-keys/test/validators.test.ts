@@ -587,6 +587,52 @@ describe('the runner, whatever the provider', () => {
     }
   });
 
+  it('Retry-After sent twice on a real socket gives no wait, agreeing or not', async () => {
+    const conflicting: Answer = (_req, res) => {
+      res.setHeader('retry-after', ['30', '600']);
+      res.writeHead(429, { 'content-type': 'application/json' });
+      res.end('{}');
+    };
+    expect(await check(openaiHere(), OPENAI_KEY, conflicting)).toEqual({
+      status: 'rate_limited',
+      httpStatus: 429,
+    });
+    const agreeing: Answer = (_req, res) => {
+      res.setHeader('retry-after', ['30', '30']);
+      res.writeHead(429).end('{}');
+    };
+    expect(await check(openaiHere(), OPENAI_KEY, agreeing)).toEqual({
+      status: 'rate_limited',
+      httpStatus: 429,
+    });
+  });
+
+  it('a request builder that settles after the timeout leaves no unhandled rejection', async () => {
+    const slow = defineProvider({
+      ...openaiHere(),
+      id: 'slow',
+      validation: {
+        request: () =>
+          new Promise((_, reject) => setTimeout(() => reject(new Error(OPENAI_KEY)), SHORT * 2)),
+      },
+    });
+    expect(await validateKey(slow, OPENAI_KEY, { timeoutMs: SHORT })).toEqual({
+      status: 'unreachable',
+      reason: 'timeout',
+    });
+    // Let the builder reject; vitest fails the run on an unhandled rejection.
+    await new Promise((resolve) => setTimeout(resolve, SHORT * 2));
+  });
+
+  it('a broken clock does not break the check', async () => {
+    const broken = () => {
+      throw new Error('no clock');
+    };
+    expect(
+      await check(openaiHere(), OPENAI_KEY, json(429, {}, { 'retry-after': '5' }), { now: broken }),
+    ).toEqual({ status: 'rate_limited', retryAfterMs: 5000, httpStatus: 429 });
+  });
+
   it('many checks at once each send their own key and get their own answer', async () => {
     server.answer((req, res) => {
       const valid = req.headers.authorization === `Bearer ${OPENAI_KEY}`;
