@@ -10,7 +10,7 @@ import {
   mapObjectKeys,
   planColumns,
 } from './column-map.js';
-import { formatCsvRecord } from './csv/csv-record.js';
+import { formatCsvField, formatCsvRecord } from './csv/csv-record.js';
 import type { BadRowReason, InputFormat, InputRecord } from './csv/input-records.js';
 import { hashStream, outputKeys, USER_DATA_FIELDS, type UserDataField } from './open-pii.js';
 
@@ -52,13 +52,8 @@ export interface PiiHashJob {
   readonly write: (text: string) => Promise<void>;
   /** Told about each bad row as it is found. */
   readonly onBadRow: (line: number, reason: BadRowReason, detail: string | undefined) => void;
-  /** Told the rows read so far, after each chunk. */
+  /** Told the rows read so far, after each batch. */
   readonly onRows: (rows: number) => void;
-}
-
-interface Pending {
-  readonly line: number;
-  readonly kept: readonly unknown[];
 }
 
 const FLUSH_AT = 64 * 1024;
@@ -93,26 +88,38 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
     out = '';
     await job.write(text);
   };
-  const pending: Pending[] = [];
+  // Rows handed to the hasher and not answered yet, in order: line numbers and kept values.
+  const lines: number[] = [];
+  const keptValues: (readonly unknown[])[] = [];
+  const keeping = job.columns.keep.length > 0;
   let head = 0;
   let plan: ColumnPlan | undefined;
   let keys: string[] = [];
+  /** Per output key: whether its value is in clear (may need CSV quoting); hashes never do. */
+  let clear: boolean[] = [];
   const csv = job.format === 'csv';
   const seenFields = new Set<UserDataField>();
 
+  const startCsv = (record: InputRecord): void => {
+    const p = headerPlan(record, job.columns);
+    plan = p;
+    keys = outputKeys(profile, new Set(p.fields.map(([f]) => f)), { keepIp, keepDeviceId });
+    const hashed = hashedKeys(profile);
+    clear = keys.map((key) => !hashed.has(key));
+    summary.columns = {
+      mapped: { ...p.mapped },
+      kept: p.kept.map(([name]) => name),
+      ignored: [...p.ignored],
+    };
+    out += `${formatCsvRecord([...summary.columns.kept, ...keys])}\n`;
+  };
+
+  /** The user data of each good row, in order; bad rows are reported and skipped here. */
   async function* userData(): AsyncGenerator<Record<string, unknown>, void, undefined> {
     for await (const batch of job.records) {
       for (const record of batch) {
         if (csv && plan === undefined) {
-          plan = headerPlan(record, job.columns);
-          const fields = new Set(plan.fields.map(([f]) => f));
-          keys = outputKeys(profile, fields, { keepIp, keepDeviceId });
-          summary.columns = {
-            mapped: { ...plan.mapped },
-            kept: plan.kept.map(([name]) => name),
-            ignored: [...plan.ignored],
-          };
-          out += `${formatCsvRecord([...summary.columns.kept, ...keys])}\n`;
+          startCsv(record);
           continue;
         }
         summary.rows++;
@@ -136,7 +143,8 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
             const value = record.fields[index] as string;
             if (value !== '') data[field] = value;
           }
-          pending.push({ line: record.line, kept: p.kept.map(([, i]) => record.fields[i]) });
+          lines.push(record.line);
+          if (keeping) keptValues.push(p.kept.map(([, i]) => record.fields[i]));
           yield data;
           continue;
         }
@@ -156,25 +164,25 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
             summary.columns.mapped[field] = key;
           }
         }
-        pending.push({ line: record.line, kept: job.columns.keep.map((k) => object[k]) });
+        lines.push(record.line);
+        if (keeping) keptValues.push(job.columns.keep.map((k) => object[k]));
         yield data;
       }
       job.onRows(summary.rows);
-      if (out.length >= FLUSH_AT) await flush();
     }
   }
 
   for await (const result of hashStream(userData(), job.hashOptions)) {
-    const row = pending[head++] as Pending;
-    if (head > 4096) {
-      pending.splice(0, head);
+    const line = lines[head] as number;
+    const kept = keeping ? (keptValues[head] as readonly unknown[]) : [];
+    head++;
+    if (head >= 4096) {
+      lines.splice(0, head);
+      if (keeping) keptValues.splice(0, head);
       head = 0;
     }
     if (!result.ok) {
-      bad(
-        row.line,
-        result.error.code === 'INVALID_USER_DATA' ? 'invalid_user_data' : 'hash_failed',
-      );
+      bad(line, result.error.code === 'INVALID_USER_DATA' ? 'invalid_user_data' : 'hash_failed');
       continue;
     }
     for (const { field, reason } of result.dropped) {
@@ -185,24 +193,48 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
       summary.dropped.byField[field] = byField;
     }
     summary.written++;
+    const hashed = result.userData;
     if (csv) {
-      const fields = row.kept.map((v) => (v === undefined ? '' : String(v)));
-      for (const key of keys) fields.push(result.userData[key] ?? '');
-      out += `${formatCsvRecord(fields)}\n`;
+      let text = '';
+      for (let i = 0; i < kept.length; i++) {
+        const value = kept[i];
+        text += `${i === 0 ? '' : ','}${formatCsvField(value === undefined ? '' : String(value))}`;
+      }
+      for (let i = 0; i < keys.length; i++) {
+        const value = hashed[keys[i] as string] ?? '';
+        const separator = i === 0 && kept.length === 0 ? '' : ',';
+        text += `${separator}${clear[i] === true ? formatCsvField(value) : value}`;
+      }
+      // A row of one empty column would read back as a blank line.
+      out += text === '' && kept.length + keys.length === 1 ? '""\n' : `${text}\n`;
     } else {
-      const line: Record<string, unknown> = {};
+      const row: Record<string, unknown> = {};
       job.columns.keep.forEach((k, i) => {
-        if (row.kept[i] !== undefined) line[k] = row.kept[i];
+        if (kept[i] !== undefined) row[k] = kept[i];
       });
-      Object.assign(line, result.userData);
-      out += `${JSON.stringify(line)}\n`;
+      Object.assign(row, hashed);
+      out += `${JSON.stringify(row)}\n`;
     }
+    if (out.length >= FLUSH_AT) await flush();
   }
   if (csv && plan === undefined) {
     throw usageError('The input has no header row: the first line must name the columns.');
   }
   await flush();
   return summary;
+}
+
+const HASHED_KEYS = new WeakMap<PlatformProfile, ReadonlySet<string>>();
+
+/** The output keys whose values are hashes (hex, or `version:hex` for storage): never quoted. */
+function hashedKeys(profile: PlatformProfile): ReadonlySet<string> {
+  const known = HASHED_KEYS.get(profile);
+  if (known !== undefined) return known;
+  const keys = new Set<string>();
+  for (const rule of Object.values(profile.fields)) if (rule?.hashed === true) keys.add(rule.key);
+  if (profile.deviceId?.hashed === true) keys.add(profile.deviceId.key);
+  HASHED_KEYS.set(profile, keys);
+  return keys;
 }
 
 function headerPlan(record: InputRecord, columns: ColumnOptions): ColumnPlan {

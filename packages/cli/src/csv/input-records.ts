@@ -27,6 +27,8 @@ export type InputRecord =
   | { readonly line: number; readonly kind: 'json'; readonly object: Record<string, unknown> }
   | { readonly line: number; readonly kind: 'bad'; readonly reason: BadRowReason };
 
+const SLICE_BYTES = 16 * 1024;
+
 function decode(record: SplitRecord, format: InputFormat): InputRecord {
   const { line } = record;
   if (record.problem !== undefined) return { line, kind: 'bad', reason: record.problem };
@@ -79,9 +81,13 @@ export async function* readInputRecords(
       : chunk instanceof Uint8Array
         ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
         : Buffer.from(String(chunk), 'utf8');
-    splitter.push(bytes, split);
+    // Small slices keep few rows alive at once: the hasher takes them one by one, and rows that
+    // wait survive garbage collections (measured: 256 KiB batches cost a third more CPU).
+    for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
+      splitter.push(bytes.subarray(at, at + SLICE_BYTES), split);
+      if (split.length > 0) yield flush();
+    }
     options.onChunk?.(splitter.bytesRead);
-    if (split.length > 0) yield flush();
     if (options.signal?.aborted === true) return;
   }
   splitter.end(split);
