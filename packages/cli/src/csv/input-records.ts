@@ -52,6 +52,40 @@ function decode(record: SplitRecord, format: InputFormat): InputRecord {
   return { line, kind: 'json', object: value as Record<string, unknown> };
 }
 
+const ABORTED = Symbol('aborted');
+
+/**
+ * The chunks of `source` until `signal` aborts, even while a read waits (stdin that sends
+ * nothing): the source is then closed through its iterator's `return`.
+ */
+async function* untilAborted(
+  source: AsyncIterable<unknown>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<unknown, void, undefined> {
+  const iterator = source[Symbol.asyncIterator]();
+  const aborted =
+    signal === undefined
+      ? undefined
+      : new Promise<typeof ABORTED>((resolve) => {
+          if (signal.aborted) resolve(ABORTED);
+          else signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
+        });
+  try {
+    for (;;) {
+      const next =
+        aborted === undefined
+          ? await iterator.next()
+          : await Promise.race([iterator.next(), aborted]);
+      if (next === ABORTED || next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    // Not awaited: a stream iterator's return waits for the read in flight, which on stdin may be
+    // forever. It closes the source either way.
+    iterator.return?.()?.catch(() => undefined);
+  }
+}
+
 /**
  * The rows of `source`, one array per chunk read (so a consumer awaits per chunk, not per row).
  * `onChunk` is told the bytes read so far after each chunk.
@@ -75,7 +109,7 @@ export async function* readInputRecords(
     split.length = 0;
     return out;
   };
-  for await (const chunk of source) {
+  for await (const chunk of untilAborted(source, options.signal)) {
     const bytes = Buffer.isBuffer(chunk)
       ? chunk
       : chunk instanceof Uint8Array
@@ -90,6 +124,7 @@ export async function* readInputRecords(
     options.onChunk?.(splitter.bytesRead);
     if (options.signal?.aborted === true) return;
   }
+  if (options.signal?.aborted === true) return;
   splitter.end(split);
   if (split.length > 0) yield flush();
 }

@@ -43,8 +43,10 @@ export interface CliResult {
 export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
-  /** Bytes or text for stdin; stdin is closed empty when not given. */
+  /** Bytes or text for stdin; stdin is closed empty when not given (unless `openStdin`). */
   input?: string | Buffer;
+  /** Leave stdin open for the test to write to. */
+  openStdin?: boolean;
 }
 
 /** Starts the binary; the caller reads its streams. */
@@ -57,7 +59,7 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Chi
   });
   child.stdin?.on('error', () => undefined);
   if (options.input !== undefined) child.stdin?.end(options.input);
-  else child.stdin?.end();
+  else if (options.openStdin !== true) child.stdin?.end();
   return child;
 }
 
