@@ -25,11 +25,12 @@ export interface PositionalSpec {
   readonly optional?: boolean;
 }
 
-const SAFE_NAME = /^-{1,2}[A-Za-z][A-Za-z0-9-]{0,39}$/;
+// Lower-case words joined by dashes, as option names are; a base64 or hex secret is not shown.
+const SAFE_NAME = /^-{1,2}[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /** How an option the user typed is named in a message: itself when it looks like an option name. */
 function shown(raw: string): string {
-  return SAFE_NAME.test(raw) ? `"${raw}"` : 'an option';
+  return SAFE_NAME.test(raw) && raw.length <= 26 ? `"${raw}"` : '(not shown: it may be a secret)';
 }
 
 /** The parsed arguments of one command, read through typed accessors. */
