@@ -66,7 +66,7 @@ const verify: CommandSpec = {
       } else {
         const s = out.style;
         const p = out.pretty;
-        const keyringText = keys.map((k) => `${k.id} (${k.status})`).join(', ');
+        const keyringText = keys.map((k) => `${k.id} (${k.status})`).join(p ? ', ' : ',');
         await printFacts(out, [
           [
             'ok',
