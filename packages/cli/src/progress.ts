@@ -21,13 +21,19 @@ export const PROGRESS_OPTIONS: OptionSpecs = {
 };
 
 /**
- * The mode of `--progress` (`auto` unless given): a bar when stderr is a terminal, else plain.
+ * The mode of `--progress` (`auto` unless given): a bar when stderr is a terminal, else plain;
+ * none when the command's data goes to the terminal too (`dataOnTerminal`).
  *
  * @throws {CliError} `USAGE` (exit 2) for another value.
  */
-export function progressMode(args: Args, stderr: CliOutputStream): ProgressMode {
+export function progressMode(
+  args: Args,
+  stderr: CliOutputStream,
+  dataOnTerminal = false,
+): ProgressMode {
   const value = args.string('progress') ?? 'auto';
-  if (value === 'auto') return stderr.isTTY === true ? 'bar' : 'plain';
+  // Data printed to the same terminal would be torn by redraws: no automatic progress then.
+  if (value === 'auto') return dataOnTerminal ? 'none' : stderr.isTTY === true ? 'bar' : 'plain';
   if (value === 'bar' || value === 'plain' || value === 'json' || value === 'none') return value;
   throw usageError('--progress must be auto, bar, plain, json or none.', { option: 'progress' });
 }

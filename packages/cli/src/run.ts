@@ -12,7 +12,7 @@ import { commandHelp, GLOBAL_OPTIONS, globalHelp, groupHelp } from './help.js';
 import { type CliIo, type ResolvedIo, resolveIo, writeAll } from './io.js';
 import { createOutput } from './output.js';
 import { groupCommands, resolveCommand } from './resolve-command.js';
-import { styleFor } from './style.js';
+import { printable, styleFor } from './style.js';
 import { cliVersion } from './version.js';
 
 const BY_CODE: Readonly<Record<string, ExitCode>> = {
@@ -99,7 +99,7 @@ async function report(
   }
   const style = styleFor(io.stderr, io.env);
   const who = spec === undefined ? 'coffer' : `coffer ${spec.name}`;
-  io.stderr.write(`${style.red(`${who}:`)} ${failure.message}\n`);
+  io.stderr.write(`${style.red(`${who}:`)} ${printable(failure.message)}\n`);
   if (failure.exitCode === EXIT_CODES.usage && spec !== undefined) {
     io.stderr.write(`Run "coffer ${spec.name} --help" for its options and examples.\n`);
   }

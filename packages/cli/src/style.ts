@@ -47,3 +47,11 @@ export function styleFor(
     cyan: wrap(36, 39),
   };
 }
+
+/**
+ * `text` with control characters (escape sequences included) replaced by `?`, for messages that
+ * quote names from input files or the command line: a hostile header cannot drive the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029]/gu, (ch) => (ch === '\n' ? '\n' : '?'));
+}

@@ -216,3 +216,20 @@ describe('master keys', () => {
     expect(other.stderr).toContain('holds no COFFER_MASTER_KEYS value');
   });
 });
+
+describe('names from input files cannot drive the terminal', () => {
+  it('escape sequences in CSV headers are shown as ? in the summary and in errors', async () => {
+    const file = join(temp.dir, 'hostile-header.csv');
+    writeFileSync(file, 'email,\u001b]0;owned\u0007notes\u001b[2J\na@b.co,x\n');
+    const ok = await runHere(['pii', 'hash', '--profile', 'meta', file]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('left out: ?]0;owned?notes?[2J');
+    expect(ok.stderr).not.toContain('\u001b');
+    const twice = join(temp.dir, 'two-emails.csv');
+    writeFileSync(twice, 'email,E-Mail\u001b\na@b.co,c@d.co\n');
+    const clash = await runHere(['pii', 'hash', '--profile', 'meta', twice]);
+    expect(clash.code).toBe(EXIT_CODES.usage);
+    expect(clash.stderr).toContain('"E-Mail?" both look like email');
+    expect(clash.stderr).not.toContain('\u001b');
+  });
+});

@@ -2,6 +2,7 @@
 // place on stderr (carriage return, erase line, redraw) up to 100 % and ends the line, and prints a
 // formatted summary; the same run in a pipe prints no escape sequence at all.
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliCommand, cliEnv, runCli, tempDir } from './support/cli.ts';
@@ -82,6 +83,16 @@ describe('a real terminal', () => {
     );
     expect(piped.stderr).not.toContain('\u001b');
     expect(piped.stderr).toContain('rewrap  0/0 rows');
+  });
+
+  it('pii hash printing its data to the terminal draws no bar over it', () => {
+    const csv = join(temp.dir, 'few.csv');
+    writeFileSync(csv, 'email\na@example.com\nb@example.com\n');
+    const { status, screen } = underPty(['pii', 'hash', '--profile', 'meta', csv], {});
+    expect(status, screen).toBe(0);
+    expect(screen).toMatch(/^em\r?\n[0-9a-f]{64}\r?\n[0-9a-f]{64}\r?\n/);
+    expect(screen).not.toContain('\u001b[2K');
+    expect(screen).toContain('pii hash (meta): 2 rows read, 2 written, 0 skipped');
   });
 
   it('keygen on a terminal explains the entries; NO_COLOR turns colour off', () => {

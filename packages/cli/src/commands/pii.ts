@@ -11,6 +11,7 @@ import { writeAll } from '../io.js';
 import { loadPepper, PEPPER_OPTIONS, PROFILE_NAMES, profileByName } from '../open-pii.js';
 import { type PiiHashSummary, runPiiHash } from '../pii-hash-job.js';
 import { createProgress, PROGRESS_OPTIONS, progressMode } from '../progress.js';
+import { printable } from '../style.js';
 
 /** The longest input row read; a longer one is skipped and reported (memory stays bounded). */
 export const MAX_RECORD_BYTES: number = 1024 * 1024;
@@ -143,7 +144,7 @@ const hash: CommandSpec = {
     const progress = createProgress({
       label: 'pii hash',
       unit: total === undefined ? 'rows' : 'bytes',
-      mode: progressMode(args, io.stderr),
+      mode: progressMode(args, io.stderr, io.stdout.isTTY === true),
       stream: io.stderr,
       env: io.env,
     });
@@ -190,7 +191,9 @@ const hash: CommandSpec = {
         seconds: elapsed,
       });
     } else {
-      for (const line of describe(summary, profile.name, elapsed, interrupted)) out.note(line);
+      for (const line of describe(summary, profile.name, elapsed, interrupted)) {
+        out.note(printable(line));
+      }
     }
     if (interrupted) return EXIT_CODES.interrupted;
     return summary.bad.count > 0 ? EXIT_CODES.incomplete : EXIT_CODES.ok;
