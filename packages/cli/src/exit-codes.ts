@@ -40,5 +40,15 @@ export const EXIT_CODES: Readonly<{
   interrupted: 130,
 } as const);
 
-/** One of {@link EXIT_CODES}' values. */
+/**
+ * One of {@link EXIT_CODES}' values.
+ *
+ * @example
+ * ```ts
+ * import { EXIT_CODES, type ExitCode } from '@coffer/cli';
+ *
+ * const retryLater = (code: ExitCode) => code === EXIT_CODES.database || code === EXIT_CODES.interrupted;
+ * retryLater(4); // true
+ * ```
+ */
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];

@@ -1,7 +1,17 @@
 // What a run of the command talks to: its streams, its environment and the stop signal. The binary
 // passes the process's own; tests and embedders pass theirs.
 
-/** A stream the command writes to (`process.stdout`, `process.stderr`, or any `Writable`). */
+/**
+ * A stream the command writes to (`process.stdout`, `process.stderr`, or any `Writable`).
+ *
+ * @example
+ * ```ts
+ * import { PassThrough } from 'node:stream';
+ * import type { CliOutputStream } from '@coffer/cli';
+ *
+ * const captured: CliOutputStream = new PassThrough(); // not a terminal: plain output
+ * ```
+ */
 export interface CliOutputStream {
   write(chunk: string): boolean;
   once(event: 'drain', listener: () => void): unknown;
@@ -11,14 +21,32 @@ export interface CliOutputStream {
   readonly columns?: number | undefined;
 }
 
-/** The stream the command reads input from (`process.stdin`). */
+/**
+ * The stream the command reads input from (`process.stdin`): any async iterable of bytes.
+ *
+ * @example
+ * ```ts
+ * import { Readable } from 'node:stream';
+ * import type { CliInputStream } from '@coffer/cli';
+ *
+ * const csv: CliInputStream = Readable.from([Buffer.from('email\na@example.com\n')]);
+ * ```
+ */
 export interface CliInputStream extends AsyncIterable<unknown> {
   readonly isTTY?: boolean | undefined;
 }
 
 /**
- * The streams, environment and stop signal of one run of {@link run}. Every field is optional:
- * the process's own are used for the ones left out.
+ * The streams, environment and stop signal of one run of `run`. Every field is optional: the
+ * process's own are used for the ones left out.
+ *
+ * @example
+ * ```ts
+ * import type { CliIo } from '@coffer/cli';
+ *
+ * const stop = new AbortController();
+ * const io: CliIo = { env: { COFFER_DB_URL: 'postgres://app@db.internal/app' }, signal: stop.signal };
+ * ```
  */
 export interface CliIo {
   /** Input (`pii hash -`); `process.stdin` unless given. */
