@@ -217,6 +217,21 @@ describe('master keys', () => {
   });
 });
 
+describe('pii hash inputs', () => {
+  it('a missing file, a directory, an empty input: exit 2 before any output', async () => {
+    const missing = await runHere(['pii', 'hash', '--profile', 'meta', join(temp.dir, 'nope.csv')]);
+    expect(missing.code).toBe(EXIT_CODES.usage);
+    expect(missing.stderr).toContain('cannot be read (ENOENT)');
+    const dir = await runHere(['pii', 'hash', '--profile', 'meta', temp.dir]);
+    expect(dir.code).toBe(EXIT_CODES.usage);
+    expect(dir.stderr).toContain('not a regular file');
+    const empty = await runHere(['pii', 'hash', '--profile', 'meta', '-']);
+    expect(empty.code).toBe(EXIT_CODES.usage);
+    expect(empty.stderr).toContain('no header row');
+    for (const r of [missing, dir, empty]) expect(r.stdout).toBe('');
+  });
+});
+
 describe('names from input files cannot drive the terminal', () => {
   it('escape sequences in CSV headers are shown as ? in the summary and in errors', async () => {
     const file = join(temp.dir, 'hostile-header.csv');

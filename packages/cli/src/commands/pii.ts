@@ -1,5 +1,5 @@
 // `coffer pii hash`: a CSV or NDJSON file of user data → the same rows hashed for one platform.
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import type { HashUserDataOptions } from '@coffer/pii';
 import { usageError } from '../cli-error.js';
 import { type ColumnOptions, parseMapOptions } from '../column-map.js';
@@ -126,19 +126,23 @@ const hash: CommandSpec = {
       }
       source = io.stdin;
     } else {
-      let size: number;
+      // Opened here, so a missing or unreadable file is a usage error before any output.
+      let fd: number;
       try {
-        const stat = statSync(input);
-        if (!stat.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-        size = stat.size;
+        fd = openSync(input, constants.O_RDONLY | constants.O_NONBLOCK);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         throw usageError(
           `The input file cannot be read (${typeof code === 'string' ? code : 'error'}).`,
         );
       }
-      total = size;
-      source = createReadStream(input, { highWaterMark: 256 * 1024 });
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) {
+        closeSync(fd);
+        throw usageError('The input is not a regular file; use - to read a pipe from stdin.');
+      }
+      total = stat.size;
+      source = createReadStream(input, { fd, highWaterMark: 256 * 1024 });
     }
 
     const progress = createProgress({
