@@ -23,16 +23,22 @@ export interface VaultOps {
  * event loop: no signal handler (Ctrl-C), timer or progress redraw would run until it ended.
  */
 function yieldingPerBatch(store: VaultStore): VaultStore {
+  const scanForRewrap = async (...args: Parameters<VaultStore['scanForRewrap']>) => {
+    await nextTurn();
+    return store.scanForRewrap(...args);
+  };
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, property) {
+      if (property === 'scanForRewrap') return scanForRewrap;
       const value: unknown = Reflect.get(target, property, target);
-      if (property === 'scanForRewrap') {
-        return async (...args: Parameters<VaultStore['scanForRewrap']>) => {
-          await nextTurn();
-          return target.scanForRewrap(...args);
-        };
+      if (typeof value !== 'function') return value;
+      let method = bound.get(property);
+      if (method === undefined) {
+        method = value.bind(target);
+        bound.set(property, method);
       }
-      return typeof value === 'function' ? value.bind(target) : value;
+      return method;
     },
   });
 }
