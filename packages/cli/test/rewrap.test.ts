@@ -55,7 +55,8 @@ describe.each(targets)('rewrap and keys verify on $name', ({ db: dbOf, rows }) =
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(json(migrated.stdout)).toMatchObject({
       ok: true,
-      applied: ['coffer_001_init', 'coffer_002_api_keys'],
+      // Every migration the store has, in order (more are added over time).
+      applied: expect.arrayContaining(['coffer_001_init', 'coffer_002_api_keys']),
     });
     seeded = await seedVault(db, k1, rows);
   });
@@ -75,6 +76,18 @@ describe.each(targets)('rewrap and keys verify on $name', ({ db: dbOf, rows }) =
       error: { code: 'KEYS_MISSING', details: { kekIds: ['1'] } },
     });
     expect(missing.stdout).not.toContain(k2.slice(3));
+
+    // The likeliest start-up mistake: the right id with regenerated (or mistyped) key bytes.
+    const regenerated = kekEntry(1, true);
+    const wrongBytes = await runCli(['keys', 'verify', '--db', db, '--json'], {
+      env: { COFFER_MASTER_KEYS: regenerated },
+    });
+    expect(wrongBytes.code, wrongBytes.stderr).toBe(6);
+    expect(json(wrongBytes.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'KEK_MISMATCH', details: { kekIds: ['1'] } },
+    });
+    expect(wrongBytes.stdout + wrongBytes.stderr).not.toContain(regenerated.slice(3));
 
     const ok = await runCli(['keys', 'verify', '--db', db, '--json'], {
       env: { COFFER_MASTER_KEYS: both },
