@@ -331,7 +331,13 @@ function assemble(
 }
 
 function providerName(provider: KeyProvider): string {
-  return typeof provider.name === 'string' ? provider.name : 'unnamed';
+  try {
+    const name: unknown = provider.name;
+    return typeof name === 'string' ? name : 'unnamed';
+  } catch {
+    // A `name` getter that throws must not replace the error being reported.
+    return 'unnamed';
+  }
 }
 
 const ERROR_NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,63}$/;
