@@ -185,6 +185,46 @@ function copyOf(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * A plain copy of bytes a provider handed back, or `undefined` when they are not a real
+ * `Uint8Array` (an impostor object, a detached buffer). The copy is made from the array's own
+ * storage, so a subclass overriding `length` cannot make it shorter or longer than it is; nothing
+ * it does can throw out of here.
+ */
+function providerBytes(value: unknown): Uint8Array | undefined {
+  try {
+    if (!ArrayBuffer.isView(value) || !(value instanceof Uint8Array)) return undefined;
+    // From a typed array, the constructor copies its storage (no species, no `length` getter).
+    return new Uint8Array(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Zeroes a provider's array where it can (a detached or impostor array is left alone). */
+function zeroQuietly(value: unknown): void {
+  try {
+    if (ArrayBuffer.isView(value) && value instanceof Uint8Array) value.fill(0);
+  } catch {
+    // Nothing to zero.
+  }
+}
+
+/**
+ * Whether `wrapped` holds the 32-byte data key anywhere as it is: a provider that "wraps" by
+ * returning the key (a no-op or test provider) would put the data key next to the payload it
+ * opens. Scans without stopping early.
+ */
+function holdsDataKey(wrapped: Uint8Array, dek: Uint8Array): boolean {
+  let found = 0;
+  for (let at = 0; at + DEK_LENGTH <= wrapped.length; at++) {
+    let diff = 0;
+    for (let i = 0; i < DEK_LENGTH; i++) diff |= (wrapped[at + i] as number) ^ (dek[i] as number);
+    found |= diff === 0 ? 1 : 0;
+  }
+  return found === 1;
+}
+
 function assertProvider(provider: unknown): asserts provider is KeyProvider {
   const p = provider as Partial<Record<keyof KeyProvider, unknown>> | null;
   if (
@@ -392,8 +432,9 @@ async function providerPrimary(provider: KeyProvider): Promise<string> {
 /**
  * Wraps `dek` under the provider's primary KEK with that KEK's id in the wrap AAD. The provider gets
  * its own copies of the data key and the AAD (zeroed afterwards), and the wrapped key it returns is
- * copied at once: a provider that zeroes, keeps or later changes any buffer it was handed or
- * returned cannot reach the sealed value.
+ * copied at once, before its copy of the data key is zeroed: a provider that zeroes, keeps, later
+ * changes or answers in any buffer it was handed or returned cannot reach the sealed value. A
+ * "wrapped key" that holds the data key as it is (a no-op provider) is refused.
  */
 async function wrapWithProvider(
   provider: KeyProvider,
@@ -407,33 +448,33 @@ async function wrapWithProvider(
     const kekId = await providerPrimary(provider);
     const { wrapAad } = buildAad(context, algId, kekId);
     const dekCopy = copyOf(dek);
-    let result: WrappedKey;
+    let wrapped: Uint8Array | undefined;
+    let usedKekId: unknown;
     try {
-      result = await provider.wrapKey(dekCopy, copyOf(wrapAad));
+      const result: WrappedKey | undefined = await provider.wrapKey(dekCopy, copyOf(wrapAad));
+      // Copied before the provider's copy of the data key is zeroed: the wrapped key it returned
+      // may share that memory (a provider that encrypts in place).
+      wrapped = providerBytes(result?.wrapped);
+      usedKekId = result?.kekId;
     } catch (error) {
       throw providerFailure(provider, 'wrapKey', error);
     } finally {
       dekCopy.fill(0);
     }
-    let wrapped: unknown;
-    let usedKekId: unknown;
-    try {
-      wrapped = result?.wrapped;
-      usedKekId = result?.kekId;
-    } catch (error) {
-      throw providerFailure(provider, 'wrapKey', error);
-    }
-    if (
-      !(wrapped instanceof Uint8Array) ||
-      wrapped.length < 1 ||
-      wrapped.length > MAX_WRAPPED_LENGTH
-    ) {
+    if (wrapped === undefined || wrapped.length < 1 || wrapped.length > MAX_WRAPPED_LENGTH) {
       throw new KeyProviderError(
         providerName(provider),
         'wrapKey returned no wrapped key of 1-65535 bytes',
       );
     }
-    if (usedKekId === kekId) return { kekId, wrapped: copyOf(wrapped) };
+    if (holdsDataKey(wrapped, dek)) {
+      wrapped.fill(0);
+      throw new KeyProviderError(
+        providerName(provider),
+        'wrapKey returned the data key itself, unencrypted, as the wrapped key',
+      );
+    }
+    if (usedKekId === kekId) return { kekId, wrapped };
   }
   throw new KeyProviderError(
     providerName(provider),
@@ -458,12 +499,12 @@ async function unwrapWithProvider(
   } catch (error) {
     throw providerFailure(provider, 'unwrapKey', error);
   }
-  if (!(dek instanceof Uint8Array) || dek.length !== DEK_LENGTH) {
-    if (dek instanceof Uint8Array) dek.fill(0);
+  const own = providerBytes(dek);
+  zeroQuietly(dek);
+  if (own === undefined || own.length !== DEK_LENGTH) {
+    own?.fill(0);
     throw new DecryptionError();
   }
-  const own = copyOf(dek);
-  dek.fill(0);
   return own;
 }
 
