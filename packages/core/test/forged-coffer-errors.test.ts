@@ -29,7 +29,7 @@ describe('isCofferError and forged coffer errors', () => {
 
   it('refuses a class whose Symbol.hasInstance claims everything', () => {
     class Liar {
-      static [Symbol.hasInstance](): boolean {
+      static [Symbol.hasInstance](_value: unknown): boolean {
         return true;
       }
     }

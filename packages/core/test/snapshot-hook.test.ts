@@ -4,14 +4,27 @@
 import { describe, expect, it } from 'vitest';
 import { registerSnapshotClear, runtimeStartupSnapshot } from '../src/_snapshot-hook.js';
 
-function fake(building: boolean | (() => boolean)) {
+interface Fake {
+  registered: string[];
+  hooks: {
+    isBuildingSnapshot: () => boolean;
+    addSerializeCallback: () => void;
+    addDeserializeCallback: () => void;
+  };
+}
+
+function fake(building: boolean | (() => boolean)): Fake {
   const registered: string[] = [];
   return {
     registered,
     hooks: {
       isBuildingSnapshot: typeof building === 'function' ? building : () => building,
-      addSerializeCallback: () => registered.push('serialize'),
-      addDeserializeCallback: () => registered.push('deserialize'),
+      addSerializeCallback: () => {
+        registered.push('serialize');
+      },
+      addDeserializeCallback: () => {
+        registered.push('deserialize');
+      },
     },
   };
 }
@@ -29,7 +42,7 @@ describe('registerSnapshotClear', () => {
     expect(registered).toEqual([]);
   });
 
-  it.each([
+  const broken: Array<[string, unknown]> = [
     ['no node:v8', undefined],
     ['null', null],
     ['a partial object', { isBuildingSnapshot: () => true }],
@@ -39,7 +52,8 @@ describe('registerSnapshotClear', () => {
         throw new Error('not implemented');
       }).hooks,
     ],
-  ])('does nothing, and does not throw, with %s', (_name, hooks) => {
+  ];
+  it.each(broken)('does nothing, and does not throw, with %s', (_name, hooks) => {
     expect(() => registerSnapshotClear(hooks, () => {})).not.toThrow();
   });
 
