@@ -94,7 +94,7 @@ export interface VaultPutInput {
   owner: string;
   /** A human label (≤ 256 characters). */
   label?: string | null;
-  /** Non-secret JSON metadata (≤ 8 KiB serialized). */
+  /** Non-secret JSON metadata (≤ 8 KiB serialized; no U+0000 or unpaired surrogate in keys or strings). */
   metadata?: JsonObject;
   /** The secret: a non-empty string or bytes, at most 64 KiB. */
   value: string | Uint8Array;
