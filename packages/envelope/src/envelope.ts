@@ -6,7 +6,6 @@ import {
   aes256GcmSeal,
   DecryptionError,
   InvalidInputError,
-  isCofferError,
   utf8Encode,
   xchacha20Poly1305Open,
   xchacha20Poly1305Seal,
@@ -380,37 +379,12 @@ function providerName(provider: KeyProvider): string {
   }
 }
 
-const ERROR_NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,63}$/;
-
 /**
  * Passes coffer errors (recognised by their brand, not their shape) through; replaces anything
- * else, which could carry anything, by KEY_PROVIDER_FAILED: no message, no cause, only the foreign
- * error's name when it is a plain identifier, and whether it says a retry may help.
+ * else, which could carry anything, by KEY_PROVIDER_FAILED (see {@link KeyProviderError.from}).
  */
 function providerFailure(provider: KeyProvider, operation: string, error: unknown): Error {
-  if (isCofferError(error)) return error;
-  let errorName: string | undefined;
-  let retryable = false;
-  try {
-    const rawName: unknown = error instanceof Error ? error.name : typeof error;
-    errorName = typeof rawName === 'string' && ERROR_NAME.test(rawName) ? rawName : undefined;
-    const e = (typeof error === 'object' && error !== null ? error : {}) as {
-      retryable?: unknown;
-      $retryable?: unknown;
-    };
-    // AWS SDK v2 sets `retryable: true`, v3 sets a `$retryable` object, on throttling and outages.
-    retryable = e.retryable === true || (typeof e.$retryable === 'object' && e.$retryable !== null);
-  } catch {
-    // A getter that throws: report the failure with neither.
-    errorName = undefined;
-    retryable = false;
-  }
-  return new KeyProviderError(
-    providerName(provider),
-    `${operation} threw a non-coffer error`,
-    errorName,
-    retryable,
-  );
+  return KeyProviderError.from(provider, operation, error);
 }
 
 async function providerPrimary(provider: KeyProvider): Promise<string> {

@@ -10,6 +10,7 @@ import {
   VersionConflictError,
 } from './errors.js';
 import { computePreview, type PreviewFunction } from './preview.js';
+import { askProvider } from './provider-call.js';
 import { sealContext } from './seal-context.js';
 import { uuidV7 } from './uuid-v7.js';
 import {
@@ -397,7 +398,8 @@ export interface Vault {
    * @throws {KekMismatchError} `KEK_MISMATCH` with `details.kekIds`: the id is loaded but its key
    *   does not open the values stored under it.
    * @throws {InvalidInputError} `INVALID_INPUT` when the vault was created without `provider`.
-   * @throws `KEY_PROVIDER_FAILED` or the provider's own error when it cannot answer.
+   * @throws {KeyProviderError} `KEY_PROVIDER_FAILED` when the provider cannot answer (a coffer
+   *   error it throws, e.g. a retryable `KMS_UNAVAILABLE`, passes through unchanged).
    */
   verifyKeys(): Promise<VerifyKeysResult>;
 }
@@ -506,7 +508,9 @@ export function createVault(options: VaultOptions): Vault {
   }
 
   async function primaryKekId(): Promise<string> {
-    if (provider !== undefined) return await provider.primaryKekId();
+    if (provider !== undefined) {
+      return await askProvider(provider, 'primaryKekId', () => provider.primaryKekId());
+    }
     return inspectSealed(await envelope.seal(new Uint8Array(1), { context: {} })).kekId;
   }
 
@@ -758,7 +762,7 @@ export function createVault(options: VaultOptions): Vault {
       const unknown: string[] = [];
       const retired: string[] = [];
       for (const kekId of kekIds) {
-        const status = await provider.keyStatus(kekId);
+        const status = await askProvider(provider, 'keyStatus', () => provider.keyStatus(kekId));
         if (status === 'unknown') unknown.push(kekId);
         else if (status === 'retired') retired.push(kekId);
       }
@@ -768,7 +772,7 @@ export function createVault(options: VaultOptions): Vault {
         if (!(await keyOpensAny(samples.get(kekId) ?? []))) mismatched.push(kekId);
       }
       if (mismatched.length > 0) throw new KekMismatchError(mismatched);
-      return { kekIds, primaryKekId: await provider.primaryKekId() };
+      return { kekIds, primaryKekId: await primaryKekId() };
     },
   };
 }
