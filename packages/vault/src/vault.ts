@@ -698,6 +698,15 @@ export function createVault(options: VaultOptions): Vault {
         primaryKekId: primary,
         aborted,
       });
+      // Best effort: the rows are replaced whether or not the store can erase their old bytes now.
+      const eraseReplaced = async (): Promise<void> => {
+        if (store.afterRewrapBatch === undefined) return;
+        try {
+          await store.afterRewrapBatch();
+        } catch {
+          // The next erase, or the store's own housekeeping, catches up.
+        }
+      };
       let after: { id: string; version: number } | undefined;
       for (;;) {
         if (isAborted()) return result(true);
@@ -708,42 +717,46 @@ export function createVault(options: VaultOptions): Vault {
         });
         const entries = new Map<string, VaultEntryRecord | undefined>();
         const rewrappedBefore = progress.rewrapped;
-        for (const row of rows) {
-          if (isAborted()) {
-            onProgress?.({ ...progress, failed: [...progress.failed] });
-            return result(true);
+        let aborted = false;
+        try {
+          for (const row of rows) {
+            if (isAborted()) {
+              aborted = true;
+              break;
+            }
+            after = { id: row.id, version: row.version };
+            progress.scanned++;
+            if (!entries.has(row.id)) entries.set(row.id, await store.getEntry(row.id));
+            const e = entries.get(row.id);
+            if (e === undefined) {
+              progress.skipped++;
+              continue;
+            }
+            let sealed: Uint8Array;
+            try {
+              sealed = await envelope.rewrap(row.sealed, { context: sealContext(e, row.version) });
+            } catch (error) {
+              const code = isCofferError(error) ? error.code : 'REWRAP_FAILED';
+              progress.failed.push({ id: row.id, version: row.version, code });
+              continue;
+            }
+            const replaced = await store.replaceSealed({
+              id: row.id,
+              version: row.version,
+              expectedSealed: row.sealed,
+              sealed,
+              kekId: inspectSealed(sealed).kekId,
+            });
+            if (replaced) progress.rewrapped++;
+            else progress.skipped++;
           }
-          after = { id: row.id, version: row.version };
-          progress.scanned++;
-          if (!entries.has(row.id)) entries.set(row.id, await store.getEntry(row.id));
-          const e = entries.get(row.id);
-          if (e === undefined) {
-            progress.skipped++;
-            continue;
-          }
-          let sealed: Uint8Array;
-          try {
-            sealed = await envelope.rewrap(row.sealed, { context: sealContext(e, row.version) });
-          } catch (error) {
-            const code = isCofferError(error) ? error.code : 'REWRAP_FAILED';
-            progress.failed.push({ id: row.id, version: row.version, code });
-            continue;
-          }
-          const replaced = await store.replaceSealed({
-            id: row.id,
-            version: row.version,
-            expectedSealed: row.sealed,
-            sealed,
-            kekId: inspectSealed(sealed).kekId,
-          });
-          if (replaced) progress.rewrapped++;
-          else progress.skipped++;
-        }
-        if (progress.rewrapped > rewrappedBefore && store.afterRewrapBatch !== undefined) {
-          // Best effort: the rows are replaced; the store erases the replaced bytes (SQLite's WAL).
-          await store.afterRewrapBatch().catch(() => undefined);
+        } finally {
+          // Also when the batch stops early (aborted, a store error): the rows replaced so far
+          // have their old bytes erased by the store (SQLite's WAL).
+          if (progress.rewrapped > rewrappedBefore) await eraseReplaced();
         }
         onProgress?.({ ...progress, failed: [...progress.failed] });
+        if (aborted) return result(true);
         if (rows.length < batch) return result(false);
       }
     },
