@@ -23,19 +23,26 @@ describe('isCofferError and forged coffer errors', () => {
       name: { value: 'CofferError' },
     }) as unknown;
     expect(isCofferError(made)).toBe(false);
-    const inheriting = Object.create(new DecryptionError(), { message: { value: leak } }) as unknown;
+    const inheriting = Object.create(new DecryptionError(), {
+      message: { value: leak },
+    }) as unknown;
     expect(isCofferError(inheriting)).toBe(false);
   });
 
-  it('refuses a class whose Symbol.hasInstance claims everything', () => {
-    class Liar {
-      static [Symbol.hasInstance](_value: unknown): boolean {
-        return true;
-      }
+  it('is not fooled when CofferError[Symbol.hasInstance] is made to claim everything', () => {
+    // What a hostile plug-in could do to every `instanceof CofferError` in the process.
+    Object.defineProperty(CofferError, Symbol.hasInstance, {
+      value: () => true,
+      configurable: true,
+    });
+    try {
+      const foreign = Object.assign(new Error(leak), { code: 'X', name: 'CofferError' });
+      expect(foreign instanceof CofferError).toBe(true);
+      expect(isCofferError(foreign)).toBe(false);
+    } finally {
+      Reflect.deleteProperty(CofferError, Symbol.hasInstance);
     }
-    const foreign = Object.assign(new Error(leak), { code: 'X', name: 'CofferError' });
-    expect(foreign instanceof Liar).toBe(true);
-    expect(isCofferError(foreign)).toBe(false);
+    expect(new Error('x') instanceof CofferError).toBe(false);
   });
 
   it('returns false, never throws, for proxies whose traps throw', () => {
