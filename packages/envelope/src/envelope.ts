@@ -117,7 +117,9 @@ export interface EnvelopeOptions {
 export interface Envelope {
   /**
    * Encrypts `plaintext` (bytes, or a string as UTF-8) under a fresh data key, wraps the data key
-   * under the provider's primary KEK, and binds both to `options.context`.
+   * under the provider's primary KEK, and binds both to `options.context`. The context and the
+   * plaintext are read when the call begins, before any wait for the provider, so reusing or
+   * changing those objects while the promise is pending does not affect the result.
    *
    * @throws {InvalidContextError} `INVALID_CONTEXT` when the context is missing or malformed.
    * @throws {InvalidInputError} `INVALID_INPUT` when `plaintext` is neither bytes nor a
@@ -142,6 +144,7 @@ export interface Envelope {
    * the returned value has a new header and wrapped key and the same payload bytes. A value already
    * under the primary KEK is checked (its key must unwrap with this context) and returned as an
    * equal copy. The payload is not decrypted, so a damaged payload is only detected by `open`.
+   * Like `seal`, it reads `sealed` and the context when called, before any wait.
    *
    * @throws {DecryptionError} `DECRYPT_FAILED` when the header, wrapped key or context do not match.
    * @throws {UnknownKekError} `UNKNOWN_KEK` / {@link RetiredKekError} `RETIRED_KEK` as for `open`.
@@ -322,6 +325,15 @@ function buildAad(
   };
 }
 
+/** The wrap AAD for `kekId`: the payload AAD (already encoded) || len(kekId) || kekId, a new array. */
+function wrapAadFor(payloadAad: Uint8Array, kekId: string): Uint8Array {
+  const out = new Uint8Array(payloadAad.length + 1 + kekId.length);
+  out.set(payloadAad);
+  out[payloadAad.length] = kekId.length;
+  for (let i = 0; i < kekId.length; i++) out[payloadAad.length + 1 + i] = kekId.charCodeAt(i);
+  return out;
+}
+
 function sealPayload(
   algId: number,
   dek: Uint8Array,
@@ -413,14 +425,15 @@ async function providerPrimary(provider: KeyProvider): Promise<string> {
 async function wrapWithProvider(
   provider: KeyProvider,
   dek: Uint8Array,
-  context: unknown,
-  algId: number,
+  payloadAad: Uint8Array,
 ): Promise<{ kekId: string; wrapped: Uint8Array }> {
   // The KEK id is part of the wrap AAD, so the envelope asks for it first and checks the provider
-  // used it; a rotation between the two calls is retried once.
+  // used it; a rotation between the two calls is retried once. The context is not read again after
+  // a wait: the wrap AAD extends the payload AAD encoded when the call began, so a context object
+  // the caller changes meanwhile cannot bind the two layers to different contexts.
   for (let attempt = 0; attempt < 2; attempt++) {
     const kekId = await providerPrimary(provider);
-    const { wrapAad } = buildAad(context, algId, kekId);
+    const wrapAad = wrapAadFor(payloadAad, kekId);
     const dekCopy = copyOf(dek);
     let wrapped: Uint8Array | undefined;
     let usedKekId: unknown;
@@ -593,13 +606,10 @@ export function createEnvelope(options: {
     const dek = copyOf(pooled);
     pooled.fill(0);
     try {
-      const payload = sealPayload(
-        algId,
-        dek,
-        data,
-        buildAad(opts.context, algId, '', true).payloadAad,
-      );
-      const { kekId, wrapped } = await wrapWithProvider(provider, dek, opts.context, algId);
+      // Encoded once, in its own buffer: the context is read now, never after a wait.
+      const { payloadAad } = buildAad(opts.context, algId, '');
+      const payload = sealPayload(algId, dek, data, payloadAad);
+      const { kekId, wrapped } = await wrapWithProvider(provider, dek, payloadAad);
       return assemble(algId, kekId, wrapped, payload);
     } finally {
       dek.fill(0);
@@ -662,12 +672,16 @@ export function createEnvelope(options: {
         dek.fill(0);
       }
     }
-    const { wrapAad } = aadOf(parsed, opts.context, false);
+    // Both AADs from one reading of the context, and the input copied, before any wait: what the
+    // caller changes meanwhile cannot end up in the result.
+    const { payloadAad, wrapAad } = aadOf(parsed, opts.context, false);
+    const input = copyOf(sealed);
     const dek = await unwrapWithProvider(provider, kekId, wrapped, wrapAad);
     try {
-      if ((await providerPrimary(provider)) === kekId) return copyOf(sealed);
-      const rewrapped = await wrapWithProvider(provider, dek, opts.context, parsed.algorithmId);
-      return assemble(parsed.algorithmId, rewrapped.kekId, rewrapped.wrapped, payload);
+      if ((await providerPrimary(provider)) === kekId) return input;
+      const rewrapped = await wrapWithProvider(provider, dek, payloadAad);
+      const samePayload = input.subarray(parsed.wrappedEnd);
+      return assemble(parsed.algorithmId, rewrapped.kekId, rewrapped.wrapped, samePayload);
     } finally {
       dek.fill(0);
     }
