@@ -574,7 +574,10 @@ export function createVault(options: VaultOptions): Vault {
 
     async rotate(id, value, rotateOptions) {
       checkId(id);
-      const checked = checkValue(value);
+      const given = checkValue(value);
+      // Read once, now: rotate waits for the store before it seals (and may seal again on a lost
+      // race), so bytes the caller reuses meanwhile must not become the stored value.
+      const checked = typeof given === 'string' ? given : new Uint8Array(given);
       const o = rotateOptions === undefined ? {} : checkObject(rotateOptions, 'options');
       const expected =
         o.expectedVersion === undefined
