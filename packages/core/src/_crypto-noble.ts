@@ -6,6 +6,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
+import { registerSnapshotClear, runtimeStartupSnapshot } from './_snapshot-hook.js';
 import type { CryptoBackend } from './crypto-backend.js';
 import { toHex } from './hex.js';
 import { utf8Encode } from './utf8.js';
@@ -36,8 +37,12 @@ const backend: CryptoBackend = {
     }
     return out;
   },
-  // Runtimes without node:v8 take no startup snapshots of a running program.
-  onSnapshot() {},
+  // This backend also runs on Node (a bundle built without the `node` condition), where a startup
+  // snapshot copies the heap as it does under the node backend: use node:v8's hooks when the
+  // runtime has them. Runtimes without node:v8 take no startup snapshots of a running program.
+  onSnapshot(clear) {
+    registerSnapshotClear(runtimeStartupSnapshot(), clear);
+  },
   sha256(data) {
     return sha256(data);
   },

@@ -4,6 +4,7 @@ import * as nodeCrypto from 'node:crypto';
 import * as v8 from 'node:v8';
 import { hchacha } from '@noble/ciphers/chacha.js';
 import nobleBackend from './_crypto-noble.js';
+import { registerSnapshotClear } from './_snapshot-hook.js';
 import type { CryptoBackend } from './crypto-backend.js';
 
 const TAG_LENGTH = 16;
@@ -130,29 +131,8 @@ function hkdfManual(
   return out;
 }
 
-/** node:v8's startup-snapshot hooks (Node ≥ 18.20; absent in runtimes that only mimic node:v8). */
-interface StartupSnapshot {
-  isBuildingSnapshot(): boolean;
-  addSerializeCallback(callback: () => void): void;
-  addDeserializeCallback(callback: () => void): void;
-}
-const startupSnapshot = (v8 as { startupSnapshot?: Partial<StartupSnapshot> }).startupSnapshot;
-
 function onSnapshot(clear: () => void): void {
-  const s = startupSnapshot;
-  if (
-    typeof s?.isBuildingSnapshot !== 'function' ||
-    typeof s.addSerializeCallback !== 'function' ||
-    typeof s.addDeserializeCallback !== 'function' ||
-    !s.isBuildingSnapshot()
-  ) {
-    return;
-  }
-  // Before serializing, so the snapshot file holds no secret; after deserializing, in every process
-  // started from it, before its main function, so nothing written after the first callback (by a
-  // later serialize callback) survives into two processes either.
-  s.addSerializeCallback(clear);
-  s.addDeserializeCallback(clear);
+  registerSnapshotClear((v8 as { startupSnapshot?: unknown }).startupSnapshot, clear);
 }
 
 const backend: CryptoBackend = {

@@ -83,10 +83,11 @@ export class CofferError extends Error {
 /**
  * Type guard: is `error` a {@link CofferError}, optionally with the given `code`?
  *
- * It recognises errors by a brand that only `CofferError`'s constructor sets (a registered symbol),
- * so two installed copies of `@coffer/core` still recognise each other's errors, while foreign
- * errors that merely look alike — a string `code` and a boolean `retryable`, the shape of AWS SDK
- * v2 errors — are not coffer errors.
+ * It recognises errors by a brand that only `CofferError`'s constructor sets on the error itself (a
+ * registered symbol), so two installed copies of `@coffer/core` still recognise each other's
+ * errors, while foreign errors that merely look alike — a string `code` and a boolean `retryable`,
+ * the shape of AWS SDK v2 errors, or an error whose prototype was set to `CofferError.prototype` —
+ * are not coffer errors. It never throws, not even for a proxy whose traps throw.
  *
  * @example
  * ```ts
@@ -100,12 +101,14 @@ export class CofferError extends Error {
  * ```
  */
 export function isCofferError(error: unknown, code?: string): error is CofferError {
-  if (error instanceof CofferError) return code === undefined || error.code === code;
+  // The brand alone decides, as the error's own property: `instanceof` would follow a prototype
+  // chain anyone can fake (Object.setPrototypeOf(foreign, CofferError.prototype)) and, on a proxy,
+  // call a trap that throws. Everything that touches the value stays inside the try.
   try {
-    if (!(error instanceof Error)) return false;
-    const candidate = error as Error & { code?: unknown; [COFFER_ERROR_BRAND]?: unknown };
-    if (candidate[COFFER_ERROR_BRAND] !== true || typeof candidate.code !== 'string') return false;
-    return code === undefined || candidate.code === code;
+    if (typeof error !== 'object' || error === null) return false;
+    if (Object.getOwnPropertyDescriptor(error, COFFER_ERROR_BRAND)?.value !== true) return false;
+    const found: unknown = (error as { code?: unknown }).code;
+    return typeof found === 'string' && (code === undefined || found === code);
   } catch {
     // A proxy or getter that throws is not a coffer error (and its own error must not escape).
     return false;

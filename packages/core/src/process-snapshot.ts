@@ -1,6 +1,6 @@
 // Process duplication that JavaScript can see: a V8 startup snapshot copies the heap of the process
 // that builds it into every process started from it. The runtime-specific part lives in the
-// `#crypto` backend (node:v8 on Node, nothing elsewhere).
+// `#crypto` backend (node:v8 on Node, under either backend; nothing elsewhere).
 import backend from '#crypto';
 import { InvalidInputError } from './errors.js';
 

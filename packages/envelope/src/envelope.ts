@@ -6,7 +6,6 @@ import {
   aes256GcmSeal,
   DecryptionError,
   InvalidInputError,
-  isCofferError,
   utf8Encode,
   xchacha20Poly1305Open,
   xchacha20Poly1305Seal,
@@ -118,7 +117,9 @@ export interface EnvelopeOptions {
 export interface Envelope {
   /**
    * Encrypts `plaintext` (bytes, or a string as UTF-8) under a fresh data key, wraps the data key
-   * under the provider's primary KEK, and binds both to `options.context`.
+   * under the provider's primary KEK, and binds both to `options.context`. The context and the
+   * plaintext are read when the call begins, before any wait for the provider, so reusing or
+   * changing those objects while the promise is pending does not affect the result.
    *
    * @throws {InvalidContextError} `INVALID_CONTEXT` when the context is missing or malformed.
    * @throws {InvalidInputError} `INVALID_INPUT` when `plaintext` is neither bytes nor a
@@ -143,6 +144,7 @@ export interface Envelope {
    * the returned value has a new header and wrapped key and the same payload bytes. A value already
    * under the primary KEK is checked (its key must unwrap with this context) and returned as an
    * equal copy. The payload is not decrypted, so a damaged payload is only detected by `open`.
+   * Like `seal`, it reads `sealed` and the context when called, before any wait.
    *
    * @throws {DecryptionError} `DECRYPT_FAILED` when the header, wrapped key or context do not match.
    * @throws {UnknownKekError} `UNKNOWN_KEK` / {@link RetiredKekError} `RETIRED_KEK` as for `open`.
@@ -183,6 +185,46 @@ function copyOf(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length);
   out.set(bytes);
   return out;
+}
+
+/**
+ * A plain copy of bytes a provider handed back, or `undefined` when they are not a real
+ * `Uint8Array` (an impostor object, a detached buffer). The copy is made from the array's own
+ * storage, so a subclass overriding `length` cannot make it shorter or longer than it is; nothing
+ * it does can throw out of here.
+ */
+function providerBytes(value: unknown): Uint8Array | undefined {
+  try {
+    if (!ArrayBuffer.isView(value) || !(value instanceof Uint8Array)) return undefined;
+    // From a typed array, the constructor copies its storage (no species, no `length` getter).
+    return new Uint8Array(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Zeroes a provider's array where it can (a detached or impostor array is left alone). */
+function zeroQuietly(value: unknown): void {
+  try {
+    if (ArrayBuffer.isView(value) && value instanceof Uint8Array) value.fill(0);
+  } catch {
+    // Nothing to zero.
+  }
+}
+
+/**
+ * Whether `wrapped` holds the 32-byte data key anywhere as it is: a provider that "wraps" by
+ * returning the key (a no-op or test provider) would put the data key next to the payload it
+ * opens. Scans without stopping early.
+ */
+function holdsDataKey(wrapped: Uint8Array, dek: Uint8Array): boolean {
+  let found = 0;
+  for (let at = 0; at + DEK_LENGTH <= wrapped.length; at++) {
+    let diff = 0;
+    for (let i = 0; i < DEK_LENGTH; i++) diff |= (wrapped[at + i] as number) ^ (dek[i] as number);
+    found |= diff === 0 ? 1 : 0;
+  }
+  return found === 1;
 }
 
 function assertProvider(provider: unknown): asserts provider is KeyProvider {
@@ -283,6 +325,15 @@ function buildAad(
   };
 }
 
+/** The wrap AAD for `kekId`: the payload AAD (already encoded) || len(kekId) || kekId, a new array. */
+function wrapAadFor(payloadAad: Uint8Array, kekId: string): Uint8Array {
+  const out = new Uint8Array(payloadAad.length + 1 + kekId.length);
+  out.set(payloadAad);
+  out[payloadAad.length] = kekId.length;
+  for (let i = 0; i < kekId.length; i++) out[payloadAad.length + 1 + i] = kekId.charCodeAt(i);
+  return out;
+}
+
 function sealPayload(
   algId: number,
   dek: Uint8Array,
@@ -331,40 +382,21 @@ function assemble(
 }
 
 function providerName(provider: KeyProvider): string {
-  return typeof provider.name === 'string' ? provider.name : 'unnamed';
+  try {
+    const name: unknown = provider.name;
+    return typeof name === 'string' ? name : 'unnamed';
+  } catch {
+    // A `name` getter that throws must not replace the error being reported.
+    return 'unnamed';
+  }
 }
-
-const ERROR_NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,63}$/;
 
 /**
  * Passes coffer errors (recognised by their brand, not their shape) through; replaces anything
- * else, which could carry anything, by KEY_PROVIDER_FAILED: no message, no cause, only the foreign
- * error's name when it is a plain identifier, and whether it says a retry may help.
+ * else, which could carry anything, by KEY_PROVIDER_FAILED (see {@link KeyProviderError.from}).
  */
 function providerFailure(provider: KeyProvider, operation: string, error: unknown): Error {
-  if (isCofferError(error)) return error;
-  let errorName: string | undefined;
-  let retryable = false;
-  try {
-    const rawName: unknown = error instanceof Error ? error.name : typeof error;
-    errorName = typeof rawName === 'string' && ERROR_NAME.test(rawName) ? rawName : undefined;
-    const e = (typeof error === 'object' && error !== null ? error : {}) as {
-      retryable?: unknown;
-      $retryable?: unknown;
-    };
-    // AWS SDK v2 sets `retryable: true`, v3 sets a `$retryable` object, on throttling and outages.
-    retryable = e.retryable === true || (typeof e.$retryable === 'object' && e.$retryable !== null);
-  } catch {
-    // A getter that throws: report the failure with neither.
-    errorName = undefined;
-    retryable = false;
-  }
-  return new KeyProviderError(
-    providerName(provider),
-    `${operation} threw a non-coffer error`,
-    errorName,
-    retryable,
-  );
+  return KeyProviderError.from(provider, operation, error);
 }
 
 async function providerPrimary(provider: KeyProvider): Promise<string> {
@@ -386,48 +418,50 @@ async function providerPrimary(provider: KeyProvider): Promise<string> {
 /**
  * Wraps `dek` under the provider's primary KEK with that KEK's id in the wrap AAD. The provider gets
  * its own copies of the data key and the AAD (zeroed afterwards), and the wrapped key it returns is
- * copied at once: a provider that zeroes, keeps or later changes any buffer it was handed or
- * returned cannot reach the sealed value.
+ * copied at once, before its copy of the data key is zeroed: a provider that zeroes, keeps, later
+ * changes or answers in any buffer it was handed or returned cannot reach the sealed value. A
+ * "wrapped key" that holds the data key as it is (a no-op provider) is refused.
  */
 async function wrapWithProvider(
   provider: KeyProvider,
   dek: Uint8Array,
-  context: unknown,
-  algId: number,
+  payloadAad: Uint8Array,
 ): Promise<{ kekId: string; wrapped: Uint8Array }> {
   // The KEK id is part of the wrap AAD, so the envelope asks for it first and checks the provider
-  // used it; a rotation between the two calls is retried once.
+  // used it; a rotation between the two calls is retried once. The context is not read again after
+  // a wait: the wrap AAD extends the payload AAD encoded when the call began, so a context object
+  // the caller changes meanwhile cannot bind the two layers to different contexts.
   for (let attempt = 0; attempt < 2; attempt++) {
     const kekId = await providerPrimary(provider);
-    const { wrapAad } = buildAad(context, algId, kekId);
+    const wrapAad = wrapAadFor(payloadAad, kekId);
     const dekCopy = copyOf(dek);
-    let result: WrappedKey;
+    let wrapped: Uint8Array | undefined;
+    let usedKekId: unknown;
     try {
-      result = await provider.wrapKey(dekCopy, copyOf(wrapAad));
+      const result: WrappedKey | undefined = await provider.wrapKey(dekCopy, copyOf(wrapAad));
+      // Copied before the provider's copy of the data key is zeroed: the wrapped key it returned
+      // may share that memory (a provider that encrypts in place).
+      wrapped = providerBytes(result?.wrapped);
+      usedKekId = result?.kekId;
     } catch (error) {
       throw providerFailure(provider, 'wrapKey', error);
     } finally {
       dekCopy.fill(0);
     }
-    let wrapped: unknown;
-    let usedKekId: unknown;
-    try {
-      wrapped = result?.wrapped;
-      usedKekId = result?.kekId;
-    } catch (error) {
-      throw providerFailure(provider, 'wrapKey', error);
-    }
-    if (
-      !(wrapped instanceof Uint8Array) ||
-      wrapped.length < 1 ||
-      wrapped.length > MAX_WRAPPED_LENGTH
-    ) {
+    if (wrapped === undefined || wrapped.length < 1 || wrapped.length > MAX_WRAPPED_LENGTH) {
       throw new KeyProviderError(
         providerName(provider),
         'wrapKey returned no wrapped key of 1-65535 bytes',
       );
     }
-    if (usedKekId === kekId) return { kekId, wrapped: copyOf(wrapped) };
+    if (holdsDataKey(wrapped, dek)) {
+      wrapped.fill(0);
+      throw new KeyProviderError(
+        providerName(provider),
+        'wrapKey returned the data key itself, unencrypted, as the wrapped key',
+      );
+    }
+    if (usedKekId === kekId) return { kekId, wrapped };
   }
   throw new KeyProviderError(
     providerName(provider),
@@ -452,12 +486,12 @@ async function unwrapWithProvider(
   } catch (error) {
     throw providerFailure(provider, 'unwrapKey', error);
   }
-  if (!(dek instanceof Uint8Array) || dek.length !== DEK_LENGTH) {
-    if (dek instanceof Uint8Array) dek.fill(0);
+  const own = providerBytes(dek);
+  zeroQuietly(dek);
+  if (own === undefined || own.length !== DEK_LENGTH) {
+    own?.fill(0);
     throw new DecryptionError();
   }
-  const own = copyOf(dek);
-  dek.fill(0);
   return own;
 }
 
@@ -572,13 +606,10 @@ export function createEnvelope(options: {
     const dek = copyOf(pooled);
     pooled.fill(0);
     try {
-      const payload = sealPayload(
-        algId,
-        dek,
-        data,
-        buildAad(opts.context, algId, '', true).payloadAad,
-      );
-      const { kekId, wrapped } = await wrapWithProvider(provider, dek, opts.context, algId);
+      // Encoded once, in its own buffer: the context is read now, never after a wait.
+      const { payloadAad } = buildAad(opts.context, algId, '');
+      const payload = sealPayload(algId, dek, data, payloadAad);
+      const { kekId, wrapped } = await wrapWithProvider(provider, dek, payloadAad);
       return assemble(algId, kekId, wrapped, payload);
     } finally {
       dek.fill(0);
@@ -641,12 +672,16 @@ export function createEnvelope(options: {
         dek.fill(0);
       }
     }
-    const { wrapAad } = aadOf(parsed, opts.context, false);
+    // Both AADs from one reading of the context, and the input copied, before any wait: what the
+    // caller changes meanwhile cannot end up in the result.
+    const { payloadAad, wrapAad } = aadOf(parsed, opts.context, false);
+    const input = copyOf(sealed);
     const dek = await unwrapWithProvider(provider, kekId, wrapped, wrapAad);
     try {
-      if ((await providerPrimary(provider)) === kekId) return copyOf(sealed);
-      const rewrapped = await wrapWithProvider(provider, dek, opts.context, parsed.algorithmId);
-      return assemble(parsed.algorithmId, rewrapped.kekId, rewrapped.wrapped, payload);
+      if ((await providerPrimary(provider)) === kekId) return input;
+      const rewrapped = await wrapWithProvider(provider, dek, payloadAad);
+      const samePayload = input.subarray(parsed.wrappedEnd);
+      return assemble(parsed.algorithmId, rewrapped.kekId, rewrapped.wrapped, samePayload);
     } finally {
       dek.fill(0);
     }

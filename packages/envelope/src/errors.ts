@@ -1,4 +1,17 @@
-import { CofferError } from '@coffer/core';
+import { CofferError, isCofferError } from '@coffer/core';
+import type { KeyProvider } from './key-provider.js';
+
+const ERROR_NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,63}$/;
+
+/** A provider's `name`, read so that a getter that throws cannot replace the error reported. */
+function nameOf(provider: KeyProvider): string {
+  try {
+    const name: unknown = provider.name;
+    return typeof name === 'string' ? name : 'unnamed';
+  } catch {
+    return 'unnamed';
+  }
+}
 
 /**
  * A sealed value names a key-encryption key (KEK) the key provider does not have. Code
@@ -132,6 +145,58 @@ export class KeyProviderError extends CofferError {
         details: errorName === undefined ? { provider } : { provider, errorName },
         retryable,
       },
+    );
+  }
+
+  /**
+   * What coffer makes of anything a provider call threw: a coffer error (recognised by its brand,
+   * see `isCofferError`) is returned as it is; anything else becomes a `KeyProviderError` that
+   * keeps only the foreign error's name, when that is a plain identifier, and whether it said a
+   * retry may help (AWS SDK `retryable` / `$retryable`) — never its message, stack or cause. Never
+   * throws, whatever getters or proxy traps the thrown value has.
+   *
+   * @param provider The provider that was called (its `name` goes into the error).
+   * @param operation The method that threw, e.g. `keyStatus`.
+   * @param error What it threw.
+   * @returns The error to throw in its place.
+   * @example
+   * ```ts
+   * import { KeyProviderError, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
+   *
+   * const provider = createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]));
+   * const denied = Object.assign(new Error('User arn:aws:iam::1:user/ci is not authorized'), {
+   *   name: 'AccessDeniedException',
+   * });
+   * const error = KeyProviderError.from(provider, 'keyStatus', denied);
+   * error.code; // 'KEY_PROVIDER_FAILED'
+   * error.details; // { provider: 'local', errorName: 'AccessDeniedException' }
+   * error.message.includes('arn:'); // false
+   * ```
+   */
+  static from(provider: KeyProvider, operation: string, error: unknown): CofferError {
+    if (isCofferError(error)) return error;
+    let errorName: string | undefined;
+    let retryable = false;
+    try {
+      const rawName: unknown = error instanceof Error ? error.name : typeof error;
+      errorName = typeof rawName === 'string' && ERROR_NAME.test(rawName) ? rawName : undefined;
+      const e = (typeof error === 'object' && error !== null ? error : {}) as {
+        retryable?: unknown;
+        $retryable?: unknown;
+      };
+      // AWS SDK v2 sets `retryable: true`, v3 sets a `$retryable` object, on throttling and outages.
+      retryable =
+        e.retryable === true || (typeof e.$retryable === 'object' && e.$retryable !== null);
+    } catch {
+      // A getter or proxy trap that throws: report the failure with neither.
+      errorName = undefined;
+      retryable = false;
+    }
+    return new KeyProviderError(
+      nameOf(provider),
+      `${operation} threw a non-coffer error`,
+      errorName,
+      retryable,
     );
   }
 }

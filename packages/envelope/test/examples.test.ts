@@ -156,6 +156,19 @@ describe('TSDoc examples', () => {
     ).toBe(true);
   });
 
+  it('KeyProviderError.from', () => {
+    const provider = createLocalKeyProvider(
+      Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]),
+    );
+    const denied = Object.assign(new Error('User arn:aws:iam::1:user/ci is not authorized'), {
+      name: 'AccessDeniedException',
+    });
+    const error = KeyProviderError.from(provider, 'keyStatus', denied);
+    expect(error.code).toBe('KEY_PROVIDER_FAILED');
+    expect(error.details).toEqual({ provider: 'local', errorName: 'AccessDeniedException' });
+    expect(error.message.includes('arn:')).toBe(false);
+  });
+
   it('generateKek and formatKekEntry', () => {
     const kek = generateKek();
     expect(kek.expose().length).toBe(32);

@@ -62,7 +62,7 @@ function copyVersion(v: VaultVersionRecord): VaultVersionRecord {
     id: v.id,
     version: v.version,
     kekId: v.kekId,
-    sealed: v.sealed.slice(),
+    sealed: new Uint8Array(v.sealed),
     createdAt: v.createdAt,
   };
 }
@@ -78,7 +78,8 @@ function createByteArena(): (bytes: Uint8Array) => Uint8Array {
   let slab = new Uint8Array(0);
   let used = 0;
   return (bytes) => {
-    if (bytes.length >= OWN_BUFFER_FROM) return bytes.slice();
+    // A copy with its own memory: `slice()` on a Node Buffer would keep a view of the caller's.
+    if (bytes.length >= OWN_BUFFER_FROM) return new Uint8Array(bytes);
     if (used + bytes.length > slab.length) {
       slab = new Uint8Array(SLAB_BYTES);
       used = 0;

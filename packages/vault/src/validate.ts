@@ -55,9 +55,27 @@ export function checkLabel(label: unknown): string | null {
   return checkText(label, 'label', 256);
 }
 
+/**
+ * Metadata text every store keeps as it is: no U+0000 (PostgreSQL's jsonb cannot hold it) and no
+ * unpaired surrogate (not UTF-8, refused by jsonb), in keys and strings alike. Refused here, for
+ * every store, so an app never works on one store and fails on another.
+ */
+function checkJsonText(text: string): void {
+  if (text.includes('\u0000') || LONE_SURROGATE.test(text)) {
+    throw invalid(
+      'metadata',
+      'metadata keys and strings must not contain the NUL character (U+0000) or an unpaired UTF-16 surrogate: not every store can keep them. Remove them (other control characters are fine).',
+    );
+  }
+}
+
 function checkJson(value: unknown, depth: number): void {
   if (depth > 16) throw invalid('metadata', 'metadata is nested more than 16 levels deep');
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    checkJsonText(value);
+    return;
+  }
+  if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw invalid('metadata', 'metadata numbers must be finite');
     return;
@@ -67,6 +85,7 @@ function checkJson(value: unknown, depth: number): void {
     return;
   }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key of Object.keys(value)) checkJsonText(key);
     for (const item of Object.values(value)) checkJson(item, depth + 1);
     return;
   }

@@ -319,7 +319,8 @@ export interface VaultStore {
   listVersionsByKek?(kekId: string, limit: number): Promise<VaultVersionRecord[]>;
 
   /**
-   * Optional. Called by `rewrapAll` after each batch in which `replaceSealed` replaced rows. A store
+   * Optional. Called by `rewrapAll` after each batch in which `replaceSealed` replaced rows (also a
+   * batch that stopped early, aborted or cut short by an error). A store
    * that keeps the bytes a write replaced in a log or free space (SQLite's WAL) erases them here, once
    * per batch rather than once per row. Errors are ignored: the rows are already replaced.
    */

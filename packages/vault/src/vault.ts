@@ -10,6 +10,7 @@ import {
   VersionConflictError,
 } from './errors.js';
 import { computePreview, type PreviewFunction } from './preview.js';
+import { askProvider } from './provider-call.js';
 import { sealContext } from './seal-context.js';
 import { uuidV7 } from './uuid-v7.js';
 import {
@@ -94,7 +95,7 @@ export interface VaultPutInput {
   owner: string;
   /** A human label (≤ 256 characters). */
   label?: string | null;
-  /** Non-secret JSON metadata (≤ 8 KiB serialized). */
+  /** Non-secret JSON metadata (≤ 8 KiB serialized; no U+0000 or unpaired surrogate in keys or strings). */
   metadata?: JsonObject;
   /** The secret: a non-empty string or bytes, at most 64 KiB. */
   value: string | Uint8Array;
@@ -397,7 +398,8 @@ export interface Vault {
    * @throws {KekMismatchError} `KEK_MISMATCH` with `details.kekIds`: the id is loaded but its key
    *   does not open the values stored under it.
    * @throws {InvalidInputError} `INVALID_INPUT` when the vault was created without `provider`.
-   * @throws `KEY_PROVIDER_FAILED` or the provider's own error when it cannot answer.
+   * @throws {KeyProviderError} `KEY_PROVIDER_FAILED` when the provider cannot answer (a coffer
+   *   error it throws, e.g. a retryable `KMS_UNAVAILABLE`, passes through unchanged).
    */
   verifyKeys(): Promise<VerifyKeysResult>;
 }
@@ -506,7 +508,9 @@ export function createVault(options: VaultOptions): Vault {
   }
 
   async function primaryKekId(): Promise<string> {
-    if (provider !== undefined) return await provider.primaryKekId();
+    if (provider !== undefined) {
+      return await askProvider(provider, 'primaryKekId', () => provider.primaryKekId());
+    }
     return inspectSealed(await envelope.seal(new Uint8Array(1), { context: {} })).kekId;
   }
 
@@ -570,7 +574,10 @@ export function createVault(options: VaultOptions): Vault {
 
     async rotate(id, value, rotateOptions) {
       checkId(id);
-      const checked = checkValue(value);
+      const given = checkValue(value);
+      // Read once, now: rotate waits for the store before it seals (and may seal again on a lost
+      // race), so bytes the caller reuses meanwhile must not become the stored value.
+      const checked = typeof given === 'string' ? given : new Uint8Array(given);
       const o = rotateOptions === undefined ? {} : checkObject(rotateOptions, 'options');
       const expected =
         o.expectedVersion === undefined
@@ -694,6 +701,15 @@ export function createVault(options: VaultOptions): Vault {
         primaryKekId: primary,
         aborted,
       });
+      // Best effort: the rows are replaced whether or not the store can erase their old bytes now.
+      const eraseReplaced = async (): Promise<void> => {
+        if (store.afterRewrapBatch === undefined) return;
+        try {
+          await store.afterRewrapBatch();
+        } catch {
+          // The next erase, or the store's own housekeeping, catches up.
+        }
+      };
       let after: { id: string; version: number } | undefined;
       for (;;) {
         if (isAborted()) return result(true);
@@ -704,42 +720,46 @@ export function createVault(options: VaultOptions): Vault {
         });
         const entries = new Map<string, VaultEntryRecord | undefined>();
         const rewrappedBefore = progress.rewrapped;
-        for (const row of rows) {
-          if (isAborted()) {
-            onProgress?.({ ...progress, failed: [...progress.failed] });
-            return result(true);
+        let aborted = false;
+        try {
+          for (const row of rows) {
+            if (isAborted()) {
+              aborted = true;
+              break;
+            }
+            after = { id: row.id, version: row.version };
+            progress.scanned++;
+            if (!entries.has(row.id)) entries.set(row.id, await store.getEntry(row.id));
+            const e = entries.get(row.id);
+            if (e === undefined) {
+              progress.skipped++;
+              continue;
+            }
+            let sealed: Uint8Array;
+            try {
+              sealed = await envelope.rewrap(row.sealed, { context: sealContext(e, row.version) });
+            } catch (error) {
+              const code = isCofferError(error) ? error.code : 'REWRAP_FAILED';
+              progress.failed.push({ id: row.id, version: row.version, code });
+              continue;
+            }
+            const replaced = await store.replaceSealed({
+              id: row.id,
+              version: row.version,
+              expectedSealed: row.sealed,
+              sealed,
+              kekId: inspectSealed(sealed).kekId,
+            });
+            if (replaced) progress.rewrapped++;
+            else progress.skipped++;
           }
-          after = { id: row.id, version: row.version };
-          progress.scanned++;
-          if (!entries.has(row.id)) entries.set(row.id, await store.getEntry(row.id));
-          const e = entries.get(row.id);
-          if (e === undefined) {
-            progress.skipped++;
-            continue;
-          }
-          let sealed: Uint8Array;
-          try {
-            sealed = await envelope.rewrap(row.sealed, { context: sealContext(e, row.version) });
-          } catch (error) {
-            const code = isCofferError(error) ? error.code : 'REWRAP_FAILED';
-            progress.failed.push({ id: row.id, version: row.version, code });
-            continue;
-          }
-          const replaced = await store.replaceSealed({
-            id: row.id,
-            version: row.version,
-            expectedSealed: row.sealed,
-            sealed,
-            kekId: inspectSealed(sealed).kekId,
-          });
-          if (replaced) progress.rewrapped++;
-          else progress.skipped++;
-        }
-        if (progress.rewrapped > rewrappedBefore && store.afterRewrapBatch !== undefined) {
-          // Best effort: the rows are replaced; the store erases the replaced bytes (SQLite's WAL).
-          await store.afterRewrapBatch().catch(() => undefined);
+        } finally {
+          // Also when the batch stops early (aborted, a store error): the rows replaced so far
+          // have their old bytes erased by the store (SQLite's WAL).
+          if (progress.rewrapped > rewrappedBefore) await eraseReplaced();
         }
         onProgress?.({ ...progress, failed: [...progress.failed] });
+        if (aborted) return result(true);
         if (rows.length < batch) return result(false);
       }
     },
@@ -758,7 +778,7 @@ export function createVault(options: VaultOptions): Vault {
       const unknown: string[] = [];
       const retired: string[] = [];
       for (const kekId of kekIds) {
-        const status = await provider.keyStatus(kekId);
+        const status = await askProvider(provider, 'keyStatus', () => provider.keyStatus(kekId));
         if (status === 'unknown') unknown.push(kekId);
         else if (status === 'retired') retired.push(kekId);
       }
@@ -768,7 +788,7 @@ export function createVault(options: VaultOptions): Vault {
         if (!(await keyOpensAny(samples.get(kekId) ?? []))) mismatched.push(kekId);
       }
       if (mismatched.length > 0) throw new KekMismatchError(mismatched);
-      return { kekIds, primaryKekId: await provider.primaryKekId() };
+      return { kekIds, primaryKekId: await primaryKekId() };
     },
   };
 }

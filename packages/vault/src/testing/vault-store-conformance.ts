@@ -292,6 +292,64 @@ export function runVaultStoreConformance(
         assert.deepEqual((await store.getEntry(id))?.metadata, { a: 1 });
       });
 
+      test('bytes given as a Buffer are copied: changing or erasing them later changes nothing', async ({
+        store,
+        vault,
+      }) => {
+        // A large value (a Buffer's slice() is a view, and stores may copy large values apart).
+        const value = new Uint8Array(20_000).map((_, i) => (i * 13) & 0xff);
+        const { id } = await vault.put({ kind: 'k', owner: 'o_buffer', value });
+        const entry = await store.getEntry(id);
+        const row = await store.getVersion(id, 1);
+        assert.ok(entry !== undefined && row !== undefined);
+        const copyId = '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3';
+        const given = Buffer.from(row.sealed);
+        await store.insertEntry({ ...entry, id: copyId }, { ...row, id: copyId, sealed: given });
+        const sealedHex = toHex(row.sealed);
+        given.fill(0);
+        const read = await store.getVersion(copyId, 1);
+        assert.equal(toHex(read?.sealed ?? new Uint8Array()), sealedHex, 'the store kept a view');
+        read?.sealed.fill(1);
+        assert.equal(
+          toHex((await store.getVersion(copyId, 1))?.sealed ?? new Uint8Array()),
+          sealedHex,
+        );
+        // Erasing the stored copy must not reach into the caller's memory either.
+        const mine = Buffer.from(row.sealed);
+        const otherId = '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a4';
+        await store.insertEntry({ ...entry, id: otherId }, { ...row, id: otherId, sealed: mine });
+        assert.ok(await store.destroyEntry(otherId));
+        assert.equal(toHex(mine), sealedHex, "destroy zeroed the caller's buffer");
+      });
+
+      test('metadata with NUL or an unpaired surrogate is refused on every store; other control characters round-trip', async ({
+        vault,
+        store,
+      }) => {
+        for (const metadata of [
+          { note: 'a\u0000b' },
+          { 'k\u0000': 'v' },
+          { note: 'x\ud800y' },
+          { '\udc00': 'v' },
+          { deep: [{ note: '\u0000' }] },
+        ]) {
+          await rejectsWithCode(
+            vault.put({ kind: 'k', owner: 'o_nul_meta', metadata, value: 'value-0123456789' }),
+            'INVALID_INPUT',
+          );
+        }
+        assert.deepEqual((await vault.list({ owner: 'o_nul_meta' })).items, []);
+        const metadata = { 'tab\tkey': 'line\nbreak \u0001\u001f\u007f\u0085', emoji: '🦊' };
+        const { id } = await vault.put({
+          kind: 'k',
+          owner: 'o_ctl_meta',
+          metadata,
+          value: 'value-0123456789',
+        });
+        assert.deepEqual((await vault.describe(id)).metadata, metadata);
+        assert.deepEqual((await store.getEntry(id))?.metadata, metadata);
+      });
+
       test('rotate keeps the id, bumps the version and keeps maxVersions earlier ones', async ({
         store,
         make,
