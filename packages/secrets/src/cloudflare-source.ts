@@ -8,7 +8,7 @@
 // signature made with it has expired.
 import { InvalidInputError, redact } from '@coffer/core';
 import { MAX_ACCEPTED_VERSIONS } from './_snapshot.js';
-import type { SecretsDefinition } from './define-secrets.js';
+import type { SecretDeclarations, SecretsDefinition } from './define-secrets.js';
 import { SecretSourceError } from './errors.js';
 import type {
   SecretRef,
@@ -173,9 +173,9 @@ export interface SecretsStoreBindingConfig {
  * // [{ binding: 'CSHVPDA55X3M9MSGDJ7ESGC9YTG3', store_id: 'a1b2c3', secret_name: 'CSHVPDA55X3M9MSGDJ7ESGC9YTG3' }]
  * ```
  */
-export function cloudflareSecretsStoreBindings<S extends string>(
-  definition: SecretsDefinition<never, S> | SecretsDefinition,
-  options: { readonly surface: S; readonly storeId: string },
+export function cloudflareSecretsStoreBindings<D extends SecretDeclarations, S extends string>(
+  definition: SecretsDefinition<D, S>,
+  options: { readonly surface: NoInfer<S>; readonly storeId: string },
 ): SecretsStoreBindingConfig[] {
   const { surface, storeId } = options;
   if (!(definition.surfaces as readonly string[]).includes(surface)) {

@@ -152,14 +152,9 @@ export function createCookieSigner(
   const skew = seconds(options.clockToleranceSec, 'clockToleranceSec', 0) ?? 60;
   const now = options.now ?? Date.now;
   const name = secret.ref.name;
-  const prefix = utf8Encode(`coffer-cookie-v1\0${purpose}\0`);
-  const macOf = (key: Uint8Array, body: string): Uint8Array => {
-    const bodyBytes = utf8Encode(body);
-    const input = new Uint8Array(prefix.length + bodyBytes.length);
-    input.set(prefix, 0);
-    input.set(bodyBytes, prefix.length);
-    return hmacSha256(key, input);
-  };
+  // purpose is ASCII without NUL (checked above), so the string form is the specified bytes.
+  const prefix = `coffer-cookie-v1\0${purpose}\0`;
+  const macOf = (key: Uint8Array, body: string): Uint8Array => hmacSha256(key, prefix + body);
 
   const verify = (
     cookie: unknown,

@@ -29,12 +29,9 @@
 // example in docs/app-secrets.md.
 import {
   concatBytes,
-  constantTimeEqual,
-  fromHex,
   hmacSha256,
   hmacSha256Hex,
   InvalidInputError,
-  toHex,
   utf8Encode,
 } from '@coffer/core';
 import { hmacKeyOf } from './_hmac-key.js';
@@ -52,9 +49,6 @@ const MAX_ELEMENTS = 16;
 const MAX_SIGNATURES = 8;
 const DEFAULT_TOLERANCE_SEC = 300;
 const MAX_TOLERANCE_SEC = 7 * 86_400;
-const T_VALUE = /^(?:0|[1-9][0-9]{0,11})$/;
-const KID_VALUE = /^[1-9][0-9]{0,8}$/;
-const V1_VALUE = /^[0-9a-f]{64}$/;
 const OTHER_KEY = /^[a-z0-9]{1,16}$/;
 const OTHER_VALUE = /^[\x21-\x2b\x2d-\x7e]{0,256}$/;
 
@@ -122,9 +116,61 @@ export interface WebhookSigner {
 }
 
 interface ParsedHeader {
+  readonly text: string;
   readonly t: number;
   readonly kid: number | undefined;
-  readonly signatures: readonly Uint8Array[];
+  /** Where each v1 value starts in the header (each is 64 lower-case hex digits, checked). */
+  readonly signatures: readonly number[];
+}
+
+function nibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
+}
+
+/** Whether header[from, to) is 64 lower-case hex digits. */
+function isHexSignature(header: string, from: number, to: number): boolean {
+  if (to - from !== 64) return false;
+  for (let i = from; i < to; i++) if (nibble(header.charCodeAt(i)) < 0) return false;
+  return true;
+}
+
+/**
+ * A canonical decimal in header[from, to): no sign, no leading zero (but "0" itself when
+ * `allowZero`), at most `digits` digits. -1 when it is not one.
+ */
+function decimal(
+  header: string,
+  from: number,
+  to: number,
+  digits: number,
+  allowZero: boolean,
+): number {
+  const length = to - from;
+  if (length < 1 || length > digits) return -1;
+  if (header.charCodeAt(from) === 48) return length === 1 && allowZero ? 0 : -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = header.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * Compares the 32 bytes of `expected` with the hex text at `at` without allocating. The time
+ * depends on the (public) header text, never on where `expected` and it differ.
+ */
+function equalsHexAt(expected: Uint8Array, header: string, at: number): boolean {
+  let diff = expected.length ^ 32;
+  for (let i = 0; i < 32; i++) {
+    const byte =
+      (nibble(header.charCodeAt(at + 2 * i)) << 4) | nibble(header.charCodeAt(at + 2 * i + 1));
+    diff |= (expected[i] ?? 0) ^ byte;
+  }
+  return diff === 0;
 }
 
 /** Parses a header strictly; `undefined` when it is not one (never throws). */
@@ -132,31 +178,44 @@ function parseHeader(header: unknown): ParsedHeader | undefined {
   if (typeof header !== 'string' || header.length === 0 || header.length > MAX_HEADER) {
     return undefined;
   }
-  const elements = header.split(',');
-  if (elements.length > MAX_ELEMENTS) return undefined;
-  let t: number | undefined;
+  let t = -1;
   let kid: number | undefined;
-  const signatures: Uint8Array[] = [];
-  for (const element of elements) {
-    const eq = element.indexOf('=');
-    if (eq <= 0) return undefined;
-    const key = element.slice(0, eq);
-    const value = element.slice(eq + 1);
-    if (key === 't') {
-      if (t !== undefined || !T_VALUE.test(value)) return undefined;
-      t = Number(value);
-    } else if (key === 'kid') {
-      if (kid !== undefined || !KID_VALUE.test(value)) return undefined;
-      kid = Number(value);
-    } else if (key === 'v1') {
-      if (signatures.length === MAX_SIGNATURES || !V1_VALUE.test(value)) return undefined;
-      signatures.push(fromHex(value));
-    } else if (!OTHER_KEY.test(key) || !OTHER_VALUE.test(value)) {
+  const signatures: number[] = [];
+  let elements = 0;
+  let start = 0;
+  while (start <= header.length) {
+    let end = header.indexOf(',', start);
+    if (end === -1) end = header.length;
+    if (++elements > MAX_ELEMENTS) return undefined;
+    const eq = header.indexOf('=', start);
+    if (eq <= start || eq >= end) return undefined;
+    const keyLength = eq - start;
+    const c0 = header.charCodeAt(start);
+    if (keyLength === 2 && c0 === 118 && header.charCodeAt(start + 1) === 49) {
+      // v1
+      if (signatures.length === MAX_SIGNATURES || !isHexSignature(header, eq + 1, end)) {
+        return undefined;
+      }
+      signatures.push(eq + 1);
+    } else if (keyLength === 1 && c0 === 116) {
+      // t
+      if (t !== -1) return undefined;
+      t = decimal(header, eq + 1, end, 12, true);
+      if (t === -1) return undefined;
+    } else if (keyLength === 3 && header.startsWith('kid', start)) {
+      if (kid !== undefined) return undefined;
+      kid = decimal(header, eq + 1, end, 9, false);
+      if (kid === -1) return undefined;
+    } else if (
+      !OTHER_KEY.test(header.slice(start, eq)) ||
+      !OTHER_VALUE.test(header.slice(eq + 1, end))
+    ) {
       return undefined;
     }
+    start = end + 1;
   }
-  if (t === undefined || signatures.length === 0) return undefined;
-  return { t, kid, signatures };
+  if (t === -1 || signatures.length === 0) return undefined;
+  return { text: header, t, kid, signatures };
 }
 
 function assertPayload(payload: unknown): asserts payload is string | Uint8Array {
@@ -270,23 +329,23 @@ export function createWebhookSigner(
     }
     const signed = signedBytes(parsed.t, payload);
     let matched: SecretVersion<string | Uint8Array> | undefined;
-    let matchedSignature: Uint8Array | undefined;
+    let matchedAt = -1;
     for (const candidate of candidates) {
       const expected = hmacSha256(keyOf(candidate), signed);
-      for (const signature of parsed.signatures) {
+      for (const at of parsed.signatures) {
         // Every comparison runs to the end; which version matched is not secret.
-        if (constantTimeEqual(expected, signature) && matched === undefined) {
+        if (equalsHexAt(expected, parsed.text, at) && matched === undefined) {
           matched = candidate;
-          matchedSignature = signature;
+          matchedAt = at;
         }
       }
     }
-    if (matched === undefined || matchedSignature === undefined) return fail('mismatch');
+    if (matched === undefined) return fail('mismatch');
     if (replayGuard !== undefined) {
       let first: unknown;
       try {
         first = await replayGuard.claim(
-          `${parsed.t}:${toHex(matchedSignature)}`,
+          `${parsed.t}:${parsed.text.slice(matchedAt, matchedAt + 64)}`,
           parsed.t + window,
         );
       } catch {

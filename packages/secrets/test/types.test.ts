@@ -5,6 +5,7 @@ import type { Redacted } from '@coffer/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import {
+  cloudflareSecretsStoreBindings,
   createCookieSigner,
   createJwtSigner,
   createMemorySecretSource,
@@ -139,6 +140,9 @@ describe('declarations → accessor types', () => {
           x: secret.static({ consumers: ['wroker'] }),
         },
       });
+    // @ts-expect-error bindings for a surface the definition does not list
+    const badSurface = () => cloudflareSecretsStoreBindings(app, { surface: 'cron', storeId: 's' });
+    expectTypeOf(badSurface).toBeFunction();
     // @ts-expect-error encoding must be one of the three
     const badEncoding = () => secret.random({ consumers: ['api'], encoding: 'base32' });
     // @ts-expect-error a format's schema must take a string
