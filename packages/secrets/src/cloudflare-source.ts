@@ -53,7 +53,7 @@ function isBinding(value: unknown): value is SecretsStoreSecretBinding {
  * import { createCloudflareSecretsStoreSource } from '@coffer/secrets';
  *
  * // In a Worker: `env` is the fetch handler's second argument.
- * const env = { CSHVPDA55X3M9MSGDJ7ESGC9YTG3: { get: async () => 'sk_test_4eC39HqLyjWDarjtT1zdp7dc' } };
+ * const env = { CS3ANVMWJB6Q97PGA5BS1ZQ8NF1Y: { get: async () => 'sk_test_4eC39HqLyjWDarjtT1zdp7dc' } };
  * const source = createCloudflareSecretsStoreSource({ env });
  * source.kind; // 'cloudflare-secrets-store'
  * ```
@@ -170,7 +170,7 @@ export interface SecretsStoreBindingConfig {
  *   },
  * });
  * cloudflareSecretsStoreBindings(app, { surface: 'api', storeId: 'a1b2c3' });
- * // [{ binding: 'CSHVPDA55X3M9MSGDJ7ESGC9YTG3', store_id: 'a1b2c3', secret_name: 'CSHVPDA55X3M9MSGDJ7ESGC9YTG3' }]
+ * // [{ binding: 'CS3ANVMWJB6Q97PGA5BS1ZQ8NF1Y', store_id: 'a1b2c3', secret_name: 'CS3ANVMWJB6Q97PGA5BS1ZQ8NF1Y' }]
  * ```
  */
 export function cloudflareSecretsStoreBindings<D extends SecretDeclarations, S extends string>(

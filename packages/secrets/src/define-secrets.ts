@@ -125,7 +125,7 @@ function freezeDefinition<D extends SecretDeclarations, S extends string>(
  *     webhookSigning: secret.random({ consumers: ['api', 'worker'] }),
  *   },
  * });
- * app.secrets.map((s) => s.ref.physicalName); // ['CSHVPDA55X3M9MSGDJ7ESGC9YTG3', 'CS…']
+ * app.secrets.map((s) => s.ref.physicalName); // ['CS3ANVMWJB6Q97PGA5BS1ZQ8NF1Y', 'CSYVKWCVQ3XS6DGPTACET79HPHJM']
  * ```
  */
 export function defineSecrets<
@@ -194,7 +194,8 @@ export function defineSecrets<
  * one stored value).
  *
  * @throws {SecretNameCollisionError} `SECRET_NAME_COLLISION` on a shared name or physical name.
- * @throws {InvalidInputError} `INVALID_INPUT` when an argument is not a definition.
+ * @throws {InvalidInputError} `INVALID_INPUT` when an argument is not a definition, or the two have
+ *   different owners (workspace, project, environment).
  * @example
  * ```ts
  * import { combineSecrets, defineSecrets, secret } from '@coffer/secrets';

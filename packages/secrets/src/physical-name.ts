@@ -53,7 +53,7 @@ export interface PhysicalNameFields {
  *   environment: 'production',
  *   namespace: 'billing',
  *   name: 'stripeApiKey',
- * }); // 'CSHVPDA55X3M9MSGDJ7ESGC9YTG3'
+ * }); // 'CS3ANVMWJB6Q97PGA5BS1ZQ8NF1Y'
  * ```
  */
 export function physicalName(fields: PhysicalNameFields): string {

@@ -52,7 +52,29 @@ const MAX_TOLERANCE_SEC = 7 * 86_400;
 const OTHER_KEY = /^[a-z0-9]{1,16}$/;
 const OTHER_VALUE = /^[\x21-\x2b\x2d-\x7e]{0,256}$/;
 
-/** Records signatures already accepted, so a captured delivery cannot be replayed in the window. */
+/**
+ * Records signatures already accepted, so a captured delivery cannot be replayed in the window.
+ * Consulted only after a signature verified, so forged headers never fill it.
+ *
+ * @example
+ * ```ts
+ * import type { ReplayGuard } from '@coffer/secrets';
+ *
+ * // One process only; across instances use Redis `SET key 1 NX EXAT expiresAtSec` or a unique row.
+ * const seen = new Map<string, number>();
+ * const guard: ReplayGuard = {
+ *   claim(id, expiresAtSec) {
+ *     const now = Date.now() / 1000;
+ *     for (const [k, until] of seen) if (until < now) seen.delete(k);
+ *     if (seen.has(id)) return false;
+ *     seen.set(id, expiresAtSec);
+ *     return true;
+ *   },
+ * };
+ * guard.claim('1767225600:ab12…', 1767225900); // true
+ * guard.claim('1767225600:ab12…', 1767225900); // false
+ * ```
+ */
 export interface ReplayGuard {
   /**
    * Records `id` until `expiresAtSec` (Unix seconds) and answers `true`, or answers `false` when
