@@ -45,7 +45,13 @@ describe('docs/app-secrets.md', () => {
   it('the worked webhook example is the first committed vector, and verifies', async () => {
     const fixture = JSON.parse(
       readFileSync(join(repo, 'packages/secrets/test/fixtures/webhook-signature-v1.json'), 'utf8'),
-    ) as { vectors: Array<{ header: string; payloadUtf8: string; versions: Array<{ storedText: string }> }> };
+    ) as {
+      vectors: Array<{
+        header: string;
+        payloadUtf8: string;
+        versions: Array<{ storedText: string }>;
+      }>;
+    };
     const first = fixture.vectors[0];
     expect(doc).toContain(first?.header);
     expect(doc).toContain(`\`${first?.versions[0]?.storedText}\``);
@@ -72,9 +78,7 @@ describe('docs/app-secrets.md', () => {
   });
 
   it('the naming-rule and physical-name examples are what the code computes', () => {
-    const examples = [
-      ...doc.matchAll(/^ *(\w+) \/ (\w+)(?:, v\d)? +→ {2}(COFFER_SECRET_\w+)$/gm),
-    ];
+    const examples = [...doc.matchAll(/^ *(\w+) \/ (\w+)(?:, v\d)? +→ {2}(COFFER_SECRET_\w+)$/gm)];
     expect(examples.length).toBe(2);
     for (const [, namespace, name, variable] of examples) {
       expect(variable?.replace(/__V\d+$/, '')).toBe(

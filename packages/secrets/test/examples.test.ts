@@ -18,16 +18,16 @@ import {
   defineSecrets,
   localEnvVariable,
   physicalName,
-  ReplayGuardError,
   type ReplayGuard,
+  ReplayGuardError,
   SecretFormatError,
   SecretGenerationError,
   SecretModeError,
   SecretNameCollisionError,
   SecretNotGrantedError,
   SecretNotSetError,
-  SecretSourceError,
   type SecretSource,
+  SecretSourceError,
   SecretUnavailableError,
   SecretVersionNotFoundError,
   SecretWriteConflictError,
@@ -66,7 +66,9 @@ describe('errors', () => {
     expect(err.code).toBe('SIGNATURE_MISMATCH');
     expect(err.status).toBe(401);
     expect(new ReplayGuardError().retryable).toBe(true);
-    expect(new SecretGenerationError('partnerWebhook', 'threw').code).toBe('SECRET_GENERATION_FAILED');
+    expect(new SecretGenerationError('partnerWebhook', 'threw').code).toBe(
+      'SECRET_GENERATION_FAILED',
+    );
     expect(new SecretWriteConflictError('stripeApiKey').status).toBe(409);
   });
 });
@@ -152,7 +154,9 @@ describe('sources', () => {
       },
       async readVersion(ref, version) {
         const text = values.get(ref.physicalName);
-        return text === undefined || version !== 1 ? undefined : { version: 1, value: redact(text) };
+        return text === undefined || version !== 1
+          ? undefined
+          : { version: 1, value: redact(text) };
       },
     };
     expect(source.kind).toBe('fixed-map');
@@ -284,7 +288,11 @@ describe('signing helpers', () => {
     const header = hooks.sign(body);
     expect(header).toMatch(/^t=\d+,kid=1,v1=[0-9a-f]{64}$/);
     const t = Number(/t=(\d+)/.exec(header)?.[1]);
-    await expect(hooks.verify(body, header)).resolves.toEqual({ ok: true, version: 1, timestamp: t });
+    await expect(hooks.verify(body, header)).resolves.toEqual({
+      ok: true,
+      version: 1,
+      timestamp: t,
+    });
     await expect(hooks.verify(`${body} `, header)).resolves.toEqual({
       ok: false,
       reason: 'mismatch',
@@ -354,7 +362,12 @@ describe('signing helpers', () => {
     const signed = cookies.sign('sess_01J9Z3');
     expect(signed).toMatch(/^c1\.1\.\d+\.c2Vzc18wMUo5WjM\.[A-Za-z0-9_-]{43}$/);
     const issuedAt = Number(signed.split('.')[2]);
-    expect(cookies.verify(signed)).toEqual({ ok: true, value: 'sess_01J9Z3', version: 1, issuedAt });
+    expect(cookies.verify(signed)).toEqual({
+      ok: true,
+      value: 'sess_01J9Z3',
+      version: 1,
+      issuedAt,
+    });
     expect(cookies.verify(signed.replace('c2Vzc18wMUo5WjM', 'c2Vzc18wMUo5WjQ'))).toEqual({
       ok: false,
       reason: 'mismatch',

@@ -440,3 +440,57 @@ describe('programmer errors', () => {
     );
   });
 });
+
+describe('on a real socket', () => {
+  it('a signature header sent twice (Node joins them with ", ") is malformed, one is accepted', async () => {
+    const { createServer } = await import('node:http');
+    const { connect } = await import('node:net');
+    const signer = await signerFor([[1, keyText(1)]]);
+    const body = '{"id":"evt_socket"}';
+    const header = signer.sign(body);
+    const other = signer.sign('{"id":"evt_other"}');
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void signer
+          .verify(new Uint8Array(Buffer.concat(chunks)), req.headers['coffer-signature'])
+          .then((r) => res.end(r.ok ? 'ok' : r.reason));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const send = (headers: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let reply = '';
+        socket.on('data', (d) => {
+          reply += d.toString();
+        });
+        socket.on('end', () => resolve(reply.split('\r\n\r\n').slice(1).join('')));
+        socket.on('error', reject);
+        socket.end(
+          [
+            'POST /hook HTTP/1.1',
+            'Host: 127.0.0.1',
+            'Connection: close',
+            `Content-Length: ${Buffer.byteLength(body)}`,
+            ...headers,
+            '',
+            body,
+          ].join('\r\n'),
+        );
+      });
+    try {
+      expect(await send([`Coffer-Signature: ${header}`])).toContain('ok');
+      expect(await send([`Coffer-Signature: ${header}`, `Coffer-Signature: ${header}`])).toContain(
+        'malformed',
+      );
+      expect(await send([`Coffer-Signature: ${other}`, `Coffer-Signature: ${header}`])).toContain(
+        'malformed',
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
