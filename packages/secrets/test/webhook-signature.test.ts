@@ -372,6 +372,20 @@ describe('hostile headers', () => {
     );
   });
 
+  it('every hex digit of the signature counts: changing any one is a mismatch', async () => {
+    const signer = await signerFor([[1, keyText(1)]]);
+    const header = signer.sign('body');
+    const at = header.indexOf('v1=') + 3;
+    for (let i = at; i < at + 64; i++) {
+      const digit = header[i] === '0' ? '1' : '0';
+      const altered = header.slice(0, i) + digit + header.slice(i + 1);
+      await expect(signer.verify('body', altered), `digit ${i - at}`).resolves.toMatchObject({
+        ok: false,
+        reason: 'mismatch',
+      });
+    }
+  });
+
   it('a tampered payload is a mismatch, byte by byte', async () => {
     const signer = await signerFor([[1, keyText(1)]]);
     const body = new TextEncoder().encode('{"amount":100,"currency":"eur"}');
