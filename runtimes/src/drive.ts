@@ -108,12 +108,40 @@ export function cliTargets(portableScript: string): CliTarget[] {
   ];
 }
 
-/** A Miniflare instance running `script` with the run's fixture bound (no compatibility flags). */
-export function workerdFor(script: string, fixture: InteropFixture, target: string): Miniflare {
-  return new Miniflare({
+/** The Secrets Store of the Worker: one secret per version of the fixture's signing key. */
+const SECRETS_STORE_ID = 'coffer-runtimes';
+
+/**
+ * A Miniflare instance running `script` with the run's fixture bound (no compatibility flags), and
+ * the fixture's signing key in miniflare's local Secrets Store: version 1 bound under its physical
+ * name, version n under `<name>__V<n>` (the store secret has the binding's name). Values are
+ * written with miniflare's admin API, as `wrangler secrets-store secret create` would.
+ */
+export async function workerdFor(
+  script: string,
+  fixture: InteropFixture,
+  target: string,
+): Promise<Miniflare> {
+  const names = fixture.secrets.versions.map((v) =>
+    v.version === 1 ? fixture.secrets.binding : `${fixture.secrets.binding}__V${v.version}`,
+  );
+  const mf = new Miniflare({
     modules: true,
     script: readFileSync(script, 'utf8'),
     compatibilityDate: COMPATIBILITY_DATE,
     bindings: { FIXTURE: fixture, TARGET: target, EXPECT: PORTABLE },
+    secretsStoreSecrets: Object.fromEntries(
+      names.map((name) => [name, { store_id: SECRETS_STORE_ID, secret_name: name }]),
+    ),
   });
+  try {
+    for (const [i, name] of names.entries()) {
+      const admin = (await mf.getSecretsStoreSecretAPI(name))();
+      await admin.create(fixture.secrets.versions[i]?.text ?? '');
+    }
+  } catch (error) {
+    await mf.dispose();
+    throw error;
+  }
+  return mf;
 }

@@ -1,6 +1,8 @@
 // What Node hands every runtime for one run: values it sealed, keys it minted, the vector files.
 // Plain JSON (hex strings for bytes) so it crosses into workerd, Bun and Deno unchanged.
 import type { ApiKeyRecord } from '@coffer/api-keys';
+import type { PhysicalNameFields } from '@coffer/secrets';
+import type { SignedSamples } from './checks/secrets-setup.ts';
 
 /** One sealed value and how it was made. */
 export interface SealedOnNode {
@@ -78,5 +80,18 @@ export interface InteropFixture {
   readonly pii: {
     readonly pepperEnv: string;
     readonly vectors: readonly PiiVector[];
+  };
+  readonly secrets: {
+    /** The signing key's versions (random per run): the Worker reads them from Secrets Store. */
+    readonly versions: ReadonlyArray<{ readonly version: number; readonly text: string }>;
+    /** The binding (= physical name) of version 1, as Node derived it. */
+    readonly binding: string;
+    /** packages/secrets/test/fixtures/physical-name-v1.json. */
+    readonly physicalNames: ReadonlyArray<{
+      readonly fields: PhysicalNameFields;
+      readonly physicalName: string;
+    }>;
+    /** Signed on Node with version 1 only (before the rotation the runtime sees). */
+    readonly signedOnNodeV1: SignedSamples;
   };
 }

@@ -11,6 +11,7 @@ import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelop
 import { type Check, type CheckReport, equal, ok } from './checks/check.ts';
 import type { SealedHere } from './checks/envelope.ts';
 import { headerBytes } from './checks/envelope.ts';
+import { bindingsFor, type SignedSamples, signersOver } from './checks/secrets-setup.ts';
 import type { InteropFixture } from './fixture.ts';
 
 const bytesOf = (text: string): Uint8Array => fromBase64Url(text.slice('cf1.'.length));
@@ -92,6 +93,23 @@ export function interopChecks(fixture: InteropFixture, report: CheckReport): Che
         } finally {
           await hasher.close();
         }
+      },
+    },
+    {
+      name: `Node verifies the webhook header, JWT and cookie ${report.target} signed (version 2)`,
+      run: async () => {
+        const signed = outputOf<SignedSamples>(report, 'secrets.signedHere');
+        const signers = await signersOver(bindingsFor(fixture.secrets.versions));
+        const header = await signers.webhook.verify(signed.payload, signed.header);
+        equal(header.ok && header.version, 2, 'webhook header, version 2');
+        const jwt = await signers.jwt.verify(signed.jwt);
+        equal([jwt.ok && jwt.version, jwt.ok && jwt.payload.sub], [2, 'interop'], 'JWT');
+        const cookie = signers.cookie.verify(signed.cookie);
+        equal(
+          [cookie.ok && cookie.version, cookie.ok && cookie.value],
+          [2, signed.payload],
+          'cookie',
+        );
       },
     },
   ];

@@ -6,12 +6,14 @@ import {
   fromHex,
   hkdfSha256,
   hmacSha256Hex,
+  randomBytes,
   toBase64Url,
   toHex,
   utf8Encode,
   xchacha20Poly1305Seal,
 } from '@coffer/core';
 import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelope';
+import { bindingsFor, secretsApp, signersOver, signSamples } from './checks/secrets-setup.ts';
 import type { FormatVector, InteropFixture, PiiVector, SealedOnNode } from './fixture.ts';
 
 const repo = new URL('../../', import.meta.url);
@@ -101,6 +103,12 @@ export async function makeFixture(): Promise<InteropFixture> {
     const pii = readJson<{ pepperEnv: string; vectors: PiiVector[] }>(
       'packages/pii/test/fixtures/hash-vectors-v1.json',
     );
+    // Two versions of a random signing key, fresh each run; Node signs with version 1 alone.
+    const versions = [1, 2].map((version) => ({ version, text: toBase64Url(randomBytes(32)) }));
+    const signedOnNodeV1 = await signSamples(
+      await signersOver(bindingsFor(versions.slice(0, 1))),
+      '{"event":"order.paid","from":"node","ünïcode":"☃"}',
+    );
     return {
       core: {
         keyHex: toHex(key),
@@ -134,6 +142,14 @@ export async function makeFixture(): Promise<InteropFixture> {
         killedOrganizationId: 'org_frozen',
       },
       pii,
+      secrets: {
+        versions,
+        binding: secretsApp().secrets[0]?.ref.physicalName ?? '',
+        physicalNames: readJson<{ vectors: InteropFixture['secrets']['physicalNames'] }>(
+          'packages/secrets/test/fixtures/physical-name-v1.json',
+        ).vectors,
+        signedOnNodeV1,
+      },
     };
   } finally {
     await hasher.close();

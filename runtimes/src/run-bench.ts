@@ -88,7 +88,7 @@ export async function runRuntimeBench(onFigure: (figure: RuntimeFigure) => void)
       {
         name: 'workerd',
         run: async () => {
-          const mf = workerdFor(workerScript, fixture, `workerd ${v.workerd}`);
+          const mf = await workerdFor(workerScript, fixture, `workerd ${v.workerd}`);
           try {
             const res = await mf.dispatchFetch(
               `http://worker.test/__bench?rounds=${options.rounds}&roundMs=${options.roundMs}`,

@@ -27,7 +27,7 @@ async function runWorkerd(
   runtime: string,
 ): Promise<CheckReport> {
   const target = 'workerd';
-  const mf = workerdFor(script, fixture, target);
+  const mf = await workerdFor(script, fixture, target);
   try {
     const res = await mf.dispatchFetch('http://worker.test/__checks', { method: 'POST' });
     if (res.status !== 200)

@@ -11,6 +11,8 @@ export interface CheckContext {
   readonly expect: TargetExpectations;
   /** Values Node sealed, minted and hashed for this run. */
   readonly fixture: InteropFixture;
+  /** The Worker's `env` (real bindings), in workerd only. */
+  readonly bindings?: Readonly<Record<string, unknown>>;
   /** Hands a JSON value back to the Node driver, which checks it after the run (interop). */
   output(name: string, value: unknown): void;
 }

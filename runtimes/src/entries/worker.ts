@@ -10,11 +10,12 @@ import { partnerApp } from '../checks/hono.ts';
 import { sharedGroups } from '../checks/index.ts';
 import type { InteropFixture } from '../fixture.ts';
 
-/** The bindings the driver gives the Worker (JSON bindings in miniflare). */
+/** The bindings the driver gives the Worker (JSON bindings and Secrets Store secrets in miniflare). */
 interface Env {
   readonly FIXTURE: InteropFixture;
   readonly TARGET: string;
   readonly EXPECT: TargetExpectations;
+  readonly [secretsStoreBinding: string]: unknown;
 }
 
 let app: Promise<Hono> | undefined;
@@ -30,7 +31,7 @@ export default {
     if (url.pathname === '/__checks') {
       const report = await runGroups(
         sharedGroups,
-        { target: env.TARGET, expect: env.EXPECT, fixture: env.FIXTURE },
+        { target: env.TARGET, expect: env.EXPECT, fixture: env.FIXTURE, bindings: env },
         `workerd (${(globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent})`,
       );
       return Response.json(report);
