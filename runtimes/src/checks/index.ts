@@ -6,6 +6,7 @@ import { coreChecks } from './core.ts';
 import { envelopeChecks } from './envelope.ts';
 import { honoChecks } from './hono.ts';
 import { piiChecks } from './pii.ts';
+import { rateLimitChecks } from './rate-limit.ts';
 import { vaultChecks } from './vault.ts';
 
 export const sharedGroups: readonly CheckGroup[] = [
@@ -15,4 +16,5 @@ export const sharedGroups: readonly CheckGroup[] = [
   piiChecks,
   apiKeysChecks,
   honoChecks,
+  rateLimitChecks,
 ];
