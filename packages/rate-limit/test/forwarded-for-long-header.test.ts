@@ -90,9 +90,8 @@ describe('a long X-Forwarded-For', () => {
           // Every other attempt pads the header past 4 KiB; the proxy appended the real address.
           'x-forwarded-for': `${padding(i % 2 === 0 ? 1000 : 1)}, 203.0.113.66`,
         };
-        const error: unknown = await verifier
-          .authenticate({ socket: { remoteAddress: '10.0.0.2' }, headers })
-          .catch((e: unknown) => e);
+        const request = { socket: { remoteAddress: '10.0.0.2' }, headers };
+        const error: unknown = await verifier.authenticate(request).catch((e: unknown) => e);
         codes.push((error as { code?: unknown }).code);
       }
       // One client, one budget: three compares, then refusals, long header or not.
