@@ -104,6 +104,23 @@ async function runWorkerd(
   }
 }
 
+// A watchdog: keeps the event loop alive while the run lasts and names the phase that stalls, so
+// a harness that hangs fails with where it hung instead of Node's bare exit 13 (a top-level await
+// left unsettled once nothing else held the loop open). Each target has its own timeouts; this only
+// catches what lies between them.
+const STALL_MS = 5 * 60_000;
+let phase = 'start';
+let phaseSince = Date.now();
+function enter(next: string): void {
+  phase = next;
+  phaseSince = Date.now();
+}
+const watchdog = setInterval(() => {
+  if (Date.now() - phaseSince < STALL_MS) return;
+  console.error(`runtimes: no progress for ${STALL_MS / 60_000} min in ${phase}`);
+  process.exit(1);
+}, 1000);
+
 interface TargetSpec {
   readonly name: string;
   run(fixture: InteropFixture): Promise<CheckReport>;
@@ -119,10 +136,13 @@ async function main(): Promise<void> {
       .map(([k, x]) => `${k} ${x.replace(new RegExp(`^${k} `), '')}`)
       .join(', ')}`,
   );
+  enter('making the fixture on Node');
   const fixture = await makeFixture();
   const outDir = mkdtempSync(join(tmpdir(), 'coffer-runtimes-'));
   try {
+    enter('bundling the Worker');
     const workerScript = await bundle('src/entries/worker.ts', outDir, 'worker');
+    enter('bundling the portable entry');
     const portableScript = await bundle('src/entries/portable.ts', outDir, 'portable');
     const targets: TargetSpec[] = [
       {
@@ -152,6 +172,7 @@ async function main(): Promise<void> {
       (x) => only.length === 0 || only.some((o) => x.name.startsWith(o)),
     )) {
       const t0 = Date.now();
+      enter(`target ${t.name}`);
       let results: CheckResult[];
       let runtime = t.name;
       try {
@@ -205,4 +226,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} finally {
+  clearInterval(watchdog);
+}

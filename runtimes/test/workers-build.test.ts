@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { runtimesDir, workersBuild } from '../src/targets.ts';
 
-const PORTABLE = ['core', 'envelope', 'vault', 'pii', 'api-keys', 'secrets'] as const;
+const PORTABLE = ['core', 'envelope', 'vault', 'pii', 'api-keys', 'secrets', 'rate-limit'] as const;
 
 async function bundleOf(source: string) {
   const { entryPoints: _unused, ...options } = workersBuild('unused');

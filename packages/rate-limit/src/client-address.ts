@@ -200,8 +200,13 @@ export function createClientAddressResolver(
     let client = peer;
     if (!trusted(client, 0)) return addressKey(client, v6Bits);
     const header = forwardedFor(request);
-    if (header === null || header.length > MAX_FORWARDED_LENGTH) return addressKey(client, v6Bits);
-    const entries = header.split(',');
+    if (header === null) return addressKey(client, v6Bits);
+    // Trusted proxies append on the right, so only the tail can matter. A client can make the
+    // header as long as the server allows: read its last MAX_FORWARDED_LENGTH characters, without
+    // the entry they cut, rather than falling back to the proxy (whose budget everyone shares).
+    const long = header.length > MAX_FORWARDED_LENGTH;
+    const entries = (long ? header.slice(header.length - MAX_FORWARDED_LENGTH) : header).split(',');
+    if (long) entries.shift();
     for (let i = entries.length - 1, index = 1; i >= 0; i--, index++) {
       const next = parseEntry(entries[i] as string);
       if (next === null) break; // not an address: stop at the last one we could trust

@@ -83,6 +83,13 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MAX_BURST = 1_000_000;
 /** The longest emission interval allowed: one request a day. */
 const MAX_INTERVAL_US = 86_400_000_000;
+/**
+ * The longest a bucket may take to refill (burst × interval): 100 years. Bucket times are
+ * microseconds on Redis's clock (about 1.8e15 today) plus at most this, which keeps every value an
+ * exact integer in a double (2^53) in JavaScript and in Redis's Lua for decades; past 2^53 a
+ * store's answers stop being whole numbers and the limiter takes a working store for a broken one.
+ */
+const MAX_CAPACITY_US = 100 * 365.25 * 86_400_000_000;
 
 /**
  * @internal One compiled bucket rule: what a store needs to run GCRA on one bucket. The interval
@@ -147,6 +154,12 @@ export function compileRule(
     throw bad(
       `${part}.rate`,
       `${part}.rate must allow between one request a day and one a microsecond`,
+    );
+  }
+  if (intervalUs * burst > MAX_CAPACITY_US) {
+    throw bad(
+      `${part}.burst`,
+      `${part}.burst × the interval (the time a bucket takes to refill) must be at most 100 years`,
     );
   }
   for (const key of Object.keys(rule)) {

@@ -6,6 +6,7 @@ import { coreChecks } from './core.ts';
 import { envelopeChecks } from './envelope.ts';
 import { honoChecks } from './hono.ts';
 import { piiChecks } from './pii.ts';
+import { rateLimitChecks } from './rate-limit.ts';
 import { secretsChecks } from './secrets.ts';
 import { vaultChecks } from './vault.ts';
 
@@ -17,4 +18,5 @@ export const sharedGroups: readonly CheckGroup[] = [
   apiKeysChecks,
   honoChecks,
   secretsChecks,
+  rateLimitChecks,
 ];
