@@ -37,6 +37,7 @@ export type {
   JsonObject,
   JsonValue,
   VaultEntryRecord,
+  VaultEntryWithVersion,
   VaultListQuery,
   VaultReplaceSealed,
   VaultRewrapScan,
