@@ -1,8 +1,10 @@
-// The quick path: open a better-sqlite3 database from a file name, configure it, wrap it in Kysely.
+// The quick path: open a better-sqlite3 database from a file name, configure it, wrap it in Kysely
+// with a statement cache.
 import { CofferError } from '@coffer/core';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { configureSqliteDatabase, resolveBusyTimeoutMs } from './sqlite-pragmas.js';
+import { cacheSqliteStatements } from './sqlite-statement-cache.js';
 
 /**
  * The SQLite database file could not be opened or configured (missing directory, no permission,
@@ -46,5 +48,7 @@ export function openSqliteKysely(
     if (error instanceof CofferError) throw error;
     throw new SqliteOpenError(filename, error);
   }
-  return new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<unknown>({
+    dialect: new SqliteDialect({ database: cacheSqliteStatements(database) }),
+  });
 }

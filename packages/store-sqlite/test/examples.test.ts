@@ -6,12 +6,14 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  cacheSqliteStatements,
   configureSqliteDatabase,
   createSqliteStore,
   type SqliteConnectionOptions,
   SqliteOpenError,
   type SqlitePragmaTarget,
   type SqliteSchemaOptions,
+  type SqliteStatementSource,
   type SqliteStore,
   type SqliteStoreBaseOptions,
   type SqliteStoreOptions,
@@ -55,6 +57,21 @@ describe('TSDoc examples', () => {
     const storage: SqliteStore = createSqliteStore({ filename: ':memory:' });
     await storage.migrate();
     await storage.close();
+  });
+
+  it('cacheSqliteStatements and SqliteStatementSource', async () => {
+    const source: SqliteStatementSource = new Database(':memory:');
+    expect(source.prepare('select 1 as one').all([])).toEqual([{ one: 1 }]);
+    source.close();
+    const database = new Database(':memory:');
+    configureSqliteDatabase(database);
+    const db = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: cacheSqliteStatements(database) }),
+    });
+    const storage = createSqliteStore({ db });
+    await storage.migrate();
+    await db.destroy(); // closes the database
+    expect(database.open).toBe(false);
   });
 
   it('SqliteOpenError', () => {
