@@ -2,7 +2,7 @@ import type { QueryExecutorProvider } from 'kysely';
 
 /**
  * What differs between the SQL dialects coffer stores on, and nothing else. Each store package
- * (`@coffer/store-postgres`, `@coffer/store-sqlite`) supplies one; the shared queries in
+ * (`@coffer/store-postgres`, `@coffer/store-sqlite`, `@coffer/store-mysql`) supplies one; the shared queries in
  * `@coffer/store-kysely` call it to convert values and to classify driver errors. Write one only
  * to port coffer's stores to another Kysely dialect.
  *
@@ -29,10 +29,10 @@ import type { QueryExecutorProvider } from 'kysely';
  * ```
  */
 export interface DialectAdapter {
-  /** A short name used in errors and details (`'postgres'`, `'sqlite'`). */
+  /** A short name used in errors and details (`'postgres'`, `'sqlite'`, `'mysql'`). */
   readonly dialect: string;
   /**
-   * The statement that opens a write transaction: `'begin'` on PostgreSQL (row locks and
+   * The statement that opens a write transaction: `'begin'` on PostgreSQL and MySQL (row locks and
    * check-and-set do the rest), `'begin immediate'` on SQLite (take the write lock up front so
    * two writers never deadlock upgrading read locks).
    */
@@ -84,11 +84,18 @@ export interface DialectAdapter {
   jsonFromDb(value: unknown): unknown;
   /**
    * Whether a driver error is transient contention worth retrying the whole operation for:
-   * `SQLITE_BUSY*`, PostgreSQL deadlock (`40P01`) or serialization failure (`40001`).
+   * `SQLITE_BUSY*`, PostgreSQL deadlock (`40P01`) or serialization failure (`40001`), MySQL
+   * deadlock (1213) or lock wait timeout (1205).
    */
   isTransient(error: unknown): boolean;
   /** Whether a driver error is a unique or primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * Optional. Told the SQL text of each query the store compiles once and runs often (reveal, put,
+   * rewrap), before its first run. A dialect may have the server prepare it: PostgreSQL's quick
+   * path runs these as named prepared statements, parsed and planned once per connection.
+   */
+  prepare?(sql: string): void;
   /**
    * Optional. Removes what a driver copied from the statement into its error before the error
    * leaves the store (`mysql2` attaches the whole SQL text with every value interpolated as

@@ -115,7 +115,9 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     Object.fromEntries(entryColumns.map((c) => [c, v(c)])) as never as VaultEntriesTable;
   const versionMarkers = (v: (name: string) => string) =>
     Object.fromEntries(versionColumns.map((c) => [c, v(`v_${c}`)])) as never as VaultVersionsTable;
-  // The entry left-joined to its current version (`version` undefined) or to a given one.
+  // The entry left-joined to its current version (`version` undefined) or to a given one. Columns
+  // are named, never `*`: a prepared statement's result shape must not change when a later
+  // migration adds a column.
   const joined = (version: string | undefined) =>
     ctx.db
       .selectFrom(`${entries} as e` as 'vault_entries as e')
@@ -125,7 +127,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
           ? on.onRef('v.version', '=', 'e.version')
           : on.on('v.version', '=', version as never);
       })
-      .selectAll('e')
+      .select(entryColumns.map((c) => `e.${c}` as const))
       .select([
         'v.version as v_version',
         'v.kek_id as v_kek_id',
@@ -145,47 +147,66 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
       v_created_at: values.created_at,
     };
   };
-  const insertNames: string[] = [...entryColumns, ...versionColumns.map((c) => `v_${c}`)];
+  const versionNames = versionColumns.map((c) => `v_${c}`);
+  const prepare = a.prepare?.bind(a);
   const q = {
-    entry: prepareQuery(['id'], (v) =>
-      ctx.db.selectFrom(entries).selectAll().where('id', '=', v('id')),
+    entry: prepareQuery(
+      ['id'],
+      (v) => ctx.db.selectFrom(entries).select(entryColumns).where('id', '=', v('id')),
+      prepare,
     ),
-    version: prepareQuery(['id', 'version'], (v) =>
-      ctx.db
-        .selectFrom(versions)
-        .selectAll()
-        .where('entry_id', '=', v('id'))
-        .where('version', '=', v('version') as never),
+    version: prepareQuery(
+      ['id', 'version'],
+      (v) =>
+        ctx.db
+          .selectFrom(versions)
+          .select(versionColumns)
+          .where('entry_id', '=', v('id'))
+          .where('version', '=', v('version') as never),
+      prepare,
     ),
     // The entry and its current version in one statement: one snapshot, so the version row the
     // entry names is there (a rotation inserts it in the same transaction that names it).
-    current: prepareQuery<JoinedRow, 'id'>(['id'], (v) =>
-      joined(undefined).where('e.id', '=', v('id')),
+    current: prepareQuery<JoinedRow, 'id'>(
+      ['id'],
+      (v) => joined(undefined).where('e.id', '=', v('id')),
+      prepare,
     ),
-    withVersion: prepareQuery<JoinedRow, 'id' | 'version'>(['id', 'version'], (v) =>
-      joined(v('version')).where('e.id', '=', v('id')),
+    withVersion: prepareQuery<JoinedRow, 'id' | 'version'>(
+      ['id', 'version'],
+      (v) => joined(v('version')).where('e.id', '=', v('id')),
+      prepare,
     ),
     // Both rows in one statement (writable CTE): one round trip, atomic without a transaction.
-    insertBoth: prepareQuery(insertNames, (v) =>
-      ctx.db
-        .with('e', (db) => db.insertInto(entries).values(entryMarkers(v)).returning('id'))
-        .insertInto(versions)
-        .values(versionMarkers(v)),
+    insertBoth: prepareQuery(
+      [...entryColumns, ...versionNames],
+      (v) =>
+        ctx.db
+          .with('e', (db) => db.insertInto(entries).values(entryMarkers(v)).returning('id'))
+          .insertInto(versions)
+          .values(versionMarkers(v)),
+      prepare,
     ),
-    insertEntry: prepareQuery<unknown, string>([...entryColumns], (v) =>
-      ctx.db.insertInto(entries).values(entryMarkers(v)),
+    insertEntry: prepareQuery<unknown, string>(
+      [...entryColumns],
+      (v) => ctx.db.insertInto(entries).values(entryMarkers(v)),
+      prepare,
     ),
     insertVersion: prepareQuery(
-      versionColumns.map((c) => `v_${c}`),
+      versionNames,
       (v) => ctx.db.insertInto(versions).values(versionMarkers(v)),
+      prepare,
     ),
-    replaceSealed: prepareQuery(['id', 'version', 'expected', 'sealed', 'kek_id'], (v) =>
-      ctx.db
-        .updateTable(versions)
-        .set({ sealed: v('sealed') as never, kek_id: v('kek_id') })
-        .where('entry_id', '=', v('id'))
-        .where('version', '=', v('version') as never)
-        .where('sealed', '=', v('expected') as never),
+    replaceSealed: prepareQuery(
+      ['id', 'version', 'expected', 'sealed', 'kek_id'],
+      (v) =>
+        ctx.db
+          .updateTable(versions)
+          .set({ sealed: v('sealed') as never, kek_id: v('kek_id') })
+          .where('entry_id', '=', v('id'))
+          .where('version', '=', v('version') as never)
+          .where('sealed', '=', v('expected') as never),
+      prepare,
     ),
   };
 

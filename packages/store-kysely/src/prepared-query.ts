@@ -24,6 +24,7 @@ type Slot<Name> = { readonly name: Name } | { readonly constant: unknown };
 export function prepareQuery<Row, Name extends string>(
   names: readonly Name[],
   build: (value: (name: Name) => string) => Compilable<Row>,
+  onCompile?: (sql: string) => void,
 ): PreparedQuery<Row, Name> {
   let compiled: CompiledQuery<Row> | undefined;
   let slots: Slot<Name>[] = [];
@@ -44,6 +45,7 @@ export function prepareQuery<Row, Name extends string>(
       return name === undefined ? { constant: parameter } : { name };
     });
     compiled = query;
+    onCompile?.(query.sql);
     return query;
   };
   return {

@@ -3,11 +3,11 @@
 // own, key ids in collation "C" whatever the database collation, and text PostgreSQL cannot hold
 // (U+0000) refused with INVALID_INPUT on every write and simply not found on every read.
 import { isCofferError } from '@coffer/core';
-import { createVault } from '@coffer/vault';
+import { createVault, createVaultReader } from '@coffer/vault';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/postgres.ts';
-import { envelope1 } from '../../store-kysely/test-support/fixtures.js';
+import { envelope1, who } from '../../store-kysely/test-support/fixtures.js';
 import { apiKeyRecord, keyIdOf, T0 } from '../../store-kysely/test-support/index.js';
 import { createPostgresStore, type PostgresStore, postgresMigrations } from '../src/index.js';
 
@@ -113,6 +113,69 @@ describe('PostgreSQL types and schema', () => {
     expect(script).toContain('create table if not exists "secrets"."acme_vault_entries"');
     expect(apiKeys?.up.join('\n')).toContain('create table if not exists "secrets"."acme_api_key"');
     expect([...(init?.up ?? []), ...(apiKeys?.up ?? [])].join('\n')).not.toContain('coffer_');
+  });
+});
+
+describe('named prepared statements (quick path)', () => {
+  async function preparedOn(storage: PostgresStore): Promise<string[]> {
+    const r = await sql<{ statement: string }>`
+      select statement from pg_prepared_statements order by name`.execute(storage.db);
+    return r.rows.map((x) => x.statement);
+  }
+
+  it("the hot queries are prepared once per connection; the host's own queries are not", async () => {
+    const one = createPostgresStore({ connectionString: database.url, poolSize: 1, schema: 'app' });
+    try {
+      const vault = createVault({ store: one.vault, envelope: envelope1 });
+      const reader = createVaultReader({ store: one.vault, envelope: envelope1 });
+      const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-named-0123456789' });
+      for (let i = 0; i < 3; i++)
+        expect((await reader.reveal(id, who)).expose()).toBe('v-named-0123456789');
+      const prepared = await preparedOn(one);
+      expect(prepared.filter((s) => s.includes('left join'))).toHaveLength(1);
+      expect(prepared.filter((s) => s.startsWith('with "e" as (insert'))).toHaveLength(1);
+      expect(prepared.some((s) => s.includes('pg_prepared_statements'))).toBe(false);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('preparedStatements: false and your own Kysely use unnamed statements only', async () => {
+    const off = createPostgresStore({
+      connectionString: database.url,
+      poolSize: 1,
+      schema: 'app',
+      preparedStatements: false,
+    });
+    try {
+      const vault = createVault({ store: off.vault, envelope: envelope1 });
+      const reader = createVaultReader({ store: off.vault, envelope: envelope1 });
+      const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-unnamed-0123456789' });
+      expect((await reader.reveal(id, who)).expose()).toBe('v-unnamed-0123456789');
+      expect(await preparedOn(off)).toEqual([]);
+    } finally {
+      await off.close();
+    }
+  });
+
+  it('a column added by a later migration does not break statements already prepared', async () => {
+    const one = createPostgresStore({ connectionString: database.url, poolSize: 1, schema: 'app' });
+    try {
+      const vault = createVault({ store: one.vault, envelope: envelope1 });
+      const reader = createVaultReader({ store: one.vault, envelope: envelope1 });
+      const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-altered-0123456789' });
+      expect((await reader.reveal(id, who)).expose()).toBe('v-altered-0123456789');
+      await sql`alter table app.coffer_vault_entries add column later_column text`.execute(one.db);
+      await sql`alter table app.coffer_vault_versions add column later_column text`.execute(one.db);
+      expect((await reader.reveal(id, who)).expose()).toBe('v-altered-0123456789');
+      expect(
+        (await vault.put({ kind: 'k', owner: 'o', value: 'v-after-0123456789' })).version,
+      ).toBe(1);
+    } finally {
+      await sql`alter table app.coffer_vault_entries drop column later_column`.execute(storage.db);
+      await sql`alter table app.coffer_vault_versions drop column later_column`.execute(storage.db);
+      await one.close();
+    }
   });
 });
 
