@@ -107,11 +107,13 @@ export interface DialectHarness {
    * is the same at any size above a few batches).
    */
   readonly rewrapRows: number;
-  /**
-   * Whether U+0000 in text and JSON, and unpaired surrogates in JSON, are stored as given
-   * (`'stored'`) or refused with INVALID_INPUT (`'refused'`, PostgreSQL).
-   */
+  /** Whether U+0000 in text and JSON is stored as given or refused with INVALID_INPUT (PostgreSQL). */
   readonly nulText: 'stored' | 'refused';
+  /**
+   * Whether an unpaired UTF-16 surrogate in JSON (metadata) is stored as given (SQLite) or refused
+   * with INVALID_INPUT (PostgreSQL's jsonb, MySQL's JSON_VALID).
+   */
+  readonly jsonSurrogates: 'stored' | 'refused';
   /** Whether a failed migration leaves nothing behind (transactional DDL). */
   readonly transactionalDdl: boolean;
   /** Whether concurrent `migrate()` calls from separate connections wait for each other (a migration lock). */

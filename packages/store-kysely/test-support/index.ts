@@ -17,7 +17,7 @@ export type {
   TestDatabase,
 } from './dialect-harness.js';
 export { describeEdgeValues } from './edge-values-part.js';
-export { describeMigrations } from './migrations-part.js';
+export { COFFER_MIGRATIONS, describeMigrations } from './migrations-part.js';
 export { describeNoPlaintext } from './no-plaintext-part.js';
 export { describeOwnKysely } from './own-kysely-part.js';
 export { describeQueryPlans } from './query-plans-part.js';

@@ -10,7 +10,13 @@ import { apiKeyRecord } from './api-key-record.js';
 import type { DialectHarness, DialectStorage, TestDatabase } from './dialect-harness.js';
 import { envelope1, prefixer, who } from './fixtures.js';
 
-const ALL = ['coffer_001_init', 'coffer_002_api_keys'];
+/**
+ * Every migration, in order. Every dialect ships each one: adding a migration means adding it to
+ * each store's `*Migrations()` list (and regenerating the shipped SQL files with `vitest -u`),
+ * then adding its name here — every dialect's suite fails until it has it.
+ */
+export const COFFER_MIGRATIONS: readonly string[] = ['coffer_001_init', 'coffer_002_api_keys'];
+const ALL = [...COFFER_MIGRATIONS];
 const KEY_ID = '0123456789ABCDEF';
 
 async function roundTrip(storage: DialectStorage): Promise<string> {
@@ -53,6 +59,10 @@ export function describeMigrations(h: DialectHarness): void {
       await database?.drop();
     });
 
+    it('has every migration, in order, under its shared name', () => {
+      expect(h.migrations().map((m) => m.name)).toEqual(ALL);
+    });
+
     it('migrate() goes up from empty, then is a no-op (again, and from a new connection)', async () => {
       const p = nextPrefix();
       const storage = await open(p);
@@ -64,7 +74,7 @@ export function describeMigrations(h: DialectHarness): void {
       expect(await recorded(storage, p)).toEqual(ALL);
     });
 
-    it('upgrades a database that holds only 001 (and its data): migrate() applies 002 alone', async () => {
+    it('upgrades a database that holds only 001 (and its data): migrate() applies the rest alone', async () => {
       const p = nextPrefix();
       const storage = await open(p);
       // What an earlier release left behind: 001 applied through the Migrator.
@@ -80,7 +90,7 @@ export function describeMigrations(h: DialectHarness): void {
       const vault = createVault({ store: storage.vault, envelope: envelope1 });
       const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-before-upgrade-01' });
 
-      expect(await storage.migrate()).toEqual({ applied: ['coffer_002_api_keys'] });
+      expect(await storage.migrate()).toEqual({ applied: ALL.slice(1) });
       expect(await storage.migrate()).toEqual({ applied: [] });
       const reader = createVaultReader({ store: storage.vault, envelope: envelope1 });
       expect((await reader.reveal(id, who)).expose()).toBe('value-before-upgrade-01');
@@ -137,10 +147,9 @@ export function describeMigrations(h: DialectHarness): void {
       expect(await database.describeSchema(p)).not.toEqual(empty);
       const down = await migrator.migrateTo(NO_MIGRATIONS);
       expect(down.error).toBeUndefined();
-      expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
-        ['coffer_002_api_keys', 'Down', 'Success'],
-        ['coffer_001_init', 'Down', 'Success'],
-      ]);
+      expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual(
+        [...ALL].reverse().map((name) => [name, 'Down', 'Success']),
+      );
       expect(await database.describeSchema(p)).toEqual(empty);
     });
 

@@ -277,6 +277,7 @@ export const postgresHarness: DialectHarness = {
   handles: 2,
   rewrapRows: 10_000,
   nulText: 'refused',
+  jsonSurrogates: 'refused',
   transactionalDdl: true,
   migrationLock: true,
   timeToDb: (ms) => new Date(ms),

@@ -208,6 +208,7 @@ export const sqliteHarness: DialectHarness = {
   handles: 4,
   rewrapRows: 10_000,
   nulText: 'stored',
+  jsonSurrogates: 'stored',
   transactionalDdl: true,
   migrationLock: false,
   timeToDb: (ms) => ms,
