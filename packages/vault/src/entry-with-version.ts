@@ -2,8 +2,8 @@
 // consistent read) when it has one, else the default built from `getEntry` and `getVersion`.
 import type { VaultEntryWithVersion, VaultStore } from './vault-store.js';
 
-/** Rereads of the entry when a concurrent rotation pruned its current version between two reads. */
-const PRUNED_REREADS = 3;
+/** At most this many reads of the entry while concurrent rotations keep pruning its version. */
+const MAX_READS = 16;
 
 /** @internal The default of {@link VaultStore.getEntryWithVersion}. */
 export async function entryWithVersionFrom(
@@ -11,15 +11,17 @@ export async function entryWithVersionFrom(
   id: string,
   version: number | undefined,
 ): Promise<VaultEntryWithVersion | undefined> {
-  for (let attempt = 0; ; attempt++) {
+  let previous: number | undefined;
+  for (let reads = 1; ; reads++) {
     const entry = await store.getEntry(id);
     if (entry === undefined) return undefined;
-    const row = await store.getVersion(id, version ?? entry.version);
-    // A missing current version means a rotation committed between the two reads and pruned it:
-    // the entry read again names the new current version.
-    if (row !== undefined || version !== undefined || attempt >= PRUNED_REREADS) {
-      return { entry, version: row };
-    }
+    if (version !== undefined) return { entry, version: await store.getVersion(id, version) };
+    // The same current version missing twice is missing; a version that moved on means a
+    // rotation committed between the two reads and pruned the one the entry named before.
+    if (entry.version === previous || reads > MAX_READS) return { entry, version: undefined };
+    const row = await store.getVersion(id, entry.version);
+    if (row !== undefined) return { entry, version: row };
+    previous = entry.version;
   }
 }
 

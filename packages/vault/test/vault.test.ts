@@ -596,6 +596,24 @@ describe('reveal reads the entry and its version together', () => {
     expect(calls).toEqual(['getEntryWithVersion', 'getEntryWithVersion']);
   });
 
+  it('without it, a current version missing twice is missing: NOT_FOUND after two reads, no loop', async () => {
+    const { store, vault, envelope } = setup();
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: TOKEN });
+    let entryReads = 0;
+    const { getEntryWithVersion: _, ...required } = store;
+    const broken: VaultStore = {
+      ...required,
+      getEntry: (entryId) => {
+        entryReads++;
+        return store.getEntry(entryId);
+      },
+      getVersion: async () => undefined,
+    };
+    const reader = createVaultReader({ store: broken, envelope });
+    await expect(reader.reveal(id, WHO)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(entryReads).toBe(2);
+  });
+
   it('without it, reads the entry again when a rotation pruned the current version in between', async () => {
     const { store, vault, envelope } = setup({ maxVersions: 0 });
     const { id } = await vault.put({ kind: 'k', owner: 'o', value: TOKEN });
