@@ -2,15 +2,21 @@
 import { InvalidInputError } from '@coffer/core';
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool } from 'mysql2';
+import { executeStatements } from './mysql-statement-names.js';
 
 /** @internal Default pool size of the quick path. */
 export const DEFAULT_POOL_SIZE = 10;
 
-/** @internal Opens a pool; the caller owns the returned Kysely (destroying it ends the pool). */
+/**
+ * @internal Opens a pool; the caller owns the returned Kysely (destroying it ends the pool).
+ * `prepare` registers statement texts to run as server-side prepared statements, unless
+ * `prepared` is false.
+ */
 export function openMysqlKysely(
   connectionString: string,
   poolSize: number | undefined,
-): Kysely<unknown> {
+  prepared: boolean,
+): { db: Kysely<unknown>; prepare: ((sql: string) => void) | undefined } {
   const invalidUrl = () =>
     // Never echo the URL: it may hold a password.
     new InvalidInputError(
@@ -45,5 +51,6 @@ export function openMysqlKysely(
       details: { parameter: 'connectionString' },
     });
   }
-  return new Kysely<unknown>({ dialect: new MysqlDialect({ pool }) });
+  const prepare = prepared ? executeStatements(pool) : undefined;
+  return { db: new Kysely<unknown>({ dialect: new MysqlDialect({ pool }) }), prepare };
 }

@@ -72,6 +72,12 @@ export interface MysqlStoreWithUrl extends MysqlStoreBaseOptions {
   connectionString: string;
   /** Connections in the pool (1–1000). Default 10. */
   poolSize?: number;
+  /**
+   * Run the store's hot queries (reveal, put, rewrap) as server-side prepared statements (mysql2's
+   * `execute`), parsed once per connection. Default `true`. Set `false` behind a proxy that does
+   * not keep a connection's prepared statements.
+   */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -175,15 +181,24 @@ export function createMysqlStore<DB = unknown>(options: MysqlStoreOptions<DB>): 
   const prefix = resolveTablePrefix(options.tablePrefix);
   const common = { tablePrefix: prefix, busyRetryMs: resolveBusyRetryMs(options.busyRetryMs) };
   let db: Kysely<DB>;
+  let adapter = mysqlAdapter;
   let owned = false;
   if ('connectionString' in options) {
-    db = openMysqlKysely(options.connectionString, options.poolSize) as Kysely<DB>;
+    const prepared = options.preparedStatements;
+    if (prepared !== undefined && typeof prepared !== 'boolean') {
+      throw new InvalidInputError('preparedStatements must be true or false.', {
+        details: { parameter: 'preparedStatements' },
+      });
+    }
+    const opened = openMysqlKysely(options.connectionString, options.poolSize, prepared !== false);
+    db = opened.db as Kysely<DB>;
+    if (opened.prepare !== undefined) adapter = { ...mysqlAdapter, prepare: opened.prepare };
     owned = true;
   } else {
     db = options.db;
   }
-  const vault = createKyselyVaultStore(db, mysqlAdapter, common);
-  const apiKeys = createKyselyApiKeyStore(db, mysqlAdapter, common);
+  const vault = createKyselyVaultStore(db, adapter, common);
+  const apiKeys = createKyselyApiKeyStore(db, adapter, common);
   const tables = migrationTablesFor(prefix, undefined);
   let closed = false;
   return {

@@ -4,12 +4,12 @@
 // server's version, lock waits retried and then refused with STORE_BUSY, and driver errors that
 // carry no row data.
 import { isCofferError } from '@coffer/core';
-import { createVault } from '@coffer/vault';
+import { createVault, createVaultReader } from '@coffer/vault';
 import { CompiledQuery, Kysely, MysqlDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelope1 } from '../../store-kysely/test-support/fixtures.js';
+import { envelope1, who } from '../../store-kysely/test-support/fixtures.js';
 import { apiKeyRecord, keyIdOf, T0 } from '../../store-kysely/test-support/index.js';
 import { createMysqlStore, type MysqlStore, mysqlMigrations } from '../src/index.js';
 import { createTestMysqlDatabase, type TestMysqlDatabase } from './test-database.js';
@@ -134,6 +134,38 @@ describe('MySQL / MariaDB schema', () => {
     }
     expect(isCofferError(caught, 'INVALID_INPUT')).toBe(true);
   });
+});
+
+describe('server-side prepared statements (quick path)', () => {
+  /** Statements this connection's session has executed through COM_STMT_EXECUTE. */
+  async function executes(store: MysqlStore): Promise<number> {
+    const r = await sql<{ Value: string }>`show session status like 'Com_stmt_execute'`.execute(
+      store.db,
+    );
+    return Number(r.rows[0]?.Value);
+  }
+
+  for (const preparedStatements of [true, false]) {
+    it(`reveal ${preparedStatements ? 'runs as' : 'does not run as'} a prepared statement (preparedStatements: ${preparedStatements})`, async () => {
+      const one = createMysqlStore({
+        connectionString: database.url,
+        poolSize: 1,
+        preparedStatements,
+      });
+      try {
+        const vault = createVault({ store: one.vault, envelope: envelope1 });
+        const reader = createVaultReader({ store: one.vault, envelope: envelope1 });
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-prepared-0123456789' });
+        const before = await executes(one);
+        for (let i = 0; i < 3; i++) {
+          expect((await reader.reveal(id, who)).expose()).toBe('v-prepared-0123456789');
+        }
+        expect((await executes(one)) - before).toBe(preparedStatements ? 3 : 0);
+      } finally {
+        await one.close();
+      }
+    });
+  }
 });
 
 describe('MySQL / MariaDB contention and errors', () => {

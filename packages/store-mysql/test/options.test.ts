@@ -49,6 +49,7 @@ describe('createMysqlStore options', () => {
     ['bad prefix', { connectionString: url, tablePrefix: '1x' }],
     ['quoted prefix', { connectionString: url, tablePrefix: 'a`b' }],
     ['negative busyRetryMs', { connectionString: url, busyRetryMs: -1 }],
+    ['non-boolean preparedStatements', { connectionString: url, preparedStatements: 1 }],
   ];
   it.each(hostile)('refuses %s with INVALID_INPUT', (_label, options) => {
     expect(codeOf(() => createMysqlStore(options as MysqlStoreOptions<unknown>))).toBe(
