@@ -1,6 +1,7 @@
 // api-keys: the hot path (a cached key, headers in, decision out) against one bare SHA-256 of the
 // key string; a cold verification against one bare bcryptjs compare; the worker pool's throughput
-// against a single thread; and event-loop lag while a flood of cold verifications runs.
+// against a single thread; event-loop lag while a flood of cold verifications runs; and a proven
+// partner's success rate while a flood of forged keys fills every compare slot.
 import * as nodeCrypto from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -26,14 +27,28 @@ const sha256Hex = (text: string): string =>
 
 const COLD_COST = 8;
 
-/** A well-formed key (valid CRC-32, per docs/api-key-format.md) for `key`'s key_id, wrong secret. */
-function wrongSecretFor(key: string): string {
-  const start = key.slice(0, key.lastIndexOf('_', key.length - 44));
+/** A well-formed key (valid CRC-32, per docs/api-key-format.md) after `start`, random secret. */
+function keyAfter(start: string): string {
   const random28 = nodeCrypto.randomBytes(28);
   const sum = Buffer.alloc(4);
   sum.writeUInt32BE(crc32(Buffer.concat([Buffer.from(`${start}_`, 'ascii'), random28])));
   return `${start}_${Buffer.concat([random28, sum]).toString('base64url')}`;
 }
+
+/** A well-formed key for `key`'s key_id with a wrong secret. */
+function wrongSecretFor(key: string): string {
+  return keyAfter(key.slice(0, key.lastIndexOf('_', key.length - 44)));
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A forged key: random key_id, correct checksum. Anyone can make these offline. */
+function forgedKey(): string {
+  const id = Array.from(nodeCrypto.randomBytes(16), (b) => CROCKFORD[b % 32]).join('');
+  return keyAfter(`lp_live_${id}`);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export default async function (b: BenchContext): Promise<void> {
   const store = createMemoryApiKeyStore();
@@ -159,6 +174,45 @@ export default async function (b: BenchContext): Promise<void> {
     unit: 'ms',
     target: 20,
     atMost: true,
+  });
+
+  // Lockout: a partner this verifier has proven keeps calling while a flood of forged keys
+  // (random key_ids, valid checksums) arrives at 2,000 requests/s for two seconds and fills every
+  // compare slot (default cap, cost-8 compares in the pool). The partner's cache entry ages every
+  // 250 ms, so it is compared again about eight times during the flood. Figure: the share of the
+  // partner's requests that succeed.
+  const partnerVerifier = createApiKeyVerifier({
+    store: slowStore,
+    hasher: pooled,
+    cache: { maxAgeMs: 250 },
+  });
+  await partnerVerifier.verify(key);
+  const forged = Array.from({ length: 4400 }, forgedKey);
+  const partner = { ok: 0, sent: 0 };
+  const flooding: Promise<unknown>[] = [];
+  let sent = 0;
+  const began = performance.now();
+  for (let elapsed = 0; elapsed < 2000 && sent < forged.length; ) {
+    const due = Math.min(forged.length, Math.ceil((elapsed + 5) * 2));
+    for (; sent < due; sent++) flooding.push(partnerVerifier.verify(forged[sent]).catch(() => {}));
+    partner.sent += 1;
+    flooding.push(
+      partnerVerifier.verify(key).then(
+        () => {
+          partner.ok += 1;
+        },
+        () => {},
+      ),
+    );
+    await sleep(5);
+    elapsed = performance.now() - began;
+  }
+  await Promise.all(flooding);
+  b.report({
+    name: `api-keys: a proven partner's success rate under ${sent} forged keys (2,000/s, cost ${COLD_COST})`,
+    value: Math.round((partner.ok / partner.sent) * 1000) / 1000,
+    unit: 'success ratio',
+    target: 0.99,
   });
 
   await Promise.all([minter.close(), oneThread.close(), pooled.close()]);

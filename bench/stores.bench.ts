@@ -187,6 +187,7 @@ async function benchTarget(b: BenchContext, t: Target): Promise<void> {
   const reader = createVaultReader({
     store: t.store,
     envelope: createEnvelope({ provider: keys1 }),
+    audit: 'unaudited', // measures the store's read path; bench/vault.bench.ts measures with a sink
   });
   let i = 0;
   const next = (list: string[]) => list[i++ % list.length] ?? '';

@@ -1,12 +1,12 @@
 // vault: put and reveal of a 256 B token over the memory store, against the raw envelope seal and
 // open of the same value with the same context shape (the vault's own cost: validation, preview,
 // id, records, copies, the audit hook).
-import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelope';
+import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
 import { createMemoryVaultStore, createVault, createVaultReader } from '@coffer/vault';
 import type { BenchContext } from './harness.ts';
 
 export default async function (b: BenchContext): Promise<void> {
-  const keyring = Keyring.fromKeys([{ id: 1, key: new Uint8Array(32).fill(9), status: 'primary' }]);
+  const keyring = Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]);
   const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
   const token = `EAAG${'x'.repeat(252)}`;
   const context = {

@@ -7,6 +7,12 @@
 // A ```ts fence the checker cannot read (unclosed, tab-indented, inside a blockquote, after other
 // text on the line) is an error, never silently skipped.
 //
+// coffer supports kysely 0.28 and 0.29 (docs/decisions.md, D20), so every block is checked twice:
+// against 0.28's declarations (the workspace's kysely) and against 0.29's (the kysely-0.29 alias
+// dev dependency). A block that only one version can compile (0.29 moved `Migrator` to
+// `kysely/migration`) is fenced as ```ts kysely-0.28 or ```ts kysely-0.29 and checked against that
+// version only.
+//
 //   node scripts/check-doc-blocks.mjs          extract and type-check (part of `pnpm typecheck`)
 //   node scripts/check-doc-blocks.mjs --list   print the blocks found as JSON lines, check nothing
 import { spawnSync } from 'node:child_process';
@@ -110,12 +116,14 @@ for (const file of sources) {
   for (const block of found) {
     if (!TS_LANGS.has(block.lang)) continue;
     n++;
+    const only = /\bkysely-(0\.28|0\.29)\b/.exec(block.info)?.[1];
     blocks.push({
       file,
       rel,
       n,
       line: block.line,
       ignored: /\bignore\b/.test(block.info),
+      kysely: only === undefined ? ['0.28', '0.29'] : [only],
       code: block.code,
     });
   }
@@ -128,7 +136,15 @@ if (problems.length > 0) {
 
 if (listOnly) {
   for (const b of blocks) {
-    console.log(JSON.stringify({ file: b.rel, line: b.line, ignored: b.ignored, code: b.code }));
+    console.log(
+      JSON.stringify({
+        file: b.rel,
+        line: b.line,
+        ignored: b.ignored,
+        kysely: b.kysely,
+        code: b.code,
+      }),
+    );
   }
   process.exit(0);
 }
@@ -139,6 +155,7 @@ mkdirSync(out, { recursive: true });
 
 let count = 0;
 const map = [];
+const filesFor = { 0.28: [], 0.29: [] };
 for (const block of blocks) {
   if (block.ignored) continue;
   const name = `${block.rel.replace(/[^a-zA-Z0-9]+/g, '_')}__${block.n}.ts`;
@@ -152,43 +169,72 @@ for (const block of blocks) {
   );
   writeFileSync(join(out, name), `// ${block.rel}:${block.line}\n${code}\nexport {};\n`);
   map.push(`${name} ← ${block.rel}:${block.line}`);
+  for (const version of block.kysely) filesFor[version].push(`./${name}`);
   count++;
 }
 
-writeFileSync(
-  join(out, 'tsconfig.json'),
-  JSON.stringify(
-    {
-      extends: '../../tsconfig.base.json',
-      compilerOptions: {
-        noEmit: true,
-        customConditions: ['@coffer/source'],
-        noUnusedLocals: false,
-        allowImportingTsExtensions: true,
-        declaration: false,
-        declarationMap: false,
+const compilerOptions = {
+  noEmit: true,
+  customConditions: ['@coffer/source'],
+  noUnusedLocals: false,
+  allowImportingTsExtensions: true,
+  declaration: false,
+  declarationMap: false,
+};
+const kysely029 = (file) => [
+  relative(out, join(root, 'node_modules', 'kysely-0.29', 'dist', file)),
+];
+const programs = [
+  { version: '0.28', config: 'tsconfig.json', options: compilerOptions },
+  {
+    version: '0.29',
+    config: 'tsconfig.kysely-0.29.json',
+    options: {
+      ...compilerOptions,
+      paths: {
+        kysely: kysely029('index.d.ts'),
+        'kysely/migration': kysely029('migration/index.d.ts'),
       },
-      include: ['./*.ts'],
     },
-    null,
-    2,
-  ),
-);
+  },
+];
+for (const program of programs) {
+  writeFileSync(
+    join(out, program.config),
+    JSON.stringify(
+      {
+        extends: '../../tsconfig.base.json',
+        compilerOptions: program.options,
+        files: filesFor[program.version],
+      },
+      null,
+      2,
+    ),
+  );
+}
 
 if (count === 0) {
   console.log('doc blocks: none found');
   process.exit(0);
 }
-const tsc = spawnSync('pnpm', ['exec', 'tsc', '-p', join(out, 'tsconfig.json')], {
-  cwd: root,
-  encoding: 'utf8',
-});
-if (tsc.status !== 0) {
-  process.stdout.write(tsc.stdout);
-  process.stderr.write(tsc.stderr);
-  console.error(
-    `doc blocks: type errors (block files map back to their sources):\n${map.join('\n')}`,
-  );
+let failed = false;
+for (const program of programs) {
+  if (filesFor[program.version].length === 0) continue;
+  const tsc = spawnSync('pnpm', ['exec', 'tsc', '-p', join(out, program.config)], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0) {
+    process.stdout.write(tsc.stdout);
+    process.stderr.write(tsc.stderr);
+    console.error(`doc blocks: type errors against kysely ${program.version}`);
+    failed = true;
+  }
+}
+if (failed) {
+  console.error(`doc blocks: block files map back to their sources:\n${map.join('\n')}`);
   process.exit(1);
 }
-console.log(`doc blocks: ${count} TypeScript blocks type-check`);
+console.log(
+  `doc blocks: ${count} TypeScript blocks type-check (${filesFor['0.28'].length} against kysely 0.28, ${filesFor['0.29'].length} against 0.29)`,
+);

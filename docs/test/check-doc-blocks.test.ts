@@ -18,6 +18,7 @@ interface Listed {
   file: string;
   line: number;
   ignored: boolean;
+  kysely: string[];
   code: string;
 }
 
@@ -80,17 +81,51 @@ describe('scripts/check-doc-blocks.mjs', () => {
     const { status, blocks, err } = list(dir);
     expect(err).toBe('');
     expect(status).toBe(0);
+    const both = ['0.28', '0.29'];
     expect(blocks).toEqual([
-      { file: 'README.md', line: 4, ignored: false, code: 'const a: number = 1;' },
+      { file: 'README.md', line: 4, ignored: false, kysely: both, code: 'const a: number = 1;' },
       {
         file: join('docs', 'guide.md'),
         line: 9,
         ignored: false,
+        kysely: both,
         code: 'import { x } from "./x.ts";\nif (x) {\n  x();\n}',
       },
-      { file: join('docs', 'guide.md'), line: 16, ignored: true, code: 'deliberately wrong' },
-      { file: join('packages', 'p', 'README.md'), line: 2, ignored: false, code: 'let b = 2;' },
+      {
+        file: join('docs', 'guide.md'),
+        line: 16,
+        ignored: true,
+        kysely: both,
+        code: 'deliberately wrong',
+      },
+      {
+        file: join('packages', 'p', 'README.md'),
+        line: 2,
+        ignored: false,
+        kysely: both,
+        code: 'let b = 2;',
+      },
     ]);
+  });
+
+  it('checks a block against both kysely versions unless its fence names one', () => {
+    const dir = fakeRepo({
+      'README.md': [
+        `${fence}ts`,
+        'const both = 1;',
+        fence,
+        `${fence}ts kysely-0.29`,
+        "import { Migrator } from 'kysely/migration';",
+        fence,
+        `${fence}ts kysely-0.28`,
+        "import { Migrator } from 'kysely';",
+        fence,
+        '',
+      ].join('\n'),
+    });
+    const { status, blocks, err } = list(dir);
+    expect(status, err).toBe(0);
+    expect(blocks.map((b) => b.kysely)).toEqual([['0.28', '0.29'], ['0.29'], ['0.28']]);
   });
 
   it.each([

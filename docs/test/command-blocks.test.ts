@@ -123,7 +123,7 @@ describe('the `node -e` key generators', () => {
 describe('the plain-SQL migration commands', () => {
   it('packages/store-postgres/README.md: the psql lines apply the shipped files, twice', async () => {
     const lines = commandLines('packages/store-postgres/README.md', 'psql');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     const database = await createTestDatabase('psql_blocks');
     try {
       const files = lines.map((line) => {
@@ -177,7 +177,7 @@ describe('the plain-SQL migration commands', () => {
 
   it('packages/store-mysql/README.md: the mariadb lines apply the shipped files, twice', async () => {
     const lines = commandLines('packages/store-mysql/README.md', 'mariadb');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     const database = await createTestMysqlDatabase('mariadb_blocks');
     const packageDir = join(repo, 'packages/store-mysql');
     try {
@@ -215,6 +215,11 @@ describe('the plain-SQL migration commands', () => {
           'coffer_vault_entries',
           'coffer_vault_versions',
         ]);
+        // 003's column, once, with its default.
+        const [columns] = await connection.query(
+          "select column_default as d from information_schema.columns where table_schema = database() and table_name = 'coffer_api_key' and column_name = 'tier'",
+        );
+        expect((columns as Array<{ d: string }>).map((c) => c.d)).toEqual(["'standard'"]);
       } finally {
         await connection.end();
       }
@@ -225,11 +230,12 @@ describe('the plain-SQL migration commands', () => {
 
   it('packages/store-sqlite/README.md: the sqlite3 lines apply the shipped files, twice', () => {
     const lines = commandLines('packages/store-sqlite/README.md', 'sqlite3');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     const file = join(temp, 'coffer.db');
     const packageDir = join(repo, 'packages/store-sqlite');
     for (let pass = 0; pass < 2; pass++) {
-      for (const line of lines) {
+      // 003 adds a column: SQLite has no `add column if not exists`, its file applies once.
+      for (const line of pass === 0 ? lines : lines.filter((l) => !l.includes('003_'))) {
         const local = line
           .replace('./data/coffer.db', file)
           .replace('node_modules/@coffer/store-sqlite/', `${packageDir}/`);

@@ -71,6 +71,7 @@ describe('examples/capi-relay', () => {
       reader: createVaultReader({
         store: createMemoryVaultStore(),
         envelope: createEnvelope({ provider }),
+        audit: 'unaudited',
       }),
       endpoint: platform.url,
       actor: 'worker-1',

@@ -30,7 +30,13 @@ export async function main(): Promise<string[]> {
     const minted = await manager.mint({ organizationId: 'org_42', env: 'live', name: 'partner' });
 
     // A new process would open the same files: the value is still there, sealed; the key verifies.
-    const reader = createVaultReader({ store: await openJsonFileVaultStore(vaultFile), envelope });
+    // Every reveal goes to the audit sink (here a list; in production a log, table or queue).
+    const audit: string[] = [];
+    const reader = createVaultReader({
+      store: await openJsonFileVaultStore(vaultFile),
+      envelope,
+      audit: { emit: (e) => void audit.push(`${e.action} ${e.id} by ${e.actor ?? '?'}`) },
+    });
     const secret = await reader.reveal(id, { actor: 'custom-store-example', purpose: 'demo' });
     const verifier = createApiKeyVerifier({
       store: await openJsonFileApiKeyStore(keysFile),
@@ -38,7 +44,7 @@ export async function main(): Promise<string[]> {
     });
     const verified = await verifier.verify(minted.key.expose());
     return [
-      `stored ${id} in vault.json; revealed ${secret.expose().length} characters after reopening`,
+      `stored ${id} in vault.json; revealed ${secret.expose().length} characters after reopening (audited: ${audit.join('; ')})`,
       `minted ${minted.start}_… into api-keys.json; verified for ${verified.organizationId} after reopening`,
     ];
   } finally {

@@ -51,6 +51,7 @@ function key(keyId: string): ApiKeyRecord {
     env: 'live',
     name: 'partner',
     scopes: ['events:read'],
+    tier: 'standard',
     start: `lp_live_${keyId}`,
     secretHash: `$2b$04$${'a'.repeat(53)}`,
     previousSecretHash: null,

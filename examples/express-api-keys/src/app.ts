@@ -1,5 +1,7 @@
-// A partner API on Express, protected by coffer API keys. Every refusal is the standard envelope
-// `{ "error": { code, message, requestId, details } }` with its status.
+// A partner API on Express, protected by coffer API keys and rate-limited per (key, endpoint
+// class) by the key's tier. Every refusal is the standard envelope
+// `{ "error": { code, message, requestId, details } }` with its status; a rate limit is the
+// partner contract's `429 RATE_LIMITED` envelope with `Retry-After` and the X-RateLimit-* headers.
 import {
   type ApiKeyEnv,
   type ApiKeyManager,
@@ -10,22 +12,28 @@ import {
   requestIdOf,
 } from '@coffer/api-keys';
 import { InvalidInputError } from '@coffer/core';
+import { createRateLimiter, expressRateLimit, type RateLimiter } from '@coffer/rate-limit';
 import express from 'express';
 import { requireKeyEnvironment } from './key-environment.ts';
 
 /**
  * The partner-facing API: `/v1/*` needs a key of this deployment's environment (`live` by default;
- * run a sandbox with `{ env: 'test' }`); some routes need a scope.
+ * run a sandbox with `{ env: 'test' }`); some routes need a scope; every route is rate-limited by
+ * `limiter` (default: the documented policy, in this process's memory — give every instance one
+ * on `createRedisRateLimitStore` of `@coffer/redis` so the limit holds across them).
  */
 export function createPartnerApi(
   verifier: ApiKeyVerifier,
-  options: { env?: ApiKeyEnv } = {},
+  options: { env?: ApiKeyEnv; limiter?: RateLimiter } = {},
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Each route states its class; a route without one gets the default by method (GET is
+  // read-light, other methods write-light), so a forgotten route is still limited.
+  const limits = expressRateLimit(options.limiter ?? createRateLimiter(), { apiKey: apiKeyOf });
   app.use('/v1', expressApiKeyAuth(verifier), requireKeyEnvironment(options.env ?? 'live'));
 
-  app.get('/v1/whoami', (req, res) => {
+  app.get('/v1/whoami', limits.as('read-light'), (req, res) => {
     const key = apiKeyOf(req);
     res.json({
       organizationId: key.organizationId,
@@ -38,10 +46,17 @@ export function createPartnerApi(
   app.get(
     '/v1/events',
     expressApiKeyAuth(verifier, { requiredScopes: ['events:read'] }),
+    limits.as('read-light'),
     (req, res) => {
       res.json({ organizationId: apiKeyOf(req).organizationId, events: [] });
     },
   );
+
+  // Starting a generation is long-running work: its own, small bucket, which a burst of it cannot
+  // take from the key's reads or writes.
+  app.post('/v1/projects/:projectId/generate', limits.as('long-running'), (req, res) => {
+    res.status(202).json({ projectId: req.params.projectId, status: 'queued' });
+  });
 
   // Anything thrown later still answers in the same envelope, without internals.
   app.use(
@@ -65,12 +80,14 @@ export function createAdminApi(manager: ApiKeyManager): express.Express {
     if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) {
       throw new InvalidInputError('Send a JSON object body (Content-Type: application/json).');
     }
-    const body = sent as { name?: string; env?: 'live' | 'test'; scopes?: string[] };
+    const body = sent as { name?: string; env?: 'live' | 'test'; scopes?: string[]; tier?: string };
     const minted = await manager.mint({
       organizationId: req.params.org,
       env: body.env ?? 'test',
       name: body.name ?? 'unnamed',
       scopes: body.scopes ?? [],
+      // standard, pilot or partner (an unknown tier is 400 INVALID_INPUT)
+      ...(body.tier === undefined ? {} : { tier: body.tier }),
     });
     // The only response that ever contains the key.
     res.status(201).json({ key: minted.key.expose(), keyId: minted.keyId, start: minted.start });

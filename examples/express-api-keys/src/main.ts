@@ -1,7 +1,9 @@
 // `pnpm start`: the production partner API, a sandbox and the admin API on local ports; keys minted
-// through the admin API, then the partner calls: accepted, refused without a key (401), for a
-// missing scope (403), with a test key in production (403, accepted by the sandbox), killed (503),
-// revoked (401).
+// through the admin API, then the partner calls: accepted (in X-Api-Key, as a Bearer token, and in
+// X-Api-Key next to a gateway's own Authorization header, which is not read), refused without a
+// key (401), for a missing scope (403), with a test key in production (403, accepted by the
+// sandbox), rate-limited on a long-running route (429, while reads of the same key go on), killed
+// (503), revoked (401).
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +13,7 @@ import {
   createBcryptHasher,
   createMemoryApiKeyStore,
 } from '@coffer/api-keys';
+import { createAuthenticationGuard } from '@coffer/rate-limit';
 import { createAdminApi, createPartnerApi } from './app.ts';
 
 async function listen(server: Server): Promise<string> {
@@ -27,7 +30,9 @@ export async function main(log: (line: string) => void = console.log): Promise<s
   // Production: createPostgresStore(...).apiKeys or createSqliteStore(...).apiKeys, cost 12.
   const store = createMemoryApiKeyStore();
   const hasher = createBcryptHasher({ cost: 10 });
-  const verifier = createApiKeyVerifier({ store, hasher });
+  // The guard refuses a client address after 5 failed keys a minute, before bcrypt runs. Behind a
+  // load balancer, say which proxies to believe: createAuthenticationGuard({ trustProxy: { hops: 1 } }).
+  const verifier = createApiKeyVerifier({ store, hasher, guard: createAuthenticationGuard() });
   const manager = createApiKeyManager({
     store,
     hasher,
@@ -40,12 +45,17 @@ export async function main(log: (line: string) => void = console.log): Promise<s
     const api = await listen(partner);
     const sandboxUrl = await listen(sandbox);
     const adminUrl = await listen(admin);
-    const mint = async (env: 'live' | 'test') =>
+    const mint = async (env: 'live' | 'test', tier?: string) =>
       (await (
         await fetch(`${adminUrl}/admin/orgs/org_acme/keys`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: `Acme sync (${env})`, env, scopes: ['projects:read'] }),
+          body: JSON.stringify({
+            name: `Acme sync (${env})`,
+            env,
+            scopes: ['projects:read'],
+            tier,
+          }),
         })
       ).json()) as { key: string; keyId: string; start: string };
     const created = await mint('live');
@@ -63,6 +73,13 @@ export async function main(log: (line: string) => void = console.log): Promise<s
     };
     say(await call('/v1/whoami', { 'x-api-key': created.key }));
     say(await call('/v1/whoami', { authorization: `Bearer ${created.key}` }));
+    // Both headers (a gateway added its own token): X-Api-Key wins, Authorization is not read.
+    say(
+      await call('/v1/whoami', {
+        'x-api-key': created.key,
+        authorization: 'Bearer gateway-session-token',
+      }),
+    );
     say(await call('/v1/whoami', {}));
     say(await call('/v1/events', { 'x-api-key': created.key }));
     const testKey = await mint('test');
@@ -70,6 +87,38 @@ export async function main(log: (line: string) => void = console.log): Promise<s
     say(await call('/v1/whoami', { 'x-api-key': testKey.key }));
     say(`sandbox ${await call('/v1/whoami', { 'x-api-key': testKey.key }, sandboxUrl)}`);
     say(`sandbox ${await call('/v1/whoami', { 'x-api-key': created.key }, sandboxUrl)}`);
+    // A standard key may start 5 generations at once (then 10 a minute); the 6th is refused with
+    // the partner contract's envelope, while the key's reads are a separate bucket.
+    const generate = () =>
+      fetch(`${api}/v1/projects/prj_1/generate`, {
+        method: 'POST',
+        headers: { 'x-api-key': created.key },
+      });
+    for (let i = 0; i < 5; i++) await generate();
+    const limited = await generate();
+    const envelope = (await limited.json()) as {
+      error: { code: string; details: { endpointClass: string; retryAfterMs: number } };
+    };
+    say(
+      `POST /v1/projects/prj_1/generate (6th) -> ${limited.status} ${envelope.error.code} ` +
+        `(${envelope.error.details.endpointClass}, tier ${limited.headers.get('x-ratelimit-tier')}, ` +
+        `Retry-After ${limited.headers.get('retry-after')} s)`,
+    );
+    const read = await fetch(`${api}/v1/whoami`, { headers: { 'x-api-key': created.key } });
+    say(
+      `/v1/whoami -> ${read.status} (read-light: ${read.headers.get('x-ratelimit-remaining')} of ` +
+        `${read.headers.get('x-ratelimit-limit')} left)`,
+    );
+    const partnerKey = await mint('live', 'partner');
+    say(`minted ${partnerKey.start}_… (tier partner)`);
+    const big = await fetch(`${api}/v1/projects/prj_1/generate`, {
+      method: 'POST',
+      headers: { 'x-api-key': partnerKey.key },
+    });
+    say(
+      `partner-tier key: generate -> ${big.status} (${big.headers.get('x-ratelimit-remaining')} of ` +
+        `${big.headers.get('x-ratelimit-limit')} left)`,
+    );
     await fetch(`${adminUrl}/admin/keys/${created.keyId}/kill`, { method: 'POST' });
     say(await call('/v1/whoami', { 'x-api-key': created.key }));
     await fetch(`${adminUrl}/admin/keys/${created.keyId}/unkill`, { method: 'POST' });

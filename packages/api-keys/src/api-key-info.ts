@@ -11,6 +11,8 @@ export interface VerifiedApiKey {
   readonly env: ApiKeyEnv;
   readonly name: string;
   readonly scopes: readonly string[];
+  /** The rate-limit tier (`standard` unless minted with another); a rate limiter reads it. */
+  readonly tier: string;
   /** `<prefix>_<env>_<key_id>`, safe to log. */
   readonly start: string;
   /** When the key stops working; a new `Date` on every read, so no caller can change another's. */
@@ -41,6 +43,7 @@ export function toVerifiedApiKey(record: ApiKeyRecord): VerifiedApiKey {
     env: record.env,
     name: record.name,
     scopes: Object.freeze([...record.scopes]),
+    tier: record.tier,
     start: record.start,
     get expiresAt(): Date | null {
       return date(expiresAt);

@@ -16,6 +16,8 @@ export interface ApiKeyRecord {
   readonly name: string;
   /** The scopes granted, in the order given at minting. */
   readonly scopes: readonly string[];
+  /** The rate-limit tier, e.g. `standard` (the default), `pilot`, `partner`. */
+  readonly tier: string;
   /** `<prefix>_<env>_<key_id>`, for display. */
   readonly start: string;
   /** The hash of the current secret (bcrypt `$2b$…` by default). */

@@ -5,13 +5,14 @@ import type { RequestLike } from './request-headers.js';
 import type { ApiKeyVerifier, VerifyApiKeyOptions } from './verifier.js';
 
 /**
- * Authenticates one request: reads its key (`X-Api-Key`, then `Authorization: Bearer`) and
- * verifies it, with the verifier's whole order of checks (the global kill switch first, even for a
- * request that sends no key). The same as `verifier.authenticate(request, options)`.
+ * Authenticates one request: reads its key (`X-Api-Key`; `Authorization: Bearer` when there is no
+ * `X-Api-Key`) and verifies it, with the verifier's whole order of checks (the global kill switch
+ * first, even for a request that sends no key). The same as `verifier.authenticate(request,
+ * options)`. Pass a bare `node:http` request as it is: its `rawHeaders` show a header sent twice.
  *
  * @throws {KillSwitchError} `KILL_SWITCH` (503) with `details.scope` `global`, `organization` or `key`.
- * @throws {UnauthenticatedError} `UNAUTHENTICATED` (401) when no key is sent, the headers conflict,
- *   or the key is not valid; and every error of {@link ApiKeyVerifier.verify}.
+ * @throws {UnauthenticatedError} `UNAUTHENTICATED` (401) when no key is sent, a header is repeated
+ *   or malformed, or the key is not valid; and every error of {@link ApiKeyVerifier.verify}.
  * @example
  * ```ts
  * import { authenticate, type ApiKeyVerifier } from '@coffer/api-keys';
@@ -152,10 +153,12 @@ export function rememberApiKey(request: object, key: VerifiedApiKey): void {
 }
 
 /**
- * The verified key of a request that the Express or Fastify middleware let through.
+ * The verified key of a request the middleware let through: pass Express's `req`, Fastify's
+ * `request`, or Hono's context `c` (where `c.get('apiKey')` works too) — the object the
+ * middleware saw, not the response or reply.
  *
- * @throws {CofferError} `API_KEY_MISSING` (500) when the middleware did not run for this request:
- *   mount it before the route.
+ * @throws {CofferError} `API_KEY_MISSING` (500) when the middleware did not run for this object:
+ *   mount it before the route, and pass the request (Express, Fastify) or the context (Hono).
  * @example
  * ```ts
  * import { apiKeyOf } from '@coffer/api-keys';

@@ -5,6 +5,8 @@ import type { ApiKeyVerifier, VerifyApiKeyOptions } from './verifier.js';
 /** The parts of an Express request the middleware uses. */
 export interface ExpressRequestLike {
   readonly headers: NodeHeaders;
+  /** Node's headers as received: a repeated `Authorization` shows only here. */
+  readonly rawHeaders?: readonly string[];
 }
 
 /** The parts of an Express response the middleware uses. */
@@ -24,7 +26,9 @@ export type ExpressMiddleware = (
 /**
  * Express middleware that authenticates every request with an API key. It lets a valid request
  * through (read the key with {@link apiKeyOf}) and answers anything else itself with the error
- * envelope and status (401, 403, 429, 503). The request id is the caller's `X-Request-Id` or a new one.
+ * envelope and status (401, 403, 429, 503). A header sent twice is refused (it reads
+ * `req.rawHeaders`, where Node's `req.headers` keeps only the first `Authorization`). The request
+ * id is the caller's `X-Request-Id` or a new one.
  *
  * @example
  * ```ts

@@ -1,10 +1,12 @@
 import { apiKeyErrorResponse, authenticate, rememberApiKey, requestIdOf } from './authenticate.js';
-import type { NodeHeaders } from './request-headers.js';
+import type { NodeHeaders, RequestLike } from './request-headers.js';
 import type { ApiKeyVerifier, VerifyApiKeyOptions } from './verifier.js';
 
 /** The parts of a Fastify request the hook uses. */
 export interface FastifyRequestLike {
   readonly headers: NodeHeaders;
+  /** The Node request underneath: its `rawHeaders` show a repeated `Authorization`. */
+  readonly raw?: { readonly rawHeaders?: readonly string[] };
 }
 
 /** The parts of a Fastify reply the hook uses. */
@@ -23,7 +25,8 @@ export type FastifyApiKeyHook = (
 /**
  * A Fastify hook that authenticates every request with an API key: add it as `onRequest` (whole
  * app or one plugin scope). A valid request goes on (read the key with {@link apiKeyOf}); anything
- * else is answered with the error envelope and status.
+ * else is answered with the error envelope and status. A header sent twice is refused (it reads
+ * `request.raw.rawHeaders`, where Node keeps only the first `Authorization` in `headers`).
  *
  * @example
  * ```ts
@@ -44,7 +47,10 @@ export function fastifyApiKeyAuth(
 ): FastifyApiKeyHook {
   return async (request, reply) => {
     try {
-      rememberApiKey(request, await authenticate(verifier, request, options));
+      const rawHeaders = request.raw?.rawHeaders;
+      const source: RequestLike =
+        rawHeaders === undefined ? request : { headers: request.headers, rawHeaders };
+      rememberApiKey(request, await authenticate(verifier, source, options));
       return undefined;
     } catch (error) {
       const response = apiKeyErrorResponse(error, requestIdOf(request));

@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
 import { CofferError, InvalidInputError, randomBytes, toBase64Url, utf8Encode } from '@coffer/core';
 import bcrypt from 'bcryptjs';
-import { BcryptWorkerPool } from './worker-pool.js';
+import platform from '#platform';
+import type { HasherPlatform } from './_platform.js';
 
 /**
  * bcrypt reads at most 72 bytes of its input and silently ignores the rest, so the hasher refuses
@@ -52,7 +52,10 @@ export interface BcryptHasherOptions {
   /**
    * Worker threads running bcrypt off the event loop (default: the number of CPU cores). `0` runs
    * bcryptjs's asynchronous mode on the main thread, which yields between rounds but still burns
-   * main-thread CPU: for scripts and tests, not for servers.
+   * main-thread CPU: for scripts and tests, not for servers. In runtimes without worker threads
+   * (Cloudflare Workers, browsers) the default is `0`, every hash and compare runs to the end on the
+   * request's own thread (no timers, which a Worker cancels when the request answers) and counts
+   * against its CPU time, and any other value is refused (docs/runtimes.md).
    */
   threads?: number;
   /**
@@ -93,7 +96,8 @@ function bcryptFailed(): CofferError {
  * truncating. Hashes are standard `$2b$` strings, so hashes made by other bcrypt libraries verify.
  *
  * @throws {InvalidInputError} `INVALID_INPUT` for a cost outside 4–31, a `maxStoredCost` below
- *   `cost` or above 31, or a negative thread count; `hash()` and `verify()` throw it for a key over
+ *   `cost` or above 31, a negative thread count, or a thread count above 0 in a runtime without
+ *   worker threads (Cloudflare Workers, browsers); `hash()` and `verify()` throw it for a key over
  *   72 bytes. `verify()` rejects with `HASHER_FAILED` only when bcrypt itself fails (a worker died);
  *   a hash it cannot read, or whose cost is above `maxStoredCost`, resolves `false`.
  * @example
@@ -107,6 +111,14 @@ function bcryptFailed(): CofferError {
  * ```
  */
 export function createBcryptHasher(options: BcryptHasherOptions = {}): ApiKeyHasher {
+  return createBcryptHasherOn(platform, options);
+}
+
+/** @internal {@link createBcryptHasher} on a given platform (tests run both on Node). */
+export function createBcryptHasherOn(
+  platform: HasherPlatform,
+  options: BcryptHasherOptions = {},
+): ApiKeyHasher {
   const cost = options.cost ?? 12;
   if (!Number.isInteger(cost) || cost < 4 || cost > 31) {
     throw new InvalidInputError('cost must be an integer from 4 to 31 (12 recommended)', {
@@ -126,18 +138,29 @@ export function createBcryptHasher(options: BcryptHasherOptions = {}): ApiKeyHas
     const rounds = Number(match?.[1]);
     return match !== null && rounds >= 4 && rounds <= maxStoredCost;
   };
-  const threads = options.threads ?? availableParallelism();
+  const { createThreadPool } = platform;
+  const threads = options.threads ?? (createThreadPool === null ? 0 : platform.parallelism());
   if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
     throw new InvalidInputError('threads must be an integer from 0 to 256', {
       details: { parameter: 'threads' },
     });
   }
-  const pool = threads === 0 ? null : new BcryptWorkerPool(threads);
+  if (threads > 0 && createThreadPool === null) {
+    throw new InvalidInputError(
+      'This runtime has no worker threads (Cloudflare Workers, browsers): leave threads out or pass 0, and bcrypt runs on the calling thread.',
+      { details: { parameter: 'threads' } },
+    );
+  }
+  const pool = threads === 0 || createThreadPool === null ? null : createThreadPool(threads);
+  // Without worker threads (Workers, browsers) bcrypt runs to the end inside the call. bcryptjs's
+  // asynchronous mode goes on in timers, and a Worker cancels a request's timers when it answers:
+  // a hash started in one request and awaited in a later one (the dummy hash) would never finish.
+  const runToEnd = createThreadPool === null;
   let dummy: Promise<string> | null = null;
 
   const hash = async (key: string): Promise<string> => {
     assertKeyInput(key);
-    if (pool === null) return bcrypt.hash(key, cost);
+    if (pool === null) return runToEnd ? bcrypt.hashSync(key, cost) : bcrypt.hash(key, cost);
     const result = await pool.run({ op: 'hash', key, cost });
     return String(result);
   };
@@ -145,7 +168,7 @@ export function createBcryptHasher(options: BcryptHasherOptions = {}): ApiKeyHas
   const compare = async (key: string, stored: string): Promise<boolean> => {
     if (pool !== null) return (await pool.run({ op: 'compare', key, hash: stored })) === true;
     try {
-      return await bcrypt.compare(key, stored);
+      return runToEnd ? bcrypt.compareSync(key, stored) : await bcrypt.compare(key, stored);
     } catch {
       throw bcryptFailed();
     }

@@ -1,5 +1,5 @@
 import type { VerifiedApiKey } from './api-key-info.js';
-import { apiKeyErrorResponse, authenticate, requestIdOf } from './authenticate.js';
+import { apiKeyErrorResponse, authenticate, rememberApiKey, requestIdOf } from './authenticate.js';
 import type { ApiKeyVerifier, VerifyApiKeyOptions } from './verifier.js';
 
 /** The parts of a Hono context the middleware uses. */
@@ -21,18 +21,20 @@ export interface ApiKeyVariables {
 
 /**
  * Hono middleware that authenticates every request with an API key. A valid request goes on with
- * the key in `c.get('apiKey')`; anything else is answered with the error envelope and status.
+ * the key in `c.get('apiKey')` (and `apiKeyOf(c)`); anything else is answered with the error
+ * envelope and status.
  * Works wherever Hono runs (Node, Bun, Deno, workers) as long as the verifier's store does.
  *
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { type ApiKeyVariables, type ApiKeyVerifier, honoApiKeyAuth } from '@coffer/api-keys';
+ * import { apiKeyOf, type ApiKeyVariables, type ApiKeyVerifier, honoApiKeyAuth } from '@coffer/api-keys';
  *
  * export function app(verifier: ApiKeyVerifier) {
  *   const app = new Hono<{ Variables: ApiKeyVariables }>();
  *   app.use('/v1/*', honoApiKeyAuth(verifier));
  *   app.get('/v1/whoami', (c) => c.json({ organizationId: c.get('apiKey').organizationId }));
+ *   app.get('/v1/key', (c) => c.json({ keyId: apiKeyOf(c).keyId })); // the same key
  *   return app;
  * }
  * ```
@@ -53,6 +55,7 @@ export function honoApiKeyAuth(
       });
     }
     c.set('apiKey', key);
+    rememberApiKey(c, key);
     await next();
     return undefined;
   };

@@ -16,6 +16,7 @@ export type {
   ApiKeyStore,
   KillSwitchTarget,
 } from './api-key-store.js';
+export { DEFAULT_API_KEY_TIER, DEFAULT_API_KEY_TIERS } from './api-key-tier.js';
 export {
   type ApiErrorBody,
   type ApiErrorResponse,
@@ -25,6 +26,11 @@ export {
   newRequestId,
   requestIdOf,
 } from './authenticate.js';
+export type {
+  AuthenticationAttempt,
+  AuthenticationGuard,
+  AuthenticationOutcome,
+} from './authentication-guard.js';
 export {
   ApiKeyConflictError,
   ApiKeyNotFoundError,
@@ -73,8 +79,10 @@ export {
 } from './manager.js';
 export { createMemoryApiKeyStore, type MemoryApiKeyStore } from './memory-store.js';
 export {
+  type ConflictingHeadersPolicy,
   type HeadersLike,
   type NodeHeaders,
+  type ReadApiKeyOptions,
   type RequestLike,
   readApiKey,
 } from './request-headers.js';

@@ -16,6 +16,7 @@ import type {
   ApiKeyStore,
   KillSwitchTarget,
 } from './api-key-store.js';
+import { requireTier, resolveTiers } from './api-key-tier.js';
 import { ApiKeyConflictError, ApiKeyNotFoundError, ApiKeyRevokedError } from './errors.js';
 import type { ApiKeyHasher } from './hasher.js';
 
@@ -43,6 +44,12 @@ export interface ApiKeyManagerOptions {
   /** Milliseconds since the epoch (default `Date.now`). */
   clock?: () => number;
   /**
+   * The rate-limit tiers keys may have (default `DEFAULT_API_KEY_TIERS`: `standard`, `pilot`,
+   * `partner`). Must include `standard`, the tier of a key minted without one. Give the same names
+   * your rate-limit policy knows.
+   */
+  tiers?: readonly string[];
+  /**
    * Called after every state change, once it is stored. Wire it to `verifier.invalidate` (and to
    * your pub/sub for other processes) so changes apply at once instead of within the state TTL.
    * Errors it throws are ignored: the change is already stored.
@@ -58,7 +65,9 @@ export interface MintApiKeyInput {
   name: string;
   /** Scopes granted (default none), e.g. `['events:read']`. */
   scopes?: readonly string[];
-  /** When the key stops working; omit for no expiry. */
+  /** The rate-limit tier (default `standard`); one of the manager's `tiers`. */
+  tier?: string;
+  /** When the key stops working, in the future (minting refuses a past one); omit for no expiry. */
   expiresAt?: Date;
 }
 
@@ -74,11 +83,22 @@ export interface MintedApiKey {
   readonly info: ApiKeyInfo;
 }
 
-/** Input of {@link ApiKeyManager.importKey}: a key minted elsewhere, by its hash. */
+/**
+ * Input of {@link ApiKeyManager.importKey}: a key minted elsewhere, by its hash. `env` must be the
+ * environment the key itself names (`lp_test_…` is `test`): the verifier refuses a key whose
+ * environment differs from its record's. `expiresAt` may be in the past (an expired key, imported
+ * for its history).
+ */
 export interface ImportApiKeyInput extends MintApiKeyInput {
   keyId: string;
   /** The hash your hasher's `verify` accepts for the key. */
   secretHash: string;
+  /**
+   * The key's display start (`<prefix>_<env>_<key_id>`) as the other system kept it, if it did:
+   * checked against `env`, `keyId` and the manager's prefix, so a key filed under the wrong
+   * environment is refused here rather than at its first request.
+   */
+  start?: string;
   createdAt?: Date;
 }
 
@@ -94,12 +114,13 @@ export interface ApiKeyManager {
   /**
    * Mints a key: returns the full key once (redacted) with its id and display start; stores only the hash.
    * @throws {InvalidInputError} `INVALID_INPUT` for a malformed input (organization, env, name,
-   *   scopes or expiry).
+   *   scopes, a tier the manager does not know, or an expiry that is not a valid future `Date`).
    */
   mint(input: MintApiKeyInput): Promise<MintedApiKey>;
   /**
    * Stores a key minted elsewhere, by its hash (migrating from another system).
-   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed input or a key id already in use.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed input, a `start` that disagrees
+   *   with `env`, `keyId` or the prefix, or a key id already in use.
    */
   importKey(input: ImportApiKeyInput): Promise<ApiKeyInfo>;
   /**
@@ -218,7 +239,7 @@ function optionalTime(value: unknown, name: string): number | null {
  * only its hash is stored, so a lost key cannot be recovered, only rotated. Records are never
  * deleted: revocation is a permanent flag.
  *
- * @throws {InvalidInputError} `INVALID_INPUT` for a malformed prefix.
+ * @throws {InvalidInputError} `INVALID_INPUT` for a malformed prefix or `tiers`.
  * @example
  * ```ts
  * import { createApiKeyManager, createBcryptHasher, createMemoryApiKeyStore } from '@coffer/api-keys';
@@ -228,6 +249,7 @@ function optionalTime(value: unknown, name: string): number | null {
  * const minted = await manager.mint({ organizationId: 'org_1', env: 'live', name: 'acme', scopes: ['events:read'] });
  * minted.start; // e.g. 'lp_live_01HX9Y6K7EJ4T2AB'
  * String(minted.key); // '[REDACTED]'
+ * minted.info.tier; // 'standard' (mint with `tier: 'partner'` for another rate-limit tier)
  * await manager.kill(minted.keyId); // every request with it now gets 503 KILL_SWITCH
  * await manager.revoke(minted.keyId); // and now 401 REVOKED, for good
  * await hasher.close();
@@ -237,6 +259,7 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
   const { store, hasher } = options;
   const prefix = checkPrefix(options.prefix ?? DEFAULT_API_KEY_PREFIX);
   const clock = options.clock ?? Date.now;
+  const tiers = resolveTiers(options.tiers);
   const announce = (change: ApiKeyChange): void => {
     try {
       options.onChange?.(change);
@@ -290,6 +313,7 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
     const env = requireEnv(input.env);
     const name = requireText(input.name, 'name', 200);
     const scopes = requireScopes(input.scopes);
+    const tier = requireTier(input.tier, tiers);
     const expiresAt = optionalTime(input.expiresAt, 'expiresAt');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const made = await make();
@@ -299,6 +323,7 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
         env,
         name,
         scopes,
+        tier,
         start: made.start,
         secretHash: made.secretHash,
         previousSecretHash: null,
@@ -323,6 +348,13 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
   return {
     async mint(input) {
       requireEnv(input?.env);
+      const expiresAt = optionalTime(input.expiresAt, 'expiresAt');
+      if (expiresAt !== null && expiresAt <= clock()) {
+        throw new InvalidInputError(
+          'expiresAt is not in the future: the key would be expired when minted. Pass a later Date, or omit it for no expiry.',
+          { details: { parameter: 'expiresAt' } },
+        );
+      }
       const { record, key } = await insert(
         input,
         async () => {
@@ -339,10 +371,19 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
       const keyId = requireKeyId(input?.keyId);
       const env = requireEnv(input.env);
       const secretHash = requireText(input.secretHash, 'secretHash', 1000);
+      const start = `${prefix}_${env}_${keyId}`;
+      if (input.start !== undefined && input.start !== start) {
+        // The given value is not echoed (a careless caller may pass the whole key); the expected
+        // start is public.
+        throw new InvalidInputError(
+          `start does not match env and keyId (expected ${start}); import the key under the environment it names.`,
+          { details: { parameter: 'start' } },
+        );
+      }
       const createdAt = optionalTime(input.createdAt, 'createdAt') ?? clock();
       const { record } = await insert(
         input,
-        async () => ({ keyId, start: `${prefix}_${env}_${keyId}`, secretHash, key: null }),
+        async () => ({ keyId, start, secretHash, key: null }),
         createdAt,
       );
       return toApiKeyInfo(record, clock());

@@ -1,14 +1,13 @@
 // A small pool of worker threads that run bcryptjs off the event loop. Workers start lazily, hold
 // the process open only while they have work (ref while busy, unref while idle), and are replaced
 // if one dies. Internal: the bcrypt hasher owns one.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { CofferError } from '@coffer/core';
+import { BCRYPTJS_UMD_SOURCE } from './_bcryptjs-source.js';
+import type { BcryptJob, BcryptThreadPool } from './_platform.js';
 
 /** One job for a worker: compare a key with a hash, or hash a key at a cost. */
-export type PoolJob =
-  | { readonly op: 'compare'; readonly key: string; readonly hash: string }
-  | { readonly op: 'hash'; readonly key: string; readonly cost: number };
+export type PoolJob = BcryptJob;
 
 interface Pending {
   readonly job: PoolJob;
@@ -21,13 +20,23 @@ interface Slot {
   current: Pending | null;
 }
 
-// The worker body runs as CommonJS (eval) and loads bcryptjs by absolute path, so it works the same
-// from TypeScript sources and from the built package. Error messages from bcryptjs are not passed
-// back: they could echo their input.
-function workerSource(bcryptPath: string): string {
-  return `
+// The worker body runs as CommonJS (eval) and carries bcryptjs's code as text (generated from the
+// installed bcryptjs, see scripts/bcryptjs-source.mjs), so it reads nothing from disk: it works
+// the same from TypeScript sources, the built package and a single-file bundle, where no
+// node_modules/bcryptjs exists to load by path or name. The UMD build is evaluated with its own
+// `module`/`exports`, and `require` serves the one built-in it asks for (`crypto`). Error messages
+// from bcryptjs are not passed back: they could echo their input.
+let workerSource: string | undefined;
+function bcryptWorkerSource(): string {
+  workerSource ??= `'use strict';
 const { parentPort } = require('node:worker_threads');
-const bcrypt = require(${JSON.stringify(bcryptPath)});
+const bcrypt = (() => {
+  const module = { exports: {} };
+  const exports = module.exports;
+  const define = undefined;
+${BCRYPTJS_UMD_SOURCE}
+  return module.exports;
+})();
 parentPort.on('message', (job) => {
   try {
     const result = job.op === 'compare' ? bcrypt.compareSync(job.key, job.hash) : bcrypt.hashSync(job.key, job.cost);
@@ -36,19 +45,18 @@ parentPort.on('message', (job) => {
     parentPort.postMessage({ ok: false });
   }
 });`;
+  return workerSource;
 }
 
 /** A fixed-size pool of bcrypt workers with a FIFO queue. */
-export class BcryptWorkerPool {
+export class BcryptWorkerPool implements BcryptThreadPool {
   readonly #size: number;
-  readonly #source: string;
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
   #closed = false;
 
   constructor(size: number) {
     this.#size = size;
-    this.#source = workerSource(createRequire(import.meta.url).resolve('bcryptjs'));
   }
 
   run(job: PoolJob): Promise<string | boolean> {
@@ -89,7 +97,7 @@ export class BcryptWorkerPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(this.#source, { eval: true });
+    const worker = new Worker(bcryptWorkerSource(), { eval: true });
     const slot: Slot = { worker, current: null };
     worker.on('message', (message: { ok: boolean; result?: string | boolean }) => {
       const pending = slot.current;

@@ -20,6 +20,7 @@ import {
   apiKeyScanPattern,
   authenticate,
   BCRYPT_MAX_INPUT_BYTES,
+  type ConflictingHeadersPolicy,
   createApiKeyManager,
   createApiKeyVerifier,
   createBcryptHasher,
@@ -170,7 +171,17 @@ describe('TSDoc examples: hashing, minting, verifying', () => {
   it('readApiKey, authenticate and requireScopes', async () => {
     expect(readApiKey(new Headers({ authorization: 'Bearer lp_test_x' }))).toBe('lp_test_x');
     expect(readApiKey({ 'x-api-key': 'lp_test_x' })).toBe('lp_test_x');
+    expect(readApiKey({ 'x-api-key': 'lp_test_x', authorization: 'Bearer gateway-token' })).toBe(
+      'lp_test_x',
+    );
     expect(readApiKey({})).toBeNull();
+    const strict: ConflictingHeadersPolicy = 'reject';
+    expect(
+      readApiKey(
+        { 'x-api-key': 'lp_test_x', authorization: 'Bearer lp_test_x' },
+        { conflictingHeaders: strict },
+      ),
+    ).toBe('lp_test_x');
 
     const store = createMemoryApiKeyStore();
     const hasher = cheapHasher();
@@ -205,6 +216,7 @@ const apiKeyOfRequest: VerifiedApiKey = {
   env: 'live',
   name: 'n',
   scopes: ['events:read'],
+  tier: 'standard',
   start: 'lp_live_01HX9Y6K7EJ4T2AB',
   expiresAt: null,
 };
@@ -259,9 +271,13 @@ describe('TSDoc examples: the framework adapters answer on their example routes'
     const app = new Hono<{ Variables: ApiKeyVariables }>();
     app.use('/v1/*', honoApiKeyAuth(verifier));
     app.get('/v1/whoami', (c) => c.json({ organizationId: c.get('apiKey').organizationId }));
-    const key = (await mint()).key.expose();
+    app.get('/v1/key', (c) => c.json({ keyId: apiKeyOf(c).keyId })); // the same key
+    const minted = await mint();
+    const key = minted.key.expose();
     const ok = await app.request('/v1/whoami', { headers: { 'x-api-key': key } });
     expect(await ok.json()).toEqual({ organizationId: 'org_f' });
+    const same = await app.request('/v1/key', { headers: { 'x-api-key': key } });
+    expect(await same.json()).toEqual({ keyId: minted.keyId });
     expect((await app.request('/v1/whoami')).status).toBe(401);
   });
 });
@@ -295,5 +311,49 @@ describe('VerifiedApiKey is immutable, even its date', () => {
     expect(second).toBe(first); // the same cached object...
     expect(second.expiresAt?.getTime()).toBe(expires.getTime()); // ...yet unchanged
     expect(JSON.parse(JSON.stringify(second)).expiresAt).toBe(expires.toISOString());
+  });
+});
+
+describe('TSDoc examples: tiers and the authentication guard', () => {
+  it('DEFAULT_API_KEY_TIER, DEFAULT_API_KEY_TIERS and minted.info.tier', async () => {
+    const { DEFAULT_API_KEY_TIER, DEFAULT_API_KEY_TIERS } = await import('../src/index.js');
+    expect(DEFAULT_API_KEY_TIER).toBe('standard');
+    expect(DEFAULT_API_KEY_TIERS.includes('pilot')).toBe(true);
+    const manager = createApiKeyManager({
+      store: createMemoryApiKeyStore(),
+      hasher: cheapHasher(),
+    });
+    const minted = await manager.mint({ organizationId: 'org_1', env: 'live', name: 'acme' });
+    expect(minted.info.tier).toBe('standard');
+    const partner = await manager.mint({
+      organizationId: 'org_1',
+      env: 'live',
+      name: 'acme',
+      tier: 'partner',
+    });
+    expect(partner.info.tier).toBe('partner');
+  });
+
+  it('AuthenticationGuard (the toy guard refuses after three failed compares)', async () => {
+    const failures = new Map<string, number>();
+    const guard: import('../src/index.js').AuthenticationGuard = {
+      check(attempt) {
+        if ((failures.get(attempt.keyId) ?? 0) >= 3) throw new Error('refused');
+      },
+      record(attempt, outcome) {
+        if (outcome === 'failed')
+          failures.set(attempt.keyId, (failures.get(attempt.keyId) ?? 0) + 1);
+      },
+    };
+    const store = createMemoryApiKeyStore();
+    const hasher = cheapHasher();
+    const manager = createApiKeyManager({ store, hasher });
+    const verifier = createApiKeyVerifier({ store, hasher, guard, failedAttempts: false });
+    const minted = await manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const key = minted.key.expose();
+    const { wrongSecretFor } = await import('./helpers.js');
+    const wrong = wrongSecretFor(key);
+    for (let i = 0; i < 3; i++) await expect(verifier.verify(wrong)).rejects.toBeDefined();
+    await expect(verifier.verify(key)).rejects.toThrow('refused');
   });
 });

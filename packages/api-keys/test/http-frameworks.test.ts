@@ -54,6 +54,8 @@ const hasher = createBcryptHasher({ cost: 4, threads: 1 });
 let verifier: ApiKeyVerifier;
 const manager = createApiKeyManager({ store, hasher, onChange: (c) => verifier.invalidate(c) });
 verifier = createApiKeyVerifier({ store, hasher });
+// A host that keeps the refusal of disagreeing headers.
+const strictVerifier = createApiKeyVerifier({ store, hasher, conflictingHeaders: 'reject' });
 const failingVerifier: ApiKeyVerifier = {
   verify: async () => {
     throw new Error('connection refused: postgres://admin:hunter2@db');
@@ -81,7 +83,8 @@ beforeAll(async () => {
   ex.use('/v1', expressApiKeyAuth(verifier));
   ex.use('/pii', expressApiKeyAuth(verifier, { requiredScopes: ['events:read+pii'] }));
   ex.use('/broken', expressApiKeyAuth(failingVerifier));
-  for (const path of ['/v1/whoami', '/pii/whoami', '/broken/whoami']) {
+  ex.use('/strict', expressApiKeyAuth(strictVerifier));
+  for (const path of ['/v1/whoami', '/pii/whoami', '/broken/whoami', '/strict/whoami']) {
     ex.get(path, (req, res) => {
       res.json({ organizationId: apiKeyOf(req).organizationId, scopes: apiKeyOf(req).scopes });
     });
@@ -114,6 +117,10 @@ beforeAll(async () => {
     scope.addHook('onRequest', fastifyApiKeyAuth(failingVerifier));
     scope.get('/broken/whoami', async () => ({}));
   });
+  fa.register(async (scope) => {
+    scope.addHook('onRequest', fastifyApiKeyAuth(strictVerifier));
+    scope.get('/strict/whoami', async () => ({}));
+  });
   await fa.listen({ port: 0, host: '127.0.0.1' });
   servers.push({
     name: 'fastify',
@@ -125,7 +132,8 @@ beforeAll(async () => {
   ho.use('/v1/*', honoApiKeyAuth(verifier));
   ho.use('/pii/*', honoApiKeyAuth(verifier, { requiredScopes: ['events:read+pii'] }));
   ho.use('/broken/*', honoApiKeyAuth(failingVerifier));
-  for (const path of ['/v1/whoami', '/pii/whoami', '/broken/whoami']) {
+  ho.use('/strict/*', honoApiKeyAuth(strictVerifier));
+  for (const path of ['/v1/whoami', '/pii/whoami', '/broken/whoami', '/strict/whoami']) {
     ho.get(path, (c) =>
       c.json({ organizationId: c.get('apiKey').organizationId, scopes: c.get('apiKey').scopes }),
     );
@@ -191,7 +199,14 @@ describe.each(['express', 'fastify', 'hono'])('%s middleware on a real port', (n
       },
     });
 
-    const conflicting = await call(port(), '/v1/whoami', {
+    // Both headers: X-Api-Key wins and Authorization is not read (the partner contract).
+    const both = await call(port(), '/v1/whoami', {
+      'x-api-key': key,
+      authorization: `Bearer ${other.key.expose()}`,
+    });
+    expect(both.status).toBe(200);
+    expect(both.body).toEqual({ organizationId: `org_${name}_2`, scopes: ['events:read'] });
+    const conflicting = await call(port(), '/strict/whoami', {
       'x-api-key': key,
       authorization: `Bearer ${other.key.expose()}`,
     });

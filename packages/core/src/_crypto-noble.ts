@@ -11,6 +11,8 @@ import { toHex } from './hex.js';
 import { utf8Encode } from './utf8.js';
 
 const TAG_LENGTH = 16;
+// crypto.getRandomValues, under noble's randomBytes, fills at most 65,536 bytes per call.
+const RANDOM_CHUNK = 65_536;
 
 function bytesOf(data: string | Uint8Array): Uint8Array {
   return typeof data === 'string' ? utf8Encode(data) : data;
@@ -27,8 +29,15 @@ function tryOpen(open: () => Uint8Array): Uint8Array | null {
 const backend: CryptoBackend = {
   name: 'noble',
   randomBytes(length) {
-    return randomBytes(length);
+    if (length <= RANDOM_CHUNK) return randomBytes(length);
+    const out = new Uint8Array(length);
+    for (let at = 0; at < length; at += RANDOM_CHUNK) {
+      out.set(randomBytes(Math.min(RANDOM_CHUNK, length - at)), at);
+    }
+    return out;
   },
+  // Runtimes without node:v8 take no startup snapshots of a running program.
+  onSnapshot() {},
   sha256(data) {
     return sha256(data);
   },

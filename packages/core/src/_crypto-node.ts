@@ -1,11 +1,29 @@
 // The Node backend: node:crypto (OpenSSL, AES-NI). XChaCha20 has no OpenSSL cipher, so its subkey
 // comes from noble's HChaCha20 and the AEAD itself runs in OpenSSL's ChaCha20-Poly1305.
 import * as nodeCrypto from 'node:crypto';
+import * as v8 from 'node:v8';
 import { hchacha } from '@noble/ciphers/chacha.js';
+import nobleBackend from './_crypto-noble.js';
 import type { CryptoBackend } from './crypto-backend.js';
 
 const TAG_LENGTH = 16;
 const EMPTY = new Uint8Array(0);
+
+// Runtimes that resolve the `node` condition but whose node:crypto lacks ChaCha20-Poly1305 (Bun, on
+// BoringSSL) run XChaCha20-Poly1305 in noble instead: same bytes, everything else stays native.
+const nativeChacha = ((): boolean => {
+  try {
+    nodeCrypto.createCipheriv(
+      'chacha20-poly1305' as 'aes-256-gcm',
+      new Uint8Array(32),
+      new Uint8Array(12),
+      { authTagLength: TAG_LENGTH },
+    );
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 function view(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -112,8 +130,34 @@ function hkdfManual(
   return out;
 }
 
+/** node:v8's startup-snapshot hooks (Node ≥ 18.20; absent in runtimes that only mimic node:v8). */
+interface StartupSnapshot {
+  isBuildingSnapshot(): boolean;
+  addSerializeCallback(callback: () => void): void;
+  addDeserializeCallback(callback: () => void): void;
+}
+const startupSnapshot = (v8 as { startupSnapshot?: Partial<StartupSnapshot> }).startupSnapshot;
+
+function onSnapshot(clear: () => void): void {
+  const s = startupSnapshot;
+  if (
+    typeof s?.isBuildingSnapshot !== 'function' ||
+    typeof s.addSerializeCallback !== 'function' ||
+    typeof s.addDeserializeCallback !== 'function' ||
+    !s.isBuildingSnapshot()
+  ) {
+    return;
+  }
+  // Before serializing, so the snapshot file holds no secret; after deserializing, in every process
+  // started from it, before its main function, so nothing written after the first callback (by a
+  // later serialize callback) survives into two processes either.
+  s.addSerializeCallback(clear);
+  s.addDeserializeCallback(clear);
+}
+
 const backend: CryptoBackend = {
   name: 'node',
+  onSnapshot,
   randomBytes(length) {
     return nodeCrypto.randomFillSync(new Uint8Array(length));
   },
@@ -139,6 +183,7 @@ const backend: CryptoBackend = {
     return gcmOpen('aes-256-gcm', key, nonce, sealed, aad);
   },
   xchacha20Poly1305Seal(key, nonce, plaintext, aad) {
+    if (!nativeChacha) return nobleBackend.xchacha20Poly1305Seal(key, nonce, plaintext, aad);
     const [subkey, chachaNonce] = xchachaParts(key, nonce);
     try {
       return gcmSeal('chacha20-poly1305', subkey, chachaNonce, plaintext, aad);
@@ -147,6 +192,7 @@ const backend: CryptoBackend = {
     }
   },
   xchacha20Poly1305Open(key, nonce, sealed, aad) {
+    if (!nativeChacha) return nobleBackend.xchacha20Poly1305Open(key, nonce, sealed, aad);
     const [subkey, chachaNonce] = xchachaParts(key, nonce);
     try {
       return gcmOpen('chacha20-poly1305', subkey, chachaNonce, sealed, aad);

@@ -7,7 +7,13 @@
  */
 export interface CryptoBackend {
   readonly name: 'node' | 'noble';
+  /** `length` random bytes, 0 to 1 MiB (the validating layer enforces the range). */
   randomBytes(length: number): Uint8Array;
+  /**
+   * Runs `clear` before this process is written into a V8 startup snapshot and again in every
+   * process started from that snapshot; does nothing (and keeps no reference) otherwise.
+   */
+  onSnapshot(clear: () => void): void;
   sha256(data: Uint8Array): Uint8Array;
   sha256Hex(data: string | Uint8Array): string;
   hmacSha256(key: Uint8Array, data: Uint8Array | string): Uint8Array;

@@ -18,9 +18,10 @@ const api = createCryptoApi(backend);
 export const cryptoBackend: 'node' | 'noble' = api.backend;
 
 /**
- * Cryptographically secure random bytes.
+ * Cryptographically secure random bytes, straight from the system CSPRNG (OpenSSL on Node,
+ * `crypto.getRandomValues` elsewhere); nothing is pooled in JavaScript memory.
  *
- * @param length Number of bytes, 0 to 1 MiB.
+ * @param length Number of bytes, 0 to 1 MiB (1,048,576) on every backend.
  * @throws {InvalidInputError} `INVALID_INPUT` when `length` is not an integer in range.
  * @example
  * ```ts

@@ -22,6 +22,12 @@ export interface CofferErrorJson {
   retryable: boolean;
 }
 
+// The brand that marks an error as coffer's own. A registered symbol, so every installed copy of
+// @coffer/core sets and recognises the same one; only CofferError's constructor sets it, so errors
+// that merely look alike (a string `code` and a boolean `retryable`, like AWS SDK v2 errors) are
+// not taken for coffer errors.
+const COFFER_ERROR_BRAND: unique symbol = Symbol.for('@coffer/core/CofferError');
+
 /**
  * Base class of every error coffer throws on purpose. It carries a stable, machine-readable `code`
  * (match on it, not on the message), an optional HTTP `status`, non-secret `details`, and whether a
@@ -57,6 +63,7 @@ export class CofferError extends Error {
     this.details =
       options.details === undefined ? undefined : Object.freeze({ ...options.details });
     this.retryable = options.retryable ?? false;
+    Object.defineProperty(this, COFFER_ERROR_BRAND, { value: true });
   }
 
   /** A JSON view without stack or cause, safe to log or return to a client. */
@@ -76,8 +83,10 @@ export class CofferError extends Error {
 /**
  * Type guard: is `error` a {@link CofferError}, optionally with the given `code`?
  *
- * Works across package copies (it checks the shape, not only `instanceof`), so two installed
- * versions of `@coffer/core` still recognise each other's errors.
+ * It recognises errors by a brand that only `CofferError`'s constructor sets (a registered symbol),
+ * so two installed copies of `@coffer/core` still recognise each other's errors, while foreign
+ * errors that merely look alike — a string `code` and a boolean `retryable`, the shape of AWS SDK
+ * v2 errors — are not coffer errors.
  *
  * @example
  * ```ts
@@ -87,14 +96,20 @@ export class CofferError extends Error {
  * isCofferError(e); // true
  * isCofferError(e, 'INVALID_INPUT'); // true
  * isCofferError(e, 'NOT_FOUND'); // false
+ * isCofferError(Object.assign(new Error('denied'), { code: 'AccessDenied', retryable: false })); // false
  * ```
  */
 export function isCofferError(error: unknown, code?: string): error is CofferError {
   if (error instanceof CofferError) return code === undefined || error.code === code;
-  if (!(error instanceof Error)) return false;
-  const candidate = error as Error & { code?: unknown; retryable?: unknown };
-  if (typeof candidate.code !== 'string' || typeof candidate.retryable !== 'boolean') return false;
-  return code === undefined || candidate.code === code;
+  try {
+    if (!(error instanceof Error)) return false;
+    const candidate = error as Error & { code?: unknown; [COFFER_ERROR_BRAND]?: unknown };
+    if (candidate[COFFER_ERROR_BRAND] !== true || typeof candidate.code !== 'string') return false;
+    return code === undefined || candidate.code === code;
+  } catch {
+    // A proxy or getter that throws is not a coffer error (and its own error must not escape).
+    return false;
+  }
 }
 
 /**

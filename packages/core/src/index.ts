@@ -26,5 +26,6 @@ export {
   isCofferError,
 } from './errors.js';
 export { fromHex, toHex } from './hex.js';
+export { onProcessSnapshot } from './process-snapshot.js';
 export { Redacted, redact } from './redacted.js';
 export { utf8Decode, utf8Encode } from './utf8.js';

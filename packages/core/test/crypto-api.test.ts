@@ -59,6 +59,19 @@ describe.each(backends)('%s backend: hostile inputs are refused with typed error
     expect(codeOf(fn)).toBe(code);
   });
 
+  it('randomBytes has one limit, 1 MiB, on every backend', () => {
+    // crypto.getRandomValues (under noble) fills at most 65,536 bytes per call.
+    for (const length of [65_535, 65_536, 65_537, 200_000, 2 ** 20]) {
+      const bytes = c.randomBytes(length);
+      expect(bytes.length).toBe(length);
+      // Every 64 KiB chunk is filled (a chunk left zero would be a run of 65,536 zeros).
+      for (let at = 0; at < length; at += 65_536) {
+        expect(bytes.subarray(at, at + 65_536).some((b) => b !== 0)).toBe(true);
+      }
+    }
+    expect(codeOf(() => c.randomBytes(2 ** 20 + 1))).toBe('INVALID_INPUT');
+  });
+
   it('a wrong aad or a flipped bit fails closed for both AEADs', () => {
     const key = c.randomBytes(32);
     const aad = utf8Encode('tenant=a');

@@ -69,9 +69,30 @@ describe('isCofferError', () => {
     expect(isCofferError(e, 'NOT_FOUND')).toBe(false);
   });
 
-  it('recognises an error from another copy of the package by shape', () => {
-    const foreign = Object.assign(new Error('x'), { code: 'DECRYPT_FAILED', retryable: false });
-    expect(isCofferError(foreign, 'DECRYPT_FAILED')).toBe(true);
+  it('recognises an error from another copy of the package by its brand', async () => {
+    // A second instance of the module, as a second installed copy of @coffer/core would be.
+    const specifier = new URL('../src/errors.ts?second-copy', import.meta.url).href;
+    const copy = (await import(specifier)) as typeof import('../src/errors.js');
+    expect(copy.CofferError).not.toBe(CofferError);
+    const fromCopy = new copy.DecryptionError();
+    expect(fromCopy).not.toBeInstanceOf(CofferError);
+    expect(isCofferError(fromCopy, 'DECRYPT_FAILED')).toBe(true);
+    expect(copy.isCofferError(new InvalidInputError('bad'), 'INVALID_INPUT')).toBe(true);
+  });
+
+  it('does not take a look-alike foreign error for a coffer error', () => {
+    // The shape of an AWS SDK v2 error: a string code and a boolean retryable.
+    const aws = Object.assign(new Error('User arn:aws:iam::1:user/bob is not authorized'), {
+      name: 'AccessDeniedException',
+      code: 'AccessDeniedException',
+      retryable: false,
+      statusCode: 400,
+    });
+    expect(isCofferError(aws)).toBe(false);
+    expect(isCofferError(aws, 'AccessDeniedException')).toBe(false);
+    // Copying a coffer error's enumerable fields does not copy the brand either.
+    const copied = Object.assign(new Error('copied'), { ...new DecryptionError() });
+    expect(isCofferError(copied)).toBe(false);
   });
 
   it.each([

@@ -93,17 +93,22 @@ export interface EnvelopeOptions {
  *
  * @example
  * ```ts
- * import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelope';
+ * import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
  *
- * const v1 = '1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE';
- * const before = createEnvelope({ provider: createLocalKeyProvider(Keyring.fromEnv(`*${v1}`)) });
+ * const key1 = generateKek();
+ * const before = createEnvelope({
+ *   provider: createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: key1, status: 'primary' }])),
+ * });
  * const context = { vaultId: 'v_1' };
  * const sealed = await before.seal('secret', { context });
  *
  * // Rotation: key 2 is now primary, key 1 still opens.
  * const after = createEnvelope({
  *   provider: createLocalKeyProvider(
- *     Keyring.fromEnv(`*2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI,${v1}`),
+ *     Keyring.fromKeys([
+ *       { id: 2, key: generateKek(), status: 'primary' },
+ *       { id: 1, key: key1 },
+ *     ]),
  *   ),
  * });
  * const rewrapped = await after.rewrap(sealed, { context }); // now under key 2, same payload bytes
@@ -172,6 +177,13 @@ const ZERO_NONCE_12 = new Uint8Array(12);
 const ZERO_NONCE_24 = new Uint8Array(24);
 const LONE_SURROGATE = /\p{Surrogate}/u;
 const AES_ID = ALGORITHM_IDS['aes-256-gcm'];
+
+/** A plain `Uint8Array` copy with its own memory (`slice()` on a Node `Buffer` returns a view). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
+}
 
 function assertProvider(provider: unknown): asserts provider is KeyProvider {
   const p = provider as Partial<Record<keyof KeyProvider, unknown>> | null;
@@ -322,15 +334,36 @@ function providerName(provider: KeyProvider): string {
   return typeof provider.name === 'string' ? provider.name : 'unnamed';
 }
 
-/** Passes coffer errors through; replaces anything else (which could carry anything) by KEY_PROVIDER_FAILED. */
+const ERROR_NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,63}$/;
+
+/**
+ * Passes coffer errors (recognised by their brand, not their shape) through; replaces anything
+ * else, which could carry anything, by KEY_PROVIDER_FAILED: no message, no cause, only the foreign
+ * error's name when it is a plain identifier, and whether it says a retry may help.
+ */
 function providerFailure(provider: KeyProvider, operation: string, error: unknown): Error {
   if (isCofferError(error)) return error;
-  const errorName =
-    error instanceof Error && typeof error.name === 'string' ? error.name : typeof error;
+  let errorName: string | undefined;
+  let retryable = false;
+  try {
+    const rawName: unknown = error instanceof Error ? error.name : typeof error;
+    errorName = typeof rawName === 'string' && ERROR_NAME.test(rawName) ? rawName : undefined;
+    const e = (typeof error === 'object' && error !== null ? error : {}) as {
+      retryable?: unknown;
+      $retryable?: unknown;
+    };
+    // AWS SDK v2 sets `retryable: true`, v3 sets a `$retryable` object, on throttling and outages.
+    retryable = e.retryable === true || (typeof e.$retryable === 'object' && e.$retryable !== null);
+  } catch {
+    // A getter that throws: report the failure with neither.
+    errorName = undefined;
+    retryable = false;
+  }
   return new KeyProviderError(
     providerName(provider),
     `${operation} threw a non-coffer error`,
     errorName,
+    retryable,
   );
 }
 
@@ -350,25 +383,40 @@ async function providerPrimary(provider: KeyProvider): Promise<string> {
   return kekId;
 }
 
-/** Wraps `dek` under the provider's primary KEK with that KEK's id in the wrap AAD. */
+/**
+ * Wraps `dek` under the provider's primary KEK with that KEK's id in the wrap AAD. The provider gets
+ * its own copies of the data key and the AAD (zeroed afterwards), and the wrapped key it returns is
+ * copied at once: a provider that zeroes, keeps or later changes any buffer it was handed or
+ * returned cannot reach the sealed value.
+ */
 async function wrapWithProvider(
   provider: KeyProvider,
   dek: Uint8Array,
   context: unknown,
   algId: number,
-): Promise<{ kekId: string; wrapped: Uint8Array; payloadAad: Uint8Array }> {
+): Promise<{ kekId: string; wrapped: Uint8Array }> {
   // The KEK id is part of the wrap AAD, so the envelope asks for it first and checks the provider
   // used it; a rotation between the two calls is retried once.
   for (let attempt = 0; attempt < 2; attempt++) {
     const kekId = await providerPrimary(provider);
-    const { payloadAad, wrapAad } = buildAad(context, algId, kekId);
+    const { wrapAad } = buildAad(context, algId, kekId);
+    const dekCopy = copyOf(dek);
     let result: WrappedKey;
     try {
-      result = await provider.wrapKey(dek, wrapAad);
+      result = await provider.wrapKey(dekCopy, copyOf(wrapAad));
+    } catch (error) {
+      throw providerFailure(provider, 'wrapKey', error);
+    } finally {
+      dekCopy.fill(0);
+    }
+    let wrapped: unknown;
+    let usedKekId: unknown;
+    try {
+      wrapped = result?.wrapped;
+      usedKekId = result?.kekId;
     } catch (error) {
       throw providerFailure(provider, 'wrapKey', error);
     }
-    const wrapped: unknown = result?.wrapped;
     if (
       !(wrapped instanceof Uint8Array) ||
       wrapped.length < 1 ||
@@ -379,7 +427,7 @@ async function wrapWithProvider(
         'wrapKey returned no wrapped key of 1-65535 bytes',
       );
     }
-    if (result.kekId === kekId) return { kekId, wrapped, payloadAad };
+    if (usedKekId === kekId) return { kekId, wrapped: copyOf(wrapped) };
   }
   throw new KeyProviderError(
     providerName(provider),
@@ -387,6 +435,11 @@ async function wrapWithProvider(
   );
 }
 
+/**
+ * Unwraps through the provider. It gets copies of the wrapped key and the AAD (never views into the
+ * caller's sealed value, which it could change); the data key it returns is copied into an array
+ * only the envelope holds and the provider's array is zeroed.
+ */
 async function unwrapWithProvider(
   provider: KeyProvider,
   kekId: string,
@@ -395,7 +448,7 @@ async function unwrapWithProvider(
 ): Promise<Uint8Array> {
   let dek: unknown;
   try {
-    dek = await provider.unwrapKey(kekId, wrapped, aad);
+    dek = await provider.unwrapKey(kekId, copyOf(wrapped), copyOf(aad));
   } catch (error) {
     throw providerFailure(provider, 'unwrapKey', error);
   }
@@ -403,7 +456,9 @@ async function unwrapWithProvider(
     if (dek instanceof Uint8Array) dek.fill(0);
     throw new DecryptionError();
   }
-  return dek;
+  const own = copyOf(dek);
+  dek.fill(0);
+  return own;
 }
 
 /** The AADs of a parsed sealed value, built from its own header bytes. */
@@ -453,7 +508,8 @@ function decodeTextOrFail(text: string, context: unknown): Uint8Array {
  * ```ts
  * import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelope';
  *
- * const keyring = Keyring.fromEnv('*1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE');
+ * // COFFER_MASTER_KEYS="*1:<base64url key>", from your secret manager.
+ * const keyring = Keyring.fromEnv(process.env.COFFER_MASTER_KEYS, { variable: 'COFFER_MASTER_KEYS' });
  * const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
  *
  * const context = { vaultId: 'v_1', tenant: 'acme' };
@@ -509,19 +565,21 @@ export function createEnvelope(options: {
         dek.fill(0);
       }
     }
-    // Validate the context before calling out to the provider.
-    buildAad(opts.context, algId, '', true);
+    // The payload AAD does not involve the KEK id, so the payload is sealed before the provider is
+    // called (which also validates the context first): nothing the provider does to the data key
+    // can change what the payload was sealed under.
     const pooled = takeRandom(DEK_LENGTH);
-    const dek = pooled.slice();
+    const dek = copyOf(pooled);
     pooled.fill(0);
     try {
-      const { kekId, wrapped, payloadAad } = await wrapWithProvider(
-        provider,
-        dek,
-        opts.context,
+      const payload = sealPayload(
         algId,
+        dek,
+        data,
+        buildAad(opts.context, algId, '', true).payloadAad,
       );
-      return assemble(algId, kekId, wrapped, sealPayload(algId, dek, data, payloadAad));
+      const { kekId, wrapped } = await wrapWithProvider(provider, dek, opts.context, algId);
+      return assemble(algId, kekId, wrapped, payload);
     } finally {
       dek.fill(0);
     }
@@ -572,7 +630,7 @@ export function createEnvelope(options: {
       const dek = local.unwrap(kekId, wrapped, aadOf(parsed, opts.context, true).wrapAad);
       try {
         const primary = local.primaryKekId;
-        if (primary === kekId) return sealed.slice();
+        if (primary === kekId) return copyOf(sealed);
         const { wrapAad } = buildAad(opts.context, parsed.algorithmId, primary, true);
         const out = allocForOverwrite(5 + primary.length + LOCAL_WRAPPED_LENGTH + payload.length);
         const at = writeHeader(out, parsed.algorithmId, primary, LOCAL_WRAPPED_LENGTH);
@@ -586,7 +644,7 @@ export function createEnvelope(options: {
     const { wrapAad } = aadOf(parsed, opts.context, false);
     const dek = await unwrapWithProvider(provider, kekId, wrapped, wrapAad);
     try {
-      if ((await providerPrimary(provider)) === kekId) return sealed.slice();
+      if ((await providerPrimary(provider)) === kekId) return copyOf(sealed);
       const rewrapped = await wrapWithProvider(provider, dek, opts.context, parsed.algorithmId);
       return assemble(parsed.algorithmId, rewrapped.kekId, rewrapped.wrapped, payload);
     } finally {

@@ -101,16 +101,20 @@ export class InvalidContextError extends CofferError {
 
 /**
  * A key provider failed or broke its contract (threw a non-coffer error, or returned a malformed
- * wrapped key). Code `KEY_PROVIDER_FAILED`. The provider's own error is not attached as `cause`
- * (it could carry anything); its name is in `details.errorName`. Providers should throw coffer
- * errors themselves (`DECRYPT_FAILED`, `UNKNOWN_KEK`, or a `retryable` error for throttling), which
- * pass through unchanged.
+ * wrapped key). Code `KEY_PROVIDER_FAILED`. The provider's own error is neither attached as `cause`
+ * nor quoted (its message could carry request data); only its name, when that is a plain
+ * identifier such as `AccessDeniedException`, is in `details.errorName`, and `retryable` is set
+ * when it said a retry may help (AWS SDK `retryable` / `$retryable`). Errors are told apart from
+ * coffer's own by a brand only `CofferError` sets, not by their shape. Providers should throw
+ * coffer errors themselves (`DECRYPT_FAILED`, `UNKNOWN_KEK`, or a `retryable` error for
+ * throttling), which pass through unchanged.
  *
  * @example
  * ```ts
  * import { KeyProviderError } from '@coffer/envelope';
  *
  * new KeyProviderError('kms', 'wrapKey returned no wrapped bytes').code; // 'KEY_PROVIDER_FAILED'
+ * new KeyProviderError('kms', 'unwrapKey threw a non-coffer error', 'ThrottlingException', true).retryable; // true
  * ```
  */
 export class KeyProviderError extends CofferError {
@@ -118,13 +122,15 @@ export class KeyProviderError extends CofferError {
    * @param provider The provider's `name`.
    * @param problem What went wrong, without secret material.
    * @param errorName The name of the provider's own error, when it threw one.
+   * @param retryable Whether a later retry may succeed; `false` unless given.
    */
-  constructor(provider: string, problem: string, errorName?: string) {
+  constructor(provider: string, problem: string, errorName?: string, retryable = false) {
     super(
       'KEY_PROVIDER_FAILED',
       `Key provider "${provider}" failed: ${problem}. Check the provider's configuration and availability.`,
       {
         details: errorName === undefined ? { provider } : { provider, errorName },
+        retryable,
       },
     );
   }

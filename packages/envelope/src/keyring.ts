@@ -1,5 +1,12 @@
 // The keyring: versioned key-encryption keys in memory, one primary, loaded from env text or code.
-import { constantTimeEqual, fromBase64Url, Redacted, toBase64Url } from '@coffer/core';
+import {
+  constantTimeEqual,
+  fromBase64Url,
+  InvalidInputError,
+  Redacted,
+  toBase64Url,
+} from '@coffer/core';
+import { isPublishedKey } from './_published-keys.js';
 import { InvalidKeyringError } from './errors.js';
 import type { KeyStatus } from './key-provider.js';
 
@@ -60,7 +67,7 @@ const KEY_LENGTH = 32;
 const MAX_KEYS = 64;
 const MAX_ENV_LENGTH = 64 * 1024;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
-const ZERO_KEY = new Uint8Array(KEY_LENGTH);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const MARKERS: Readonly<Record<KekStatus, string>> = { primary: '*', active: '', retired: '!' };
 const ID_RULE =
   'a key id must be a non-negative integer or 1-32 characters of A-Z a-z 0-9 . _ - starting with a letter or digit';
@@ -104,9 +111,9 @@ function build(list: ReadonlyArray<{ id: string; key: Uint8Array; status: KekSta
         { entry: i + 1, kekId: item.id },
       );
     }
-    if (constantTimeEqual(item.key, ZERO_KEY)) {
+    if (isPublishedKey(item.key)) {
       throw new InvalidKeyringError(
-        `Key "${item.id}" is all zero bytes, which looks like a placeholder; generate a real key with generateKek().`,
+        `Key "${item.id}" is a placeholder: all zero bytes, or a key printed in coffer's own documentation or examples, which anyone can read. Generate a real key with generateKek() and formatKekEntry().`,
         { entry: i + 1, kekId: item.id },
       );
     }
@@ -132,12 +139,34 @@ function build(list: ReadonlyArray<{ id: string; key: Uint8Array; status: KekSta
   return construct(entries, primaries[0] as string);
 }
 
+/** `options.variable`, checked: an environment variable name, or undefined. */
+function envVariableName(options: unknown): string | undefined {
+  if (options === undefined) return undefined;
+  const variable =
+    typeof options === 'object' && options !== null
+      ? (options as { variable?: unknown }).variable
+      : null;
+  if (variable === undefined) return undefined;
+  if (typeof variable !== 'string' || !ENV_NAME.test(variable)) {
+    throw new InvalidInputError(
+      'options.variable must be the name of an environment variable, e.g. "COFFER_MASTER_KEYS"',
+      { details: { parameter: 'variable' } },
+    );
+  }
+  return variable;
+}
+
+function cap(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function parseEnvEntry(
   raw: string,
   position: number,
+  source: string,
 ): { id: string; key: Uint8Array; status: KekStatus } {
   const entry = raw.trim();
-  const where = `Entry ${position} of the keyring text`;
+  const where = `Entry ${position} of ${source}`;
   if (entry.length === 0) {
     throw new InvalidKeyringError(`${where} is empty (a stray comma?).`, { entry: position });
   }
@@ -191,9 +220,8 @@ function parseEnvEntry(
  * ```ts
  * import { Keyring } from '@coffer/envelope';
  *
- * const keyring = Keyring.fromEnv(
- *   '*2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI,1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE',
- * );
+ * // COFFER_MASTER_KEYS="*2:<base64url key>,1:<base64url key>", from your secret manager.
+ * const keyring = Keyring.fromEnv(process.env.COFFER_MASTER_KEYS, { variable: 'COFFER_MASTER_KEYS' });
  * keyring.primaryKekId; // '2'
  * keyring.list(); // [{ id: '2', status: 'primary' }, { id: '1', status: 'active' }]
  * ```
@@ -226,39 +254,72 @@ export class Keyring {
    * and retired keys marked `!`. Whitespace around entries is ignored. Errors name the entry by
    * position and never contain key text.
    *
-   * @param text e.g. `"*2:<base64url>,1:<base64url>,!0:<base64url>"`.
-   * @throws {InvalidKeyringError} `INVALID_KEYRING` when the text is not a string, is empty, has a
-   *   malformed entry, a key that is not 32 canonical base64url bytes, a duplicate id or key, or not
+   * Pass `process.env.X` as it is (`string | undefined`) and the variable's name as
+   * `options.variable`: an unset variable is then reported as "COFFER_MASTER_KEYS is not set"
+   * rather than as malformed text (never convert it with `String()`, which turns an unset variable
+   * into the text `"undefined"`).
+   *
+   * @param text e.g. `"*2:<base64url>,1:<base64url>,!0:<base64url>"`, or `undefined` when the
+   *   variable is not set.
+   * @param options `variable`: the name of the environment variable the text came from, used in
+   *   error messages (a name only, never its value).
+   * @throws {InvalidKeyringError} `INVALID_KEYRING` when the text is missing (`undefined`), not a
+   *   string, empty, has a malformed entry, a key that is not 32 canonical base64url bytes, a
+   *   placeholder key (all zero, or printed in coffer's docs), a duplicate id or key, or not
    *   exactly one primary.
+   * @throws {InvalidInputError} `INVALID_INPUT` when `options.variable` is not an environment
+   *   variable name.
    * @example
    * ```ts
    * import { Keyring } from '@coffer/envelope';
    *
-   * const keyring = Keyring.fromEnv(process.env.COFFER_MASTER_KEYS ?? '*1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE');
-   * keyring.status('1'); // 'primary'
+   * // COFFER_MASTER_KEYS="*2:<base64url key>,1:<base64url key>", from your secret manager.
+   * const keyring = Keyring.fromEnv(process.env.COFFER_MASTER_KEYS, { variable: 'COFFER_MASTER_KEYS' });
+   * keyring.primaryKekId; // '2'
+   *
+   * Keyring.fromEnv(undefined, { variable: 'COFFER_MASTER_KEYS' });
+   * // throws INVALID_KEYRING: 'COFFER_MASTER_KEYS is not set. …'
    * ```
    */
-  static fromEnv(text: string): Keyring {
+  static fromEnv(text: string | undefined, options: { variable?: string } = {}): Keyring {
+    const variable = envVariableName(options);
+    const source = variable ?? 'the keyring text';
+    const which = variable ?? 'the environment variable (e.g. COFFER_MASTER_KEYS)';
+    const example =
+      'e.g. "*1:<base64url key>" (make one with formatKekEntry({ id: 1, status: \'primary\' }))';
+    if (text === undefined) {
+      throw new InvalidKeyringError(
+        variable === undefined
+          ? `The keyring text is undefined: is the environment variable (e.g. COFFER_MASTER_KEYS) set? Pass its name as Keyring.fromEnv(text, { variable: 'COFFER_MASTER_KEYS' }) to name it in errors.`
+          : `${variable} is not set. Set it to the keyring text, ${example}, from your secret manager.`,
+        variable === undefined ? undefined : { variable },
+      );
+    }
     if (typeof text !== 'string') {
       throw new InvalidKeyringError(
-        'Keyring text must be a string; is the environment variable (e.g. COFFER_MASTER_KEYS) set?',
+        `Keyring text must be a string; is ${which} set? Pass process.env values as they are, without String().`,
       );
     }
     if (text.length > MAX_ENV_LENGTH) {
-      throw new InvalidKeyringError(`Keyring text is longer than ${MAX_ENV_LENGTH} characters.`);
+      throw new InvalidKeyringError(`${cap(source)} is longer than ${MAX_ENV_LENGTH} characters.`);
     }
     if (text.trim().length === 0) {
       throw new InvalidKeyringError(
-        'Keyring text is empty; is the environment variable (e.g. COFFER_MASTER_KEYS) set? Expected e.g. "*1:<base64url key>".',
+        `${cap(source)} is empty; is ${which} set? Expected ${example}.`,
+      );
+    }
+    if (text.trim() === 'undefined' || text.trim() === 'null') {
+      throw new InvalidKeyringError(
+        `${cap(source)} is the text "${text.trim()}": an unset variable converted with String()? Pass process.env values as they are; expected ${example}.`,
       );
     }
     const parts = text.split(',');
     if (parts.length > MAX_KEYS) {
       throw new InvalidKeyringError(
-        `Keyring text has ${parts.length} entries; at most ${MAX_KEYS} are allowed.`,
+        `${cap(source)} has ${parts.length} entries; at most ${MAX_KEYS} are allowed.`,
       );
     }
-    return build(parts.map((part, i) => parseEnvEntry(part, i + 1)));
+    return build(parts.map((part, i) => parseEnvEntry(part, i + 1, source)));
   }
 
   /**
@@ -315,7 +376,10 @@ export class Keyring {
           { entry: position, kekId: id },
         );
       }
-      return { id, key: key.slice(), status };
+      // A copy with its own memory: `slice()` on a Node Buffer would share the caller's bytes.
+      const copy = new Uint8Array(KEY_LENGTH);
+      copy.set(key);
+      return { id, key: copy, status };
     });
     return build(list);
   }
@@ -355,9 +419,9 @@ export class Keyring {
    *
    * @example
    * ```ts
-   * import { Keyring } from '@coffer/envelope';
+   * import { formatKekEntry, Keyring } from '@coffer/envelope';
    *
-   * const text = '*1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE';
+   * const text = formatKekEntry({ id: 1, status: 'primary' }).expose();
    * Keyring.fromEnv(text).toEnv().expose() === text; // true
    * ```
    */

@@ -3,15 +3,21 @@
 // random 20-byte seed (HKDF-Expand, RFC 5869). One derived key serves a "session" of up to 2^24
 // wraps with a counter nonce, so no (key, nonce) pair repeats unless two sessions draw the same
 // 160-bit seed. Bounds and layout: docs/envelope-format.md.
+//
+// A session (seed, wrapping key, counter) must belong to one process: two processes continuing the
+// same session would wrap under the same (key, nonce). A V8 startup snapshot copies the heap into
+// every process started from it, so sessions and cached keys are dropped (and zeroed) when one is
+// taken, through onProcessSnapshot; seeds come straight from the system CSPRNG, never from a pool.
 import {
   aes256GcmOpen,
   aes256GcmSeal,
   DecryptionError,
   hmacSha256,
   InvalidInputError,
+  onProcessSnapshot,
+  randomBytes,
   utf8Encode,
 } from '@coffer/core';
-import { takeRandom } from './_random-pool.js';
 import { InvalidKeyringError, RetiredKekError, UnknownKekError } from './errors.js';
 import type { KeyProvider, KeyStatus, WrappedKey } from './key-provider.js';
 import { Keyring, keyringEntry } from './keyring.js';
@@ -120,7 +126,7 @@ interface Session {
  * ```ts
  * import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelope';
  *
- * const keyring = Keyring.fromEnv('*1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE');
+ * const keyring = Keyring.fromEnv(process.env.COFFER_MASTER_KEYS, { variable: 'COFFER_MASTER_KEYS' });
  * const provider = createLocalKeyProvider(keyring);
  * const envelope = createEnvelope({ provider });
  * const sealed = await envelope.seal('token', { context: { vaultId: 'v_1' } });
@@ -163,11 +169,20 @@ export function createLocalKeyProviderWithLimits(
     openCache.set(cacheKey, key);
   };
 
+  // A snapshot of this process must carry no session and no derived key: each process started
+  // from it draws its own seed. (A no-op unless this process is building a startup snapshot.)
+  onProcessSnapshot(() => {
+    session?.key.fill(0);
+    session = undefined;
+    for (const key of openCache.values()) key.fill(0);
+    openCache.clear();
+  });
+
   // Drawn lazily (never at import), so a process snapshot taken before the first seal holds none.
   const currentSession = (): Session => {
     if (session === undefined || session.count >= limits.sessionWrapLimit) {
       if (session !== undefined) remember(cacheKeyOf(primaryKekId, session.seed), session.key);
-      const seed = takeRandom(SEED_LENGTH).slice();
+      const seed = randomBytes(SEED_LENGTH);
       const key = deriveWrappingKey(primaryKey, primaryKekId, seed);
       session = { seed, key, count: 0 };
     }

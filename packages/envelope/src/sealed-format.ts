@@ -143,9 +143,9 @@ export function encodeSealedText(sealed: Uint8Array): string {
  * @throws {InvalidInputError} `INVALID_INPUT` when `sealed` is neither a `Uint8Array` nor a string.
  * @example
  * ```ts
- * import { createEnvelope, createLocalKeyProvider, inspectSealed, Keyring } from '@coffer/envelope';
+ * import { createEnvelope, createLocalKeyProvider, generateKek, inspectSealed, Keyring } from '@coffer/envelope';
  *
- * const keyring = Keyring.fromKeys([{ id: 2, key: new Uint8Array(32).fill(7), status: 'primary' }]);
+ * const keyring = Keyring.fromKeys([{ id: 2, key: generateKek(), status: 'primary' }]);
  * const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
  * const sealed = await envelope.sealToString('secret', { context: { vaultId: 'v_1' } });
  * inspectSealed(sealed); // { formatVersion: 1, algorithm: 'aes-256-gcm', kekId: '2' }

@@ -13,7 +13,7 @@ const ALGORITHMS: EnvelopeAlgorithm[] = ['aes-256-gcm', 'xchacha20-poly1305'];
 const context = { vaultId: 'v_1', tenant: 'acme', purpose: 'meta-capi' };
 
 describe('seal and open', () => {
-  const envelope = envelopeFor(`*1:${envKey(1)}`);
+  const envelope = envelopeFor(`*1:${envKey(0x41)}`);
 
   for (const algorithm of ALGORITHMS) {
     it(`round-trips bytes and strings (${algorithm})`, async () => {
@@ -33,7 +33,7 @@ describe('seal and open', () => {
         const sealed = await envelope.seal(new Uint8Array(size), { context, algorithm });
         expect(sealed.length - size).toBe(94);
       }
-      const longId = envelopeFor(`*tenant-42:${envKey(2)}`);
+      const longId = envelopeFor(`*tenant-42:${envKey(0x42)}`);
       const sealed = await longId.seal(new Uint8Array(10), { context, algorithm });
       expect(sealed.length - 10).toBe(94 + 'tenant-42'.length - 1);
     });
@@ -42,7 +42,7 @@ describe('seal and open', () => {
   it('seals with AES-256-GCM unless told otherwise', async () => {
     expect(inspectSealed(await envelope.seal('x', { context })).algorithm).toBe('aes-256-gcm');
     const chacha = createEnvelope({
-      provider: createLocalKeyProvider(Keyring.fromEnv(`*1:${envKey(1)}`)),
+      provider: createLocalKeyProvider(Keyring.fromEnv(`*1:${envKey(0x41)}`)),
       algorithm: 'xchacha20-poly1305',
     });
     const sealed = await chacha.seal('x', { context });
@@ -82,7 +82,7 @@ describe('seal and open', () => {
       expect(sealed.byteOffset).toBe(0);
       expect(sealed.buffer.byteLength).toBe(size + 94);
       expect(await envelope.open(sealed, { context })).toEqual(plaintext);
-      const rotated = envelopeFor(`*2:${envKey(2)},1:${envKey(1)}`);
+      const rotated = envelopeFor(`*2:${envKey(0x42)},1:${envKey(0x41)}`);
       const rewrapped = await rotated.rewrap(sealed, { context });
       expect(Object.getPrototypeOf(rewrapped)).toBe(Uint8Array.prototype);
       expect(rewrapped.buffer.byteLength).toBe(size + 94);
@@ -92,7 +92,7 @@ describe('seal and open', () => {
 });
 
 describe('context binding', () => {
-  const envelope = envelopeFor(`*1:${envKey(1)}`);
+  const envelope = envelopeFor(`*1:${envKey(0x41)}`);
 
   it('opens with the same pairs in any order', async () => {
     const sealed = await envelope.seal('v', { context: { b: '2', a: '1', c: '3' } });
@@ -222,7 +222,7 @@ describe('context binding', () => {
 });
 
 describe('input validation', () => {
-  const envelope = envelopeFor(`*1:${envKey(1)}`);
+  const envelope = envelopeFor(`*1:${envKey(0x41)}`);
 
   it('refuses plaintexts that are not bytes or well-formed strings', async () => {
     for (const bad of [
@@ -274,7 +274,7 @@ describe('input validation', () => {
   });
 
   it('refuses unknown algorithms and non-providers', async () => {
-    const provider = createLocalKeyProvider(Keyring.fromEnv(`*1:${envKey(1)}`));
+    const provider = createLocalKeyProvider(Keyring.fromEnv(`*1:${envKey(0x41)}`));
     for (const algorithm of ['aes-128-gcm', 'AES-256-GCM', '', 'toString', '__proto__', 1]) {
       expect(() => createEnvelope({ provider, algorithm: algorithm as EnvelopeAlgorithm })).toThrow(
         expect.objectContaining({ code: 'INVALID_INPUT' }),
@@ -304,36 +304,36 @@ describe('input validation', () => {
 
 describe('key-encryption keys', () => {
   it('refuses a value whose KEK the keyring lacks with UNKNOWN_KEK, naming only the id', async () => {
-    const sealed = await envelopeFor(`*9:${envKey(9)}`).seal('v', { context });
-    const error = await rejection(envelopeFor(`*1:${envKey(1)}`).open(sealed, { context }));
+    const sealed = await envelopeFor(`*9:${envKey(0x49)}`).seal('v', { context });
+    const error = await rejection(envelopeFor(`*1:${envKey(0x41)}`).open(sealed, { context }));
     expect(isCofferError(error, 'UNKNOWN_KEK')).toBe(true);
     expect((error as { details?: unknown }).details).toEqual({ kekId: '9' });
     expect(error.message).toContain('"9"');
   });
 
   it('refuses a value wrapped under a retired KEK with RETIRED_KEK', async () => {
-    const sealed = await envelopeFor(`*1:${envKey(1)}`).seal('v', { context });
-    const retired = envelopeFor(`*2:${envKey(2)},!1:${envKey(1)}`);
+    const sealed = await envelopeFor(`*1:${envKey(0x41)}`).seal('v', { context });
+    const retired = envelopeFor(`*2:${envKey(0x42)},!1:${envKey(0x41)}`);
     expect(await rejectionCode(retired.open(sealed, { context }))).toBe('RETIRED_KEK');
     expect(await rejectionCode(retired.rewrap(sealed, { context }))).toBe('RETIRED_KEK');
   });
 
   it('treats a key under the same id but different bytes as a wrong key: DECRYPT_FAILED', async () => {
-    const sealed = await envelopeFor(`*1:${envKey(1)}`).seal('v', { context });
-    expect(await rejectionCode(envelopeFor(`*1:${envKey(7)}`).open(sealed, { context }))).toBe(
+    const sealed = await envelopeFor(`*1:${envKey(0x41)}`).seal('v', { context });
+    expect(await rejectionCode(envelopeFor(`*1:${envKey(0x47)}`).open(sealed, { context }))).toBe(
       'DECRYPT_FAILED',
     );
   });
 
   it('opens values under an active (no longer primary) key', async () => {
-    const sealed = await envelopeFor(`*1:${envKey(1)}`).seal('v', { context });
+    const sealed = await envelopeFor(`*1:${envKey(0x41)}`).seal('v', { context });
     expect(
-      text(await envelopeFor(`*2:${envKey(2)},1:${envKey(1)}`).open(sealed, { context })),
+      text(await envelopeFor(`*2:${envKey(0x42)},1:${envKey(0x41)}`).open(sealed, { context })),
     ).toBe('v');
   });
 
   it('chooses the provider per call (per-tenant keyrings)', async () => {
-    const shared = envelopeFor(`*1:${envKey(1)}`);
+    const shared = envelopeFor(`*1:${envKey(0x41)}`);
     const tenantProvider = createLocalKeyProvider(Keyring.fromEnv(`*acme-1:${envKey(42)}`));
     const sealed = await shared.seal('v', { context, provider: tenantProvider });
     expect(inspectSealed(sealed).kekId).toBe('acme-1');
@@ -343,13 +343,13 @@ describe('key-encryption keys', () => {
 });
 
 describe('rewrap', () => {
-  const v1 = `1:${envKey(1)}`;
+  const v1 = `1:${envKey(0x41)}`;
 
   for (const algorithm of ALGORITHMS) {
     it(`moves the data key to the primary KEK and leaves the payload bytes alone (${algorithm})`, async () => {
       const plaintext = utf8Encode('a token that must survive rotation');
       const sealed = await envelopeFor(`*${v1}`).seal(plaintext, { context, algorithm });
-      const rotated = envelopeFor(`*2:${envKey(2)},${v1}`);
+      const rotated = envelopeFor(`*2:${envKey(0x42)},${v1}`);
       const rewrapped = await rotated.rewrap(sealed, { context });
       expect(inspectSealed(rewrapped)).toEqual({ formatVersion: 1, algorithm, kekId: '2' });
       const payloadLength = plaintext.length + 16;
@@ -358,7 +358,9 @@ describe('rewrap', () => {
       );
       expect(await rotated.open(rewrapped, { context })).toEqual(plaintext);
       // Only the new key is needed now.
-      expect(await envelopeFor(`*2:${envKey(2)}`).open(rewrapped, { context })).toEqual(plaintext);
+      expect(await envelopeFor(`*2:${envKey(0x42)}`).open(rewrapped, { context })).toEqual(
+        plaintext,
+      );
       expect(await rejectionCode(envelopeFor(`*${v1}`).open(rewrapped, { context }))).toBe(
         'UNKNOWN_KEK',
       );
@@ -376,7 +378,7 @@ describe('rewrap', () => {
 
   it('works on the text form', async () => {
     const sealed = await envelopeFor(`*${v1}`).sealToString('v', { context });
-    const rotated = envelopeFor(`*b:${envKey(2)},${v1}`);
+    const rotated = envelopeFor(`*b:${envKey(0x42)},${v1}`);
     const rewrapped = await rotated.rewrapString(sealed, { context });
     expect(rewrapped.startsWith('cf1.')).toBe(true);
     expect(inspectSealed(rewrapped).kekId).toBe('b');

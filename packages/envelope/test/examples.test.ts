@@ -1,7 +1,7 @@
 // Every @example in the package's TSDoc, run as written (imports from the package root; results
 // the comments promise are asserted).
 import { Redacted } from '@coffer/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ContextMap,
   createEnvelope,
@@ -28,7 +28,20 @@ import {
   type WrappedKey,
 } from '../src/index.js';
 
-const ONE = '*1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE';
+// What the examples read from COFFER_MASTER_KEYS: a primary key 2 and an active key 1.
+const MASTER_KEYS = [
+  formatKekEntry({ id: 2, status: 'primary' }).expose(),
+  formatKekEntry({ id: 1 }).expose(),
+].join(',');
+const ONE = formatKekEntry({ id: 1, status: 'primary' }).expose();
+const saved = process.env.COFFER_MASTER_KEYS;
+beforeAll(() => {
+  process.env.COFFER_MASTER_KEYS = MASTER_KEYS;
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env.COFFER_MASTER_KEYS;
+  else process.env.COFFER_MASTER_KEYS = saved;
+});
 
 describe('TSDoc examples', () => {
   it('ContextMap, SealOptions, OpenOptions, EnvelopeAlgorithm, SealedHeader, KekStatus, KekInput', async () => {
@@ -66,13 +79,18 @@ describe('TSDoc examples', () => {
   });
 
   it('Envelope (rotation and rewrap)', async () => {
-    const v1 = '1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE';
-    const before = createEnvelope({ provider: createLocalKeyProvider(Keyring.fromEnv(`*${v1}`)) });
+    const key1 = generateKek();
+    const before = createEnvelope({
+      provider: createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: key1, status: 'primary' }])),
+    });
     const context = { vaultId: 'v_1' };
     const sealed = await before.seal('secret', { context });
     const after = createEnvelope({
       provider: createLocalKeyProvider(
-        Keyring.fromEnv(`*2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI,${v1}`),
+        Keyring.fromKeys([
+          { id: 2, key: generateKek(), status: 'primary' },
+          { id: 1, key: key1 },
+        ]),
       ),
     });
     const rewrapped = await after.rewrap(sealed, { context });
@@ -82,7 +100,9 @@ describe('TSDoc examples', () => {
   });
 
   it('createEnvelope', async () => {
-    const keyring = Keyring.fromEnv(ONE);
+    const keyring = Keyring.fromEnv(process.env.COFFER_MASTER_KEYS, {
+      variable: 'COFFER_MASTER_KEYS',
+    });
     const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
     const context = { vaultId: 'v_1', tenant: 'acme' };
     const sealed = await envelope.sealToString('EAAG-meta-token', { context });
@@ -92,7 +112,9 @@ describe('TSDoc examples', () => {
   });
 
   it('createLocalKeyProvider', async () => {
-    const keyring = Keyring.fromEnv(ONE);
+    const keyring = Keyring.fromEnv(process.env.COFFER_MASTER_KEYS, {
+      variable: 'COFFER_MASTER_KEYS',
+    });
     const provider = createLocalKeyProvider(keyring);
     const envelope = createEnvelope({ provider });
     const sealed = await envelope.seal('token', { context: { vaultId: 'v_1' } });
@@ -102,9 +124,7 @@ describe('TSDoc examples', () => {
   });
 
   it('inspectSealed', async () => {
-    const keyring = Keyring.fromKeys([
-      { id: 2, key: new Uint8Array(32).fill(7), status: 'primary' },
-    ]);
+    const keyring = Keyring.fromKeys([{ id: 2, key: generateKek(), status: 'primary' }]);
     const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
     const sealed = await envelope.sealToString('secret', { context: { vaultId: 'v_1' } });
     expect(inspectSealed(sealed)).toEqual({
@@ -130,6 +150,10 @@ describe('TSDoc examples', () => {
     expect(new KeyProviderError('kms', 'wrapKey returned no wrapped bytes').code).toBe(
       'KEY_PROVIDER_FAILED',
     );
+    expect(
+      new KeyProviderError('kms', 'unwrapKey threw a non-coffer error', 'ThrottlingException', true)
+        .retryable,
+    ).toBe(true);
   });
 
   it('generateKek and formatKekEntry', () => {
@@ -160,16 +184,22 @@ describe('TSDoc examples', () => {
   });
 
   it('Keyring', () => {
-    const keyring = Keyring.fromEnv(
-      '*2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI,1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE',
-    );
+    const keyring = Keyring.fromEnv(process.env.COFFER_MASTER_KEYS, {
+      variable: 'COFFER_MASTER_KEYS',
+    });
     expect(keyring.primaryKekId).toBe('2');
     expect(keyring.list()).toEqual([
       { id: '2', status: 'primary' },
       { id: '1', status: 'active' },
     ]);
-    const fromEnv = Keyring.fromEnv(process.env.COFFER_TEST_UNSET_VARIABLE ?? ONE);
-    expect(fromEnv.status('1')).toBe('primary');
+    let unset: unknown;
+    try {
+      Keyring.fromEnv(undefined, { variable: 'COFFER_MASTER_KEYS' });
+    } catch (e) {
+      unset = e;
+    }
+    expect(unset).toBeInstanceOf(InvalidKeyringError);
+    expect((unset as InvalidKeyringError).message).toMatch(/^COFFER_MASTER_KEYS is not set\. /);
     const fromKeys = Keyring.fromKeys([
       { id: 2, key: generateKek(), status: 'primary' },
       { id: 1, key: generateKek() },
@@ -185,7 +215,8 @@ describe('TSDoc examples', () => {
       { id: 1, key: generateKek(), status: 'primary' },
     ]).list();
     expect(infos).toEqual([{ id: '1', status: 'primary' }]);
-    expect(Keyring.fromEnv(ONE).toEnv().expose() === ONE).toBe(true);
+    const text = formatKekEntry({ id: 1, status: 'primary' }).expose();
+    expect(Keyring.fromEnv(text).toEnv().expose() === text).toBe(true);
     expect(
       JSON.stringify(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }])),
     ).toBe('{"primaryKekId":"1","keys":[{"id":"1","status":"primary"}]}');
@@ -203,7 +234,9 @@ describe('TSDoc examples', () => {
 
 describe('README usage', () => {
   it('runs as written', async () => {
-    const keyring = Keyring.fromEnv(ONE);
+    const keyring = Keyring.fromEnv(process.env.COFFER_MASTER_KEYS, {
+      variable: 'COFFER_MASTER_KEYS',
+    });
     const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
     const context = { vaultId: 'vlt_01J8ZQ', owner: 'org_42', kind: 'meta-capi-token' };
     const sealed = await envelope.seal('EAAG-secret-token', { context });
@@ -215,7 +248,7 @@ describe('README usage', () => {
     expect(new TextDecoder().decode(await envelope.openString(text, { context }))).toBe(
       'EAAG-secret-token',
     );
-    expect(inspectSealed(text)).toEqual({ formatVersion: 1, algorithm: 'aes-256-gcm', kekId: '1' });
+    expect(inspectSealed(text)).toEqual({ formatVersion: 1, algorithm: 'aes-256-gcm', kekId: '2' });
     const rewrapped = await envelope.rewrapString(text, { context });
     expect(rewrapped).toBe(text);
   });

@@ -241,7 +241,7 @@ describe('a KMS-style provider', () => {
 });
 
 describe('the local provider', () => {
-  const keyring = Keyring.fromEnv(`*2:${envKey(2)},1:${envKey(1)},!0:${envKey(9)}`);
+  const keyring = Keyring.fromEnv(`*2:${envKey(0x42)},1:${envKey(0x41)},!0:${envKey(0x49)}`);
   const provider = createLocalKeyProvider(keyring);
 
   it('reports its name, primary and key statuses', async () => {
@@ -275,7 +275,7 @@ describe('the local provider', () => {
   });
 
   it('opens what another provider over the same keys wrapped (derived keys are not cached state)', async () => {
-    const other = createLocalKeyProvider(Keyring.fromEnv(`*2:${envKey(2)}`));
+    const other = createLocalKeyProvider(Keyring.fromEnv(`*2:${envKey(0x42)}`));
     const dek = randomBytes(32);
     const { wrapped } = await other.wrapKey(dek, new Uint8Array(0));
     expect(await provider.unwrapKey('2', wrapped, new Uint8Array(0))).toEqual(dek);
@@ -302,7 +302,7 @@ describe('the local provider', () => {
   });
 
   it('needs a Keyring', () => {
-    for (const bad of [undefined, {}, `*1:${envKey(1)}`, { primaryKekId: '1' }]) {
+    for (const bad of [undefined, {}, `*1:${envKey(0x41)}`, { primaryKekId: '1' }]) {
       expect(() => createLocalKeyProvider(bad as never)).toThrow(
         expect.objectContaining({ code: 'INVALID_KEYRING' }),
       );

@@ -1,11 +1,18 @@
 import { inspect } from 'node:util';
 import { isCofferError, Redacted, toBase64Url } from '@coffer/core';
 import { describe, expect, it } from 'vitest';
-import { formatKekEntry, generateKek, InvalidKeyringError, Keyring } from '../src/index.js';
+import {
+  createEnvelope,
+  createLocalKeyProvider,
+  formatKekEntry,
+  generateKek,
+  InvalidKeyringError,
+  Keyring,
+} from '../src/index.js';
 import { envKey, testKey } from './_helpers.js';
 
-const K1 = envKey(1);
-const K2 = envKey(2);
+const K1 = envKey(0x41);
+const K2 = envKey(0x42);
 const K3 = envKey(3);
 
 /** Every error for bad keyring input: INVALID_KEYRING, and not a fragment of any key text in it. */
@@ -129,8 +136,8 @@ describe('Keyring.fromEnv', () => {
 describe('Keyring.fromKeys', () => {
   it('builds from bytes or Redacted bytes and numeric or string ids', () => {
     const keyring = Keyring.fromKeys([
-      { id: 2, key: testKey(2), status: 'primary' },
-      { id: 'one', key: new Redacted(testKey(1)) },
+      { id: 2, key: testKey(0x42), status: 'primary' },
+      { id: 'one', key: new Redacted(testKey(0x41)) },
       { id: 0, key: testKey(3), status: 'retired' },
     ]);
     expect(keyring.toJSON()).toEqual({
@@ -150,42 +157,61 @@ describe('Keyring.fromKeys', () => {
     expect(keyring.toEnv().expose()).toBe(`*1:${envKey(5)}`);
   });
 
+  it("copies a Buffer key too (Buffer#slice shares memory): zeroing the caller's copy changes nothing", async () => {
+    const secret = Buffer.from(testKey(5));
+    const keyring = Keyring.fromKeys([{ id: 1, key: secret, status: 'primary' }]);
+    const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
+    const sealed = await envelope.seal('sealed before the caller wiped its buffer', {
+      context: {},
+    });
+    secret.fill(0); // what a careful caller does once the keyring is built
+    expect(keyring.toEnv().expose()).toBe(`*1:${envKey(5)}`);
+    const other = createEnvelope({
+      provider: createLocalKeyProvider(Keyring.fromEnv(`*1:${envKey(5)}`)),
+    });
+    const later = await envelope.seal('sealed after', { context: {} });
+    expect(new TextDecoder().decode(await other.open(sealed, { context: {} }))).toBe(
+      'sealed before the caller wiped its buffer',
+    );
+    expect(new TextDecoder().decode(await other.open(later, { context: {} }))).toBe('sealed after');
+  });
+
   const hostile: Array<[string, unknown]> = [
-    ['not an array', { id: 1, key: testKey(1), status: 'primary' }],
+    ['not an array', { id: 1, key: testKey(0x41), status: 'primary' }],
     ['an empty list', []],
     ['a null entry', [null]],
     ['a string entry', [`*1:${K1}`]],
-    ['a negative id', [{ id: -1, key: testKey(1), status: 'primary' }]],
-    ['a fractional id', [{ id: 1.5, key: testKey(1), status: 'primary' }]],
-    ['NaN', [{ id: Number.NaN, key: testKey(1), status: 'primary' }]],
-    ['an unsafe integer id', [{ id: 2 ** 53, key: testKey(1), status: 'primary' }]],
-    ['an empty id', [{ id: '', key: testKey(1), status: 'primary' }]],
-    ['an id with a comma', [{ id: 'a,b', key: testKey(1), status: 'primary' }]],
+    ['a negative id', [{ id: -1, key: testKey(0x41), status: 'primary' }]],
+    ['a fractional id', [{ id: 1.5, key: testKey(0x41), status: 'primary' }]],
+    ['NaN', [{ id: Number.NaN, key: testKey(0x41), status: 'primary' }]],
+    ['an unsafe integer id', [{ id: 2 ** 53, key: testKey(0x41), status: 'primary' }]],
+    ['an empty id', [{ id: '', key: testKey(0x41), status: 'primary' }]],
+    ['an id with a comma', [{ id: 'a,b', key: testKey(0x41), status: 'primary' }]],
     ['a 16-byte key', [{ id: 1, key: new Uint8Array(16).fill(1), status: 'primary' }]],
     ['a key as text', [{ id: 1, key: K1, status: 'primary' }]],
     ['a Redacted string key', [{ id: 1, key: new Redacted(K1), status: 'primary' }]],
-    ['a key as number[]', [{ id: 1, key: Array.from(testKey(1)), status: 'primary' }]],
-    ['an unknown status', [{ id: 1, key: testKey(1), status: 'PRIMARY' }]],
-    ['no primary', [{ id: 1, key: testKey(1) }]],
+    ['a key as number[]', [{ id: 1, key: Array.from(testKey(0x41)), status: 'primary' }]],
+    ['an unknown status', [{ id: 1, key: testKey(0x41), status: 'PRIMARY' }]],
+    ['no primary', [{ id: 1, key: testKey(0x41) }]],
     [
       'two primaries',
       [
-        { id: 1, key: testKey(1), status: 'primary' },
-        { id: 2, key: testKey(2), status: 'primary' },
+        { id: 1, key: testKey(0x41), status: 'primary' },
+        { id: 2, key: testKey(0x42), status: 'primary' },
       ],
     ],
     [
       'a duplicate id (number and string)',
       [
-        { id: 1, key: testKey(1), status: 'primary' },
-        { id: '1', key: testKey(2) },
+        { id: 1, key: testKey(0x41), status: 'primary' },
+        { id: '1', key: testKey(0x42) },
       ],
     ],
     [
       'a duplicate key',
       [
-        { id: 1, key: testKey(1), status: 'primary' },
-        { id: 2, key: testKey(1) },
+        { id: 1, key: testKey(0x41), status: 'primary' },
+        { id: 2, key: testKey(0x41) },
       ],
     ],
     ['an all-zero key', [{ id: 1, key: new Uint8Array(32), status: 'primary' }]],
@@ -239,8 +265,8 @@ describe('generateKek and formatKekEntry', () => {
 
   it('formats entries Keyring.fromEnv reads back', () => {
     const primary = formatKekEntry({ id: 3, key: testKey(3), status: 'primary' });
-    const active = formatKekEntry({ id: 'k2', key: new Redacted(testKey(2)) });
-    const retired = formatKekEntry({ id: 1, key: testKey(1), status: 'retired' });
+    const active = formatKekEntry({ id: 'k2', key: new Redacted(testKey(0x42)) });
+    const retired = formatKekEntry({ id: 1, key: testKey(0x41), status: 'retired' });
     expect(String(primary)).toBe('[REDACTED]');
     expect(primary.expose()).toBe(`*3:${K3}`);
     expect(active.expose()).toBe(`k2:${K2}`);
@@ -268,5 +294,97 @@ describe('generateKek and formatKekEntry', () => {
       const error = expectKeyringError(() => formatKekEntry(bad as never), [K1]);
       expect(isCofferError(error, 'INVALID_KEYRING')).toBe(true);
     }
+  });
+});
+
+describe('placeholder keys', () => {
+  // Every key coffer's own docs, examples, TSDoc or benchmarks have printed (see
+  // docs/test/published-keys.test.ts, which finds them), and the all-zero key.
+  const published = [0x00, 0x01, 0x02, 0x07, 0x09].map((byte) => new Uint8Array(32).fill(byte));
+
+  it.each(published.map((key) => [toBase64Url(key), key] as const))(
+    'refuses %s from env text and from bytes',
+    (text, key) => {
+      const fromEnv = expectKeyringError(() => Keyring.fromEnv(`*1:${text}`), [text]);
+      expect(fromEnv.message).toContain('placeholder');
+      expect(fromEnv.details).toEqual({ entry: 1, kekId: '1' });
+      const fromKeys = expectKeyringError(
+        () => Keyring.fromKeys([{ id: 'k', key, status: 'primary' }]),
+        [text],
+      );
+      expect(fromKeys.message).toContain("printed in coffer's own documentation");
+      // Also as a non-primary key next to a real one.
+      expectKeyringError(() => Keyring.fromEnv(`*2:${K3},1:${text}`), [text, K3]);
+    },
+  );
+
+  it('accepts keys that only resemble them', () => {
+    const near = new Uint8Array(32).fill(1);
+    near[31] = 2;
+    expect(Keyring.fromKeys([{ id: 1, key: near, status: 'primary' }]).primaryKekId).toBe('1');
+    expect(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]).primaryKekId).toBe(
+      '1',
+    );
+  });
+});
+
+describe('Keyring.fromEnv with process.env values', () => {
+  it('takes undefined (an unset variable) and says to set it, naming it when given', () => {
+    const anonymous = expectKeyringError(() => Keyring.fromEnv(undefined));
+    expect(anonymous.message).toContain(
+      'is the environment variable (e.g. COFFER_MASTER_KEYS) set?',
+    );
+    const named = expectKeyringError(() =>
+      Keyring.fromEnv(process.env.COFFER_TEST_NEVER_SET_1F3A, {
+        variable: 'COFFER_TEST_NEVER_SET_1F3A',
+      }),
+    );
+    expect(named.message).toMatch(/^COFFER_TEST_NEVER_SET_1F3A is not set\. Set it to /);
+    expect(named.details).toEqual({ variable: 'COFFER_TEST_NEVER_SET_1F3A' });
+  });
+
+  it('names the variable in every other message too', () => {
+    const variable = 'APP_KEYS';
+    expect(expectKeyringError(() => Keyring.fromEnv('', { variable })).message).toMatch(
+      /^APP_KEYS is empty; is APP_KEYS set\?/,
+    );
+    expect(
+      expectKeyringError(() => Keyring.fromEnv(`*1:${K1},2:short`, { variable }), [K1]).message,
+    ).toMatch(/^Entry 2 of APP_KEYS \(id "2"\) does not hold a key/);
+    expect(expectKeyringError(() => Keyring.fromEnv(`*1:${K1},2:short`), [K1]).message).toMatch(
+      /^Entry 2 of the keyring text/,
+    );
+  });
+
+  it('recognises an unset variable converted with String()', () => {
+    for (const text of ['undefined', ' null ']) {
+      const error = expectKeyringError(() =>
+        Keyring.fromEnv(text, { variable: 'COFFER_MASTER_KEYS' }),
+      );
+      expect(error.message).toContain('converted with String()');
+      expect(error.message.startsWith('COFFER_MASTER_KEYS is the text')).toBe(true);
+    }
+  });
+
+  it.each([
+    ['a number', { variable: 42 }],
+    ['a name with a space', { variable: 'MY KEYS' }],
+    ['a name with an equals sign', { variable: 'X=1' }],
+    ['an empty name', { variable: '' }],
+    ['a string instead of options', 'COFFER_MASTER_KEYS'],
+    ['null', null],
+  ])('refuses options with %s as INVALID_INPUT', (_name, options) => {
+    let caught: unknown;
+    try {
+      Keyring.fromEnv(`*1:${K1}`, options as never);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isCofferError(caught, 'INVALID_INPUT')).toBe(true);
+  });
+
+  it('parses a set variable as before', () => {
+    expect(Keyring.fromEnv(`*1:${K1}`, { variable: 'COFFER_MASTER_KEYS' }).primaryKekId).toBe('1');
+    expect(Keyring.fromEnv(`*1:${K1}`, {}).primaryKekId).toBe('1');
   });
 });

@@ -6,7 +6,7 @@ import { createEnvelope, Keyring } from '../src/index.js';
 import { createLocalKeyProviderWithLimits } from '../src/local-key-provider.js';
 import { envKey, text } from './_helpers.js';
 
-const keyring = Keyring.fromEnv(`*1:${envKey(1)}`);
+const keyring = Keyring.fromEnv(`*1:${envKey(0x41)}`);
 const context = { vaultId: 'v_1' };
 const seedOf = (sealed: Uint8Array) => Array.from(sealed.subarray(6, 26)).join(',');
 const counterOf = (sealed: Uint8Array) =>

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { type ContextMap, type EnvelopeAlgorithm, inspectSealed, Keyring } from '../src/index.js';
 import { envelopeFor, envKey, rejectionCode, sameBytes } from './_helpers.js';
 
-const envelope = envelopeFor(`*2:${envKey(2)},1:${envKey(1)}`);
-const oldEnvelope = envelopeFor(`*1:${envKey(1)}`);
+const envelope = envelopeFor(`*2:${envKey(0x42)},1:${envKey(0x41)}`);
+const oldEnvelope = envelopeFor(`*1:${envKey(0x41)}`);
 
 const algorithm = fc.constantFrom<EnvelopeAlgorithm>('aes-256-gcm', 'xchacha20-poly1305');
 const contextKey = fc.stringMatching(/^[A-Za-z0-9_.:/-]{1,64}$/);

@@ -71,7 +71,7 @@ describe('no secrets leak', () => {
     failures.push(
       await rejection(
         createEnvelope({
-          provider: createLocalKeyProvider(Keyring.fromEnv(`*zz:${envKey(1)}`)),
+          provider: createLocalKeyProvider(Keyring.fromEnv(`*zz:${envKey(0x41)}`)),
         }).open(sealed, {
           context,
         }),

@@ -9,7 +9,7 @@ import { envelopeFor, envKey, rejectionCode } from './_helpers.js';
 // '1' is 0x31. Flipping bit 1 gives '3' (an active key: a wrong key, so DECRYPT_FAILED), bit 2
 // gives '5' (retired: RETIRED_KEK); other flips give ids nobody has (UNKNOWN_KEK) or bytes that
 // are not id characters (DECRYPT_FAILED).
-const envelope = envelopeFor(`*1:${envKey(1)},3:${envKey(3)},!5:${envKey(5)}`);
+const envelope = envelopeFor(`*1:${envKey(0x41)},3:${envKey(3)},!5:${envKey(5)}`);
 const context = { vaultId: 'v_1', tenant: 'acme' };
 const KEK_ID_INDEX = 3;
 

@@ -18,7 +18,7 @@
 // Lengths by first digit ("1:9,10 23579:10 8:7,9,10" for GB: an NSN starting with 1 has 9 or 10
 // digits; with 2, 3, 5, 7 or 9, 10 digits; with 8, 7, 9 or 10; none starts with 0, 4 or 6) are
 // computed exactly from libphonenumber's general number pattern of the country (every number type
-// together) and its possible lengths, by scripts/numbering-plans.mjs (libphonenumber-js 1.13.16).
+// together) and its possible lengths, by scripts/numbering-plans.ts (libphonenumber-js 1.13.17).
 // They are what makes "919876543210" in India readable: in libphonenumber's Indian plan an NSN
 // starting with 2 to 9 has exactly 10 digits, so those 12 digits can only be +91 98765 43210.
 // International prefixes other than "00": "011" in the NANP; "810" in Russia, Kazakhstan, Belarus,
@@ -27,6 +27,10 @@
 //
 // Not in the table (no numbering plan of their own in the sources): AQ, BV, GS, HM, PN, TF, UM. A
 // national number there keeps only its digits (no calling code can be added).
+//
+// Everything below this header is written by scripts/numbering-plans.ts from the pinned
+// libphonenumber-js (`pnpm exec tsx packages/pii/scripts/numbering-plans.ts --write`), keeping the
+// trunk prefixes above as curated; test/numbering-plans.test.ts fails when it is stale.
 
 /** [calling code, trunk prefixes, NSN lengths by first digit, international prefix] by country. */
 export const NUMBERING_PLANS: Readonly<
@@ -213,7 +217,7 @@ export const NUMBERING_PLANS: Readonly<
   np: ['977', '0', '1:8,11 2345678:8 9:8,10'],
   nr: ['674', '', '2456789:7'],
   nu: ['683', '', '4567:4 8:7'],
-  nz: ['64', '0', '1:10 29:8-10 346:8 5:7,9,10 7:8,9 8:5-10', '0(?:0|161)'],
+  nz: ['64', '0', '1:10-14 29:8-10 346:8 5:7,9,10 7:8,9 8:5-10', '0(?:0|161)'],
   om: ['968', '', '1279:8 5:7 8:8,9'],
   pa: ['507', '', '0:11 1234579:7 6:8 8:7,8,10'],
   pe: ['51', '0', '145678:8 9:9', '00|19(?:1[124]|77|90)00'],
@@ -304,3 +308,49 @@ export const NON_GEOGRAPHIC: Readonly<Record<string, string>> = {
   '888': '0123456789:11',
   '979': '1359:9',
 };
+
+// National significant numbers that start with 0 in countries whose trunk prefix is 0: numbers
+// dialled as written, without a trunk prefix (Japan's 0066…/0037…/0078… freephone numbers, India's
+// 000800…, Thailand's 001800…). A pattern over the NSN, whole-string; an NSN starting with 0 in
+// these countries is a number only when it matches.
+export const ZERO_NUMBERS: Readonly<Record<string, string>> = {
+  bg: '(?:00800\\d\\d|800)\\d{5}',
+  id: '00(?:1803\\d{5,11}|7803\\d{7})',
+  in: '000800\\d{7}',
+  jp: '00777(?:[01]|5\\d)\\d\\d|(?:00(?:7778|882[1245])|(?:120|800\\d)\\d\\d)\\d{4}|00(?:37|66|78)\\d{6,13}',
+  kr: '00(?:308\\d{6,7}|798\\d{7,9})|(?:00368|[38]0)\\d{7}',
+  rw: '(?:06|2[23568]\\d)\\d{6}',
+  th: '(?:001800\\d|1800)\\d{6}',
+  uy: '0004\\d{2,9}',
+};
+
+// The international prefix dialled in countries whose prefix above is a pattern, where
+// libphonenumber records one as preferred (Australia dials 0011). With a single prefix (011 in the
+// NANP, 009 in Nigeria, 001 in Mongolia) that one is dialled; some countries record neither
+// (Thailand's 00[1-9] and Brazil's 00 + carrier code are sets of carriers' prefixes).
+export const PREFERRED_INTERNATIONAL_PREFIXES: Readonly<Record<string, string>> = {
+  au: '0011',
+  ax: '00',
+  cc: '0011',
+  cn: '00',
+  cx: '0011',
+  fi: '00',
+  fj: '00',
+  hk: '00',
+  is: '00',
+  mu: '020',
+  mv: '00',
+  mx: '00',
+  nz: '00',
+  pe: '00',
+  pg: '00',
+  sc: '00',
+  si: '00',
+  td: '00',
+  uy: '00',
+};
+
+// Argentina: the area codes (2 to 4 digits) after which a mobile number is written with "15"
+// nationally: 0 11 15-1234-5678 is +54 9 11 1234-5678. A whole-string pattern over the area code.
+export const ARGENTINA_MOBILE_AREAS: string =
+  '11|2(?:2(?:02?|[13]|2[13-79]|4[1-6]|5[2457]|6[124-8]|7[1-4]|8[13-6]|9[1267])|3(?:02?|1[467]|2[03-6]|3[13-8]|[49][2-6]|5[2-8]|[67])|4(?:7[3-578]|9)|6(?:[0136]|2[24-6]|4[6-8]?|5[15-8])|80|9(?:0[1-3]|[19]|2\\d|3[1-6]|4[02568]?|5[2-4]|6[2-46]|72?|8[23]?))|3(?:3(?:2[79]|6|8[2578])|4(?:0[0-24-9]|[12]|3[5-8]?|4[24-7]|5[4-68]?|6[02-9]|7[126]|8[2379]?|9[1-36-8])|5(?:1|2[1245]|3[237]?|4[1-46-9]|6[2-4]|7[1-6]|8[2-5]?)|6[24]|7(?:[069]|1[1568]|2[15]|3[145]|4[13]|5[14-8]|7[2-57]|8[126])|8(?:[01]|2[15-7]|3[2578]?|4[13-6]|5[4-8]?|6[1-357-9]|7[36-8]?|8[5-8]?|9[124]))';

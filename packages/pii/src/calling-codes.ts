@@ -1,6 +1,12 @@
 // Look-ups over the numbering-plan table (calling-code-table.ts): by country for national numbers,
 // by leading digits for international ones.
-import { NON_GEOGRAPHIC, NUMBERING_PLANS } from './calling-code-table.js';
+import {
+  ARGENTINA_MOBILE_AREAS,
+  NON_GEOGRAPHIC,
+  NUMBERING_PLANS,
+  PREFERRED_INTERNATIONAL_PREFIXES,
+  ZERO_NUMBERS,
+} from './calling-code-table.js';
 
 /** What a calling code allows, over every country that shares it (e.g. +44: GB, GG, IM, JE). */
 export interface CallingCode {
@@ -12,6 +18,11 @@ export interface CallingCode {
   readonly lengths: readonly number[];
   /** Trunk prefixes starting with "0" of the member countries, longest first. */
   readonly zeroTrunks: readonly string[];
+  /**
+   * National significant numbers starting with 0 in member countries whose trunk prefix is 0 (a
+   * whole-string pattern; Japan's 0066… freephone numbers), or `undefined` when there are none.
+   */
+  readonly zeroNumbers: RegExp | undefined;
 }
 
 /** One country's numbering plan, as normalizePhone uses it. */
@@ -34,6 +45,11 @@ export interface NumberingPlan {
   readonly idd: RegExp | undefined;
   /** The digits an international prefix there can start with (`'0'` for `00`), to skip the rest. */
   readonly iddStarts: string;
+  /**
+   * With a trunk prefix starting with 0: the national significant numbers that still start with 0
+   * (dialled as written, e.g. Japan's `0066…`), as a whole-string pattern; otherwise `undefined`.
+   */
+  readonly zeroNumbers: RegExp | undefined;
 }
 
 /** Parses "1:9,10 23579:10 8:7,9,10" into ten bit sets of lengths, one per first digit. */
@@ -53,31 +69,48 @@ function lengthsByFirstDigit(spec: string): number[] {
 
 const byLength = (a: string, b: string): number => b.length - a.length;
 
+const whole = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
+const ZERO_BY_COUNTRY: ReadonlyMap<string, string> = new Map(Object.entries(ZERO_NUMBERS));
+const zeroNumbersOf = (country: string): string | undefined => ZERO_BY_COUNTRY.get(country);
+
 interface Shared {
   lengths: number[];
   zeroTrunks: Set<string>;
+  zeroNumbers: string[];
 }
 const SHARED = new Map<string, Shared>();
-function share(code: string, lengths: readonly number[], zeroTrunks: readonly string[]): void {
+function share(
+  code: string,
+  lengths: readonly number[],
+  zeroTrunks: readonly string[],
+  zeroNumbers: string | undefined,
+): void {
   const shared = SHARED.get(code) ?? {
     lengths: new Array<number>(10).fill(0),
     zeroTrunks: new Set(),
+    zeroNumbers: [],
   };
   for (let d = 0; d < 10; d++) shared.lengths[d] = (shared.lengths[d] ?? 0) | (lengths[d] ?? 0);
   for (const t of zeroTrunks) shared.zeroTrunks.add(t);
+  if (zeroNumbers !== undefined) shared.zeroNumbers.push(zeroNumbers);
   SHARED.set(code, shared);
 }
-for (const [code, trunk, lengths] of Object.values(NUMBERING_PLANS)) {
+for (const [country, [code, trunk, lengths]] of Object.entries(NUMBERING_PLANS)) {
   const zeroTrunks = trunk.split('|').filter((t) => t.startsWith('0'));
-  share(code, lengthsByFirstDigit(lengths), zeroTrunks);
+  share(code, lengthsByFirstDigit(lengths), zeroTrunks, zeroNumbersOf(country));
 }
 for (const [code, lengths] of Object.entries(NON_GEOGRAPHIC)) {
-  share(code, lengthsByFirstDigit(lengths), []);
+  share(code, lengthsByFirstDigit(lengths), [], undefined);
 }
 const CALLING_CODES: ReadonlyMap<string, CallingCode> = new Map(
-  [...SHARED].map(([code, { lengths, zeroTrunks }]) => [
+  [...SHARED].map(([code, { lengths, zeroTrunks, zeroNumbers }]) => [
     code,
-    { code, lengths, zeroTrunks: [...zeroTrunks].sort(byLength) },
+    {
+      code,
+      lengths,
+      zeroTrunks: [...zeroTrunks].sort(byLength),
+      zeroNumbers: zeroNumbers.length === 0 ? undefined : whole(zeroNumbers.join('|')),
+    },
   ]),
 );
 
@@ -86,14 +119,63 @@ for (const [country, [code, trunk, , idd]] of Object.entries(NUMBERING_PLANS)) {
   const calling = CALLING_CODES.get(code);
   if (calling === undefined) continue; // unreachable: every row was shared above
   const trunks = trunk === '' ? [] : trunk.split('|').sort(byLength);
+  const zeroTrunk = trunks.some((t) => t.startsWith('0'));
+  const zeroNumbers = zeroNumbersOf(country);
   PLANS.set(country, {
     code,
     calling,
     trunks,
-    zeroTrunk: trunks.some((t) => t.startsWith('0')),
-    idd: idd === undefined ? undefined : new RegExp(`^(?:${idd})$`),
+    zeroTrunk,
+    idd: idd === undefined ? undefined : whole(idd),
     iddStarts: idd === undefined ? '0' : leadingDigits(idd),
+    zeroNumbers: zeroTrunk && zeroNumbers !== undefined ? whole(zeroNumbers) : undefined,
   });
+}
+
+/**
+ * The international prefixes longer than `00` that start with `00` and are dialled somewhere as
+ * the country's one prefix, or its preferred one: `000` (Kenya), `001` (Guyana, Mongolia), `0011`
+ * (Australia), `009` (Nigeria). A writer from there puts one of them where others put `00`. Sets of
+ * carriers' prefixes without a preferred one (Thailand's `00[1-9]`, Singapore's `0[0-3]\d`,
+ * Brazil's `00` + carrier code) are not counted: they would make every `00` + digit another prefix
+ * (`00 33 …` would also read as Thailand's `003` and a Hungarian number), and refuse about a third of
+ * the numbers written with `00` (decision D19).
+ */
+export const DIALLED_PREFIXES_AFTER_00: readonly string[] = [
+  ...new Set([
+    ...Object.values(NUMBERING_PLANS).flatMap(([, , , idd]) =>
+      idd !== undefined && /^\d+$/.test(idd) ? [idd] : [],
+    ),
+    ...Object.values(PREFERRED_INTERNATIONAL_PREFIXES),
+  ]),
+]
+  .filter((prefix) => prefix.startsWith('00') && prefix.length > 2)
+  .sort();
+
+/** The plans that have national significant numbers starting with 0 despite a trunk 0. */
+export const PLANS_WITH_ZERO_NUMBERS: readonly NumberingPlan[] = [...PLANS.values()].filter(
+  (plan) => plan.zeroNumbers !== undefined,
+);
+
+const ARGENTINA_AREA = whole(ARGENTINA_MOBILE_AREAS);
+
+/**
+ * Argentina's mobile numbers written the national way, an area code (2-4 digits) then "15" then
+ * the subscriber number (together 10 digits: `11 15 1234 5678`), as their NSN: 9, the area code,
+ * the subscriber number (`91112345678`). `undefined` when `digits` is not of that form, or when
+ * two area codes fit (no such pair is known, but then the number reads two ways).
+ */
+export function argentineMobile(digits: string): string | undefined {
+  if (digits.length !== 12) return undefined;
+  let found: string | undefined;
+  for (let length = 2; length <= 4; length++) {
+    if (digits.charCodeAt(length) !== 0x31 || digits.charCodeAt(length + 1) !== 0x35) continue;
+    const area = digits.slice(0, length);
+    if (!ARGENTINA_AREA.test(area)) continue;
+    if (found !== undefined) return undefined;
+    found = `9${area}${digits.slice(length + 2)}`;
+  }
+  return found;
 }
 
 /**

@@ -2,19 +2,24 @@ import { invalid, MAX_FIELD_LENGTH, type Normalized, valid } from './normalized.
 import { cleanText, lower, nfc } from './text.js';
 
 // The rule: one "@", something on each side, no whitespace, a dot inside the domain (the pattern
-// /^[^\s@]+@[^\s@]+\.[^\s@]+$/u). Deliberately loose: the goal is the same bytes the platform
+// /^[^\s@]+@[^\s@]+\.[^\s@]+$/u), checked after a `mailto:` prefix and one trailing dot (the DNS
+// root, `example.com.`) are removed. Deliberately loose: the goal is the same bytes the platform
 // hashes, not RFC 5322 validation.
 
 /**
  * Normalizes an e-mail address the way every platform matches it: trimmed, NFC, invisible
- * characters removed, lower-cased (locale-independent). Returns `invalid_format` unless there is
- * exactly one `@` with a dotted domain.
+ * characters removed, lower-cased (locale-independent). A `mailto:` link is read as the address it
+ * holds (`mailto:Jane@Example.com?subject=Hi` → `jane@example.com`, percent-escapes decoded), and
+ * a trailing dot after the domain (the DNS root: `jane@gmail.com.`) is removed: nobody's account
+ * is registered with either. Returns `invalid_format` unless there is then exactly one `@` with a
+ * dotted domain.
  *
  * @example
  * ```ts
  * import { normalizeEmail } from '@coffer/pii';
  *
  * normalizeEmail('  John.Doe@Example.COM '); // { ok: true, value: 'john.doe@example.com' }
+ * normalizeEmail('mailto:jane@example.com.'); // { ok: true, value: 'jane@example.com' }
  * normalizeEmail('not an email'); // { ok: false, reason: 'invalid_format' }
  * ```
  */
@@ -26,8 +31,39 @@ export function normalizeEmail(input: unknown): Normalized {
   }
   const cleaned = cleanText(input);
   if (!cleaned.ok) return cleaned;
-  const value = lower(cleaned.value);
+  let value = lower(cleaned.value);
+  // A loop, so the result never starts with "mailto:" (normalizing it again changes nothing).
+  while (value.startsWith(MAILTO)) {
+    const address = mailtoAddress(value);
+    if (address === undefined) return invalid('invalid_format');
+    value = address;
+  }
+  // The DNS root label: "example.com." is "example.com".
+  if (value.endsWith('.') && !value.endsWith('..')) value = value.slice(0, -1);
   return isEmailShaped(value) ? valid(value) : invalid('invalid_format');
+}
+
+const MAILTO = 'mailto:';
+
+/**
+ * The address of a lower-cased `mailto:` URI (RFC 6068): up to the `?` that starts its header
+ * fields, percent-escapes decoded, then cleaned and lower-cased like any input. `undefined` for a
+ * malformed escape or nothing left. Several addresses (`a@x.com,b@y.com`) stay several, and fail
+ * the one-`@` rule.
+ */
+function mailtoAddress(uri: string): string | undefined {
+  const end = uri.indexOf('?');
+  const encoded = uri.slice(MAILTO.length, end < 0 ? uri.length : end);
+  let decoded = encoded;
+  if (encoded.includes('%')) {
+    try {
+      decoded = decodeURIComponent(encoded);
+    } catch {
+      return undefined;
+    }
+  }
+  const cleaned = cleanText(decoded);
+  return cleaned.ok ? lower(cleaned.value) : undefined;
 }
 
 /**
@@ -60,6 +96,14 @@ function normalizeAsciiEmail(input: string): Normalized | undefined {
     } else if (c >= 0x41 && c <= 0x5a) upper = true;
   }
   if (first < 0) return invalid('empty');
+  // A trailing dot (the DNS root) or a mailto: link (a ":" 7th): the general path reads them.
+  if (input.charCodeAt(last) === 0x2e) return undefined;
+  if (
+    input.charCodeAt(first + 6) === 0x3a &&
+    input.slice(first, first + 7).toLowerCase() === MAILTO
+  ) {
+    return undefined;
+  }
   if (innerSpace || ats !== 1 || at === first) return invalid('invalid_format');
   // A dot in the domain with at least one character before it and one after it.
   const dot = input.indexOf('.', at + 2);

@@ -36,6 +36,7 @@ export interface Pepper {
 const KEYS = new WeakMap<Pepper, ReadonlyMap<string, Uint8Array>>();
 
 const VERSION = /^[A-Za-z0-9_-]{1,16}$/;
+const MIN_KEY_BYTES = 32;
 
 /** Whether `value` is a pepper made by {@link createPepper} (a look-alike object is not). */
 export function isPepper(value: unknown): value is Pepper {
@@ -97,7 +98,7 @@ export function createPepper(options: {
         'pepper versions must be 1-16 characters of letters, digits, _ or -',
       );
     }
-    if (!(key instanceof Uint8Array) || key.length < 32) {
+    if (!(key instanceof Uint8Array) || key.length < MIN_KEY_BYTES) {
       throw new InvalidPepperError('pepper keys must be Uint8Arrays of at least 32 random bytes');
     }
     // A copy, not a view: `Buffer#slice` (and `subarray`) would share the caller's memory.
@@ -118,9 +119,10 @@ export function createPepper(options: {
  * current version), the same shape as coffer's master keys. Exactly one entry is marked current;
  * each version appears once. Errors name the entry by its position, never by its text.
  *
- * @throws {InvalidPepperError} `INVALID_PEPPER` when the string is unset or malformed: an entry
- *   without `:`, a bad version name, text that is not base64url, a key under 32 bytes, a repeated
- *   version, no `*` or more than one.
+ * @throws {InvalidPepperError} `INVALID_PEPPER` (status 500: the server is misconfigured) when the
+ *   string is unset or malformed: an entry without `:`, a bad version name, text that is not
+ *   base64url, a key under 32 bytes (the message says how to generate one), a repeated version, no
+ *   `*` or more than one.
  * @example
  * ```ts
  * import { pepperFromEnv } from '@coffer/pii';
@@ -163,6 +165,16 @@ export function pepperFromEnv(value: string | undefined): Pepper {
       key = fromBase64Url(entry.slice(colon + 1));
     } catch {
       throw new InvalidPepperError(`${at} is not valid base64url`);
+    }
+    if (key.length < MIN_KEY_BYTES) {
+      // The configuration text is wrong, not a caller's bytes: say which entry, what it needs and
+      // how to make one (never the key, nor its length).
+      throw new InvalidPepperError(
+        `${at} has a key of fewer than ${MIN_KEY_BYTES} bytes: the pepper setting (the text given ` +
+          'to pepperFromEnv, e.g. an environment variable) is misconfigured. Give every version ' +
+          `a key of at least ${MIN_KEY_BYTES} random bytes in base64url, such as the output of ` +
+          `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`,
+      );
     }
     keys.set(version, key);
     if (star) current = version;

@@ -47,6 +47,7 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 describe('TSDoc examples', () => {
   it('normalizers', () => {
     expect(normalizeEmail('  John.Doe@Example.COM ')).toEqual(ok('john.doe@example.com'));
+    expect(normalizeEmail('mailto:jane@example.com.')).toEqual(ok('jane@example.com'));
     expect(normalizeEmail('not an email')).toEqual(bad);
     expect(normalizeEmailForGoogle('Cloudy.SanFrancisco+shopping@gmail.com')).toEqual(
       ok('cloudysanfrancisco@gmail.com'),
@@ -60,6 +61,10 @@ describe('TSDoc examples', () => {
     expect(normalizePhone('91 98765 43210', { country: 'in' })).toEqual(ok('+919876543210'));
     expect(normalizePhone('0650 555 1234', { country: 'us' })).toEqual(bad);
     expect(normalizePhone('+1 650 555 1234 ext. 12')).toEqual(ok('+16505551234'));
+    expect(normalizePhone('011 15-2345-6789', { country: 'ar' })).toEqual(ok('+5491123456789'));
+    expect(normalizePhone('0066-33-123456', { country: 'jp' })).toEqual(ok('+81006633123456'));
+    expect(normalizePhone('0044 7911 123456')).toEqual(ok('+447911123456'));
+    expect(normalizePhone('009 1 802 885 5193')).toEqual(bad);
     expect(normalizePhone('650.555.1234')).toEqual(ok('6505551234'));
     expect(normalizeName("  O'Brien-Smith ")).toEqual(ok('obriensmith'));
     expect(normalizeName('José')).toEqual(ok('josé'));

@@ -60,6 +60,47 @@ describe('normalizers: known inputs', () => {
     expect(normalizeEmail(input)).toEqual(expected);
   });
 
+  it.each([
+    // A mailto: link is the address it holds (#14.17).
+    ['mailto:Jane.Doe@Example.com', ok('jane.doe@example.com')], // was 'mailto:jane.doe@example.com'
+    ['  MAILTO:jane@example.com ', ok('jane@example.com')],
+    ['Mailto: jane@example.com', ok('jane@example.com')],
+    ['mailto:jane@example.com?subject=Hello%20there', ok('jane@example.com')],
+    ['mailto:jane%2Bnews@example.com', ok('jane+news@example.com')],
+    ['mailto:jos%C3%A9@example.com', ok('josé@example.com')],
+    ['mailto:jos%E9@example.com', bad('invalid_format')], // not UTF-8
+    ['mailto:jane%@example.com', bad('invalid_format')],
+    ['mailto:', bad('invalid_format')],
+    ['mailto:?to=jane@example.com', bad('invalid_format')],
+    ['mailto:jane@example.com,bob@example.com', bad('invalid_format')],
+    ['mailto:jane%40example.com%20x', bad('invalid_format')],
+    ['ｍａｉｌｔｏ：jane@example.com', ok('jane@example.com')], // full-width, as typed in Japan
+    ['mailto:mailto:jane@example.com', ok('jane@example.com')], // so a second pass changes nothing
+    ['mailto:mailto%3Ajane@example.com', ok('jane@example.com')],
+    // A trailing dot after the domain (the DNS root) is not part of the address (#14.17).
+    ['jane@gmail.com.', ok('jane@gmail.com')], // was 'jane@gmail.com.'
+    ['Jane@Example.COM. ', ok('jane@example.com')],
+    ['josé@exämple.com.', ok('josé@exämple.com')],
+    ['mailto:jane@example.com.', ok('jane@example.com')],
+    ['jane@com.', bad('invalid_format')], // no dot left inside the domain
+    ['jane@example.com..', ok('jane@example.com..')], // two: not the root, kept (loose rule)
+  ])('email %j', (input, expected) => {
+    const result = normalizeEmail(input);
+    expect(result).toEqual(expected);
+    if (result.ok) expect(normalizeEmail(result.value)).toEqual(result);
+  });
+
+  it('a trailing dot or a mailto: prefix does not skip the Gmail rule for Google (#14.17)', () => {
+    expect(normalizeEmailForGoogle('Jane.Doe+news@gmail.com.')).toEqual(ok('janedoe@gmail.com'));
+    expect(normalizeEmailForGoogle('jane.doe@googlemail.com.')).toEqual(
+      ok('janedoe@googlemail.com'),
+    );
+    expect(normalizeEmailForGoogle('mailto:Jane.Doe@gmail.com')).toEqual(ok('janedoe@gmail.com'));
+    expect(normalizeEmailForGoogle('mailto:jane.doe%2Bx@GMAIL.com.')).toEqual(
+      ok('janedoe@gmail.com'),
+    );
+  });
+
   it('gmail dots and +tags are removed for Google only, and only for Gmail', () => {
     expect(normalizeEmailForGoogle('a.b+c.d@gmail.com')).toEqual(ok('ab@gmail.com'));
     expect(normalizeEmailForGoogle('+tag@gmail.com')).toEqual(bad('invalid_format'));
@@ -273,13 +314,17 @@ describe('normalizers: properties', () => {
     );
   });
 
+  // One trailing dot (the DNS root, not two) goes before the pattern is checked.
+  const withoutRoot = (value: string): string =>
+    value.endsWith('.') && !value.endsWith('..') ? value.slice(0, -1) : value;
+
   it('the e-mail shape check is exactly the documented pattern', () => {
     const pattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
     fc.assert(
       fc.property(fc.stringMatching(/^[a-zA-Z0-9@. ]{1,14}$/), (text) => {
         const input = text.trim();
         if (input.length === 0) return;
-        expect(normalizeEmail(input).ok).toBe(pattern.test(input.toLowerCase()));
+        expect(normalizeEmail(input).ok).toBe(pattern.test(withoutRoot(input.toLowerCase())));
       }),
       { numRuns: 3000 },
     );
@@ -288,8 +333,8 @@ describe('normalizers: properties', () => {
   it('the one-pass ASCII e-mail path equals trim, lower-case and the documented pattern', () => {
     const pattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
     const reference = (input: string): Normalized => {
-      const value = input.trim().toLowerCase();
-      if (value.length === 0) return bad('empty') as Normalized;
+      if (input.trim().length === 0) return bad('empty') as Normalized;
+      const value = withoutRoot(input.trim().toLowerCase());
       return pattern.test(value) ? ok(value) : (bad('invalid_format') as Normalized);
     };
     fc.assert(

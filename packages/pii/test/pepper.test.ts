@@ -7,6 +7,7 @@ import {
   hashUserData,
   hmacForStorage,
   hmacHashedForStorage,
+  InvalidPepperError,
   type Pepper,
   pepperFromEnv,
   sha256ForPlatform,
@@ -55,6 +56,29 @@ describe('pepperFromEnv never puts key material in an error', () => {
       for (const text of exposed) {
         for (const piece of [...pieces(key), ...pieces(other)]) expect(text).not.toContain(piece);
       }
+    },
+  );
+
+  it.each([
+    ['a 16-byte key', 16],
+    ['a 31-byte key', 31],
+    ['an empty key', 0],
+  ])(
+    '%s: the message says the setting is misconfigured and how to make a key (#15.10)',
+    (_, bytes) => {
+      const key = toBase64Url(randomBytes(bytes));
+      const error = thrown(() => pepperFromEnv(`v0:${toBase64Url(randomBytes(32))},*v1:${key}`));
+      expect(error).toBeInstanceOf(InvalidPepperError);
+      expect(error.code).toBe('INVALID_PEPPER');
+      expect(error.message).toContain('pepper entry 2 of 2');
+      expect(error.message).toContain('fewer than 32 bytes');
+      expect(error.message).toContain('misconfigured');
+      expect(error.message).toContain("randomBytes(32).toString('base64url')");
+      // Not the message meant for programmers passing bytes to createPepper (was: "pepper keys must
+      // be Uint8Arrays of at least 32 random bytes").
+      expect(error.message).not.toContain('Uint8Array');
+      if (bytes >= 10) expect(error.message).not.toContain(String(bytes)); // nor its length
+      for (const piece of pieces(key)) expect(error.message).not.toContain(piece);
     },
   );
 

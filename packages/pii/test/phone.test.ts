@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NUMBERING_PLANS } from '../src/calling-code-table.js';
-import { planOf } from '../src/calling-codes.js';
+import { ARGENTINA_MOBILE_AREAS, NUMBERING_PLANS } from '../src/calling-code-table.js';
+import { DIALLED_PREFIXES_AFTER_00, planOf } from '../src/calling-codes.js';
 import {
   KNOWN_CALLING_CODE_COUNTRIES,
   type Normalized,
@@ -106,7 +106,7 @@ describe('malformed or ambiguous phones are refused, never read as another numbe
     // After "+", no zeros are skipped: "+0…" is no calling code.
     ['+0 650 555 1234', undefined, bad], // was +6505551234
     ['+00 44 7911 123456', undefined, bad],
-    ['000 44 7911 123456', undefined, bad],
+    ['000 00 44 7911 123456', undefined, bad],
     // The country's own international prefix starts an international number.
     ['810 44 7911 123456', 'ru', ok('+447911123456')], // was +710447911123456
     ['810 44 7911 123456', 'kz', ok('+447911123456')],
@@ -142,6 +142,131 @@ describe('malformed or ambiguous phones are refused, never read as another numbe
     ['0532 123 45 67', 'tr', ok('+905321234567')],
     ['138 0013 8000', 'cn', ok('+8613800138000')],
     ['0812-3456-7890', 'id', ok('+6281234567890')],
+  ])('%j (country %s)', (input, country, expected) => {
+    expect(phone(input, country)).toEqual(expected);
+  });
+});
+
+describe('without a country, digits after 00 read one way or not at all (#14.12)', () => {
+  it.each([
+    // Two readings: after "00", and after a longer prefix dialled somewhere (Nigeria's 009,
+    // Mongolia's and Guyana's 001): refused. Each used to be the first reading.
+    ['009 1 802 885 5193', bad], // was +918028855193 (India); from Nigeria, +1 802 885 5193
+    ['00918028855193', bad],
+    ['001 64 9 208 8172', bad], // was +16492088172 (Turks and Caicos); from Mongolia, +64 9 208 8172
+    ['00 1 649 208 8172', bad], // the same digits
+    ['0011 64 9 208 8172', bad], // +1 164… is no number, but Mongolia's 001 gives +1 649 208 8172
+    // A national number dialled as written in a country with a trunk 0, or a Thai one after 00.
+    ['0066 33 123456', bad], // was +6633123456; Japan's freephone 0066-33-123456
+    ['0066 2 123 4567', bad],
+    // One reading: read.
+    ['0044 7911 123456', ok('+447911123456')],
+    ['0044 844 412 4653', ok('+448444124653')], // Snap's published example
+    ['0033 6 12 34 56 78', ok('+33612345678')],
+    ['0049 151 12345678', ok('+4915112345678')],
+    ['009 44 7911 123456', ok('+447911123456')], // from Nigeria: +94 4791… is no number
+    ['000 44 7911 123456', ok('+447911123456')], // from Kenya (was refused)
+    ['0011 44 7911 123456', ok('+447911123456')], // from Australia (was refused)
+  ])('%j', (input, expected) => {
+    const result = phone(input);
+    expect(result).toEqual(expected);
+    if (result.ok) expect(phone(result.value)).toEqual(result);
+  });
+
+  it('the longer prefixes counted are those dialled somewhere: one per country, or its preferred one', () => {
+    expect(DIALLED_PREFIXES_AFTER_00).toEqual(['000', '001', '0011', '009']);
+  });
+
+  it('property: after 00 without a country, the one number some prefix gives, or refused', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^00[0-9]{7,15}$/), (digits) => {
+        const readings = new Set(
+          ['00', ...DIALLED_PREFIXES_AFTER_00]
+            .filter((prefix) => digits.startsWith(prefix))
+            .map((prefix) => phone(`+${digits.slice(prefix.length)}`))
+            .flatMap((reading) => (reading.ok ? [reading.value] : [])),
+        );
+        const result = phone(digits);
+        if (readings.size !== 1) expect(result, digits).toEqual(bad);
+        // Refused as well when the digits are a national number as written (Japan's 0066…).
+        else expect([bad, ok([...readings][0] ?? '')], digits).toContainEqual(result);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe("Japan's 00xx freephone numbers are Japanese numbers (#14.13)", () => {
+  it.each([
+    ['0066-33-123456', 'jp', ok('+81006633123456')], // was +6633123456 (Thailand)
+    ['0037-12-3456', 'jp', ok('+810037123456')], // was refused
+    ['0078-123-456789', 'jp', ok('+810078123456789')],
+    ['00777-012', 'jp', ok('+8100777012')],
+    ['0088-21-1234', 'jp', ok('+810088211234')],
+    ['+81 0066 33 123456', undefined, ok('+81006633123456')], // was refused (a second 0)
+    ['+81 (0)66 33 123456', undefined, ok('+816633123456')], // a trunk 0, then 66…
+    ['+81 0 0066 33 123456', undefined, bad], // a trunk 0, then no number
+    // Japan's own prefix still leads abroad, and "00" still does for what is no national number.
+    ['010 66 2 123 4567', 'jp', ok('+6621234567')],
+    ['0044 7911 123456', 'jp', ok('+447911123456')],
+    ['0120-123-456', 'jp', ok('+81120123456')],
+    // The same rule elsewhere: India's 000800 and Thailand's 001800 freephone numbers.
+    ['000800 123 4567', 'in', ok('+910008001234567')],
+    ['001800 123 4567', 'th', ok('+660018001234567')],
+  ])('%j (country %s)', (input, country, expected) => {
+    const result = phone(input, country);
+    expect(result).toEqual(expected);
+    if (result.ok) {
+      for (const other of [undefined, 'jp', 'th', 'us']) {
+        expect(phone(result.value, other), `${result.value} under ${other}`).toEqual(result);
+      }
+    }
+  });
+});
+
+describe("Argentina's national mobile form 0AA 15-XXXX-XXXX (#14.14)", () => {
+  it.each([
+    ['011 15-2345-6789', 'ar', ok('+5491123456789')], // was refused
+    ['11 15 2345 6789', 'ar', ok('+5491123456789')],
+    ['0351 15 234-5678', 'ar', ok('+5493512345678')], // a 3-digit area code
+    ['02966 15 23-4567', 'ar', ok('+5492966234567')], // a 4-digit area code
+    ['+54 11 15 2345 6789', undefined, ok('+5491123456789')],
+    ['+54 (0)11 15 2345 6789', 'fr', ok('+5491123456789')],
+    // Unchanged: the international mobile form and landlines.
+    ['+54 9 11 2345 6789', undefined, ok('+5491123456789')],
+    ['011 2345-6789', 'ar', ok('+541123456789')],
+    // 999 is no area code; 15 too early or too late is no mobile form.
+    ['0999 15 123 4567', 'ar', bad],
+    ['011 2 15 345 6789', 'ar', bad],
+  ])('%j (country %s)', (input, country, expected) => {
+    const result = phone(input, country);
+    expect(result).toEqual(expected);
+    if (result.ok) expect(phone(result.value, 'ar')).toEqual(result);
+  });
+
+  it('every area code of the table, with a subscriber number that completes 10 digits, reads', () => {
+    const areas = new RegExp(`^(?:${ARGENTINA_MOBILE_AREAS})$`);
+    let found = 0;
+    for (let length = 2; length <= 4; length++) {
+      for (let n = 10 ** (length - 1); n < 10 ** length; n++) {
+        const area = String(n);
+        if (!areas.test(area)) continue;
+        found++;
+        const subscriber = '23456789'.slice(0, 10 - length);
+        expect(phone(`0${area} 15 ${subscriber}`, 'ar'), area).toEqual(
+          ok(`+549${area}${subscriber}`),
+        );
+      }
+    }
+    expect(found).toBeGreaterThan(200);
+  });
+});
+
+describe('Brazil: the national reading beats the calling code only before a subscriber number', () => {
+  it.each([
+    ['55 800 95 9869', 'br', bad], // was +5555800959869: 0800 95 9869 with its calling code
+    ['(55) 99123-4567', 'br', ok('+5555991234567')],
+    ['(55) 3212-3456', 'br', ok('+555532123456')],
   ])('%j (country %s)', (input, country, expected) => {
     expect(phone(input, country)).toEqual(expected);
   });
@@ -445,7 +570,7 @@ describe('phone properties', () => {
     );
   });
 
-  it('when the national and the with-calling-code readings differ, the result is invalid (not in Brazil)', () => {
+  it('when the national and the with-calling-code readings differ, the result is invalid (Brazil: see above)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...KNOWN_CALLING_CODE_COUNTRIES),
@@ -458,7 +583,11 @@ describe('phone properties', () => {
           const coded = phone(`+${digits}`);
           const result = phone(digits, country);
           if (national.ok && coded.ok && national.value !== coded.value) {
-            expect(result, `${digits} in ${country}`).toEqual(country === 'br' ? national : bad);
+            // Brazil: area code 55 then a subscriber number (8 digits from 2-5 or 7, 9 from 9).
+            const subscriber = /^\+5555(?:[2-57]\d{7}|9\d{8})$/.test(national.value);
+            expect(result, `${digits} in ${country}`).toEqual(
+              country === 'br' && subscriber ? national : bad,
+            );
           } else if (result.ok) {
             expect([national, coded], `${digits} in ${country}`).toContainEqual(result);
           }

@@ -16,6 +16,8 @@ export interface ApiKeysTable {
   env: string;
   name: string;
   scopes: DbJson | string[];
+  /** Added by migration 003 (`not null default 'standard'`). */
+  tier: string;
   start: string;
   secret_hash: string;
   previous_secret_hash: string | null;

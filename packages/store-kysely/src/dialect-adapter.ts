@@ -109,9 +109,10 @@ export interface DialectAdapter {
    */
   prepareWrites?(db: QueryExecutorProvider): Promise<void>;
   /**
-   * Optional. Runs after an entry was destroyed. SQLite checkpoints and truncates its WAL here, so
-   * the destroyed bytes leave the `-wal` file too (best effort: a reader holding an old snapshot
-   * keeps the WAL until it finishes).
+   * Optional. Runs after sealed bytes were erased: an entry destroyed, a rotation that pruned
+   * versions, a batch of `rewrapAll` (the name is historical). SQLite checkpoints and truncates its
+   * WAL here, so the erased bytes leave the `-wal` file too (best effort: a reader holding an old
+   * snapshot keeps the WAL until it finishes).
    */
   afterDestroy?(db: QueryExecutorProvider): Promise<void>;
 }

@@ -56,13 +56,20 @@ export class MigrationError extends CofferError {
    *   before any migration started (e.g. the migration table could not be created).
    * @param migrationTable The migration bookkeeping table.
    * @param cause The database error.
+   * @param reason What went wrong and what to do, when it is known better than the default text.
    */
-  constructor(migration: string | undefined, migrationTable: string, cause?: unknown) {
+  constructor(
+    migration: string | undefined,
+    migrationTable: string,
+    cause?: unknown,
+    reason?: string,
+  ) {
     super(
       'MIGRATION_FAILED',
-      migration === undefined
-        ? `Running coffer's migrations failed before any migration started (migration table "${migrationTable}"). Check the connection and the role's CREATE privileges, then run migrate() again.`
-        : `coffer migration "${migration}" failed (migration table "${migrationTable}"); it was not recorded as applied. Fix the cause and run migrate() again.`,
+      reason ??
+        (migration === undefined
+          ? `Running coffer's migrations failed before any migration started (migration table "${migrationTable}"). Check the connection and the role's CREATE privileges, then run migrate() again.`
+          : `coffer migration "${migration}" failed (migration table "${migrationTable}"); it was not recorded as applied. Fix the cause and run migrate() again.`),
       {
         status: 500,
         details: { ...(migration === undefined ? {} : { migration }), migrationTable },

@@ -1,6 +1,7 @@
 export type { DialectAdapter } from './dialect-adapter.js';
 export { MigrationError, StoreBusyError } from './errors.js';
 export { createKyselyApiKeyStore, createKyselyVaultStore } from './kysely-stores.js';
+export type { KyselyMigration, KyselyMigrationProvider } from './migration-provider.js';
 export {
   createMigrationProvider,
   type MigrationReport,

@@ -235,6 +235,13 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
           }),
   });
 
+  // Best effort after erasing sealed bytes (destroy, pruned versions, a rewrap batch): the change
+  // is committed; a checkpoint that cannot finish now (a reader holds an old snapshot) is retried
+  // by SQLite's automatic checkpoints.
+  async function afterErase(): Promise<void> {
+    if (a.afterDestroy !== undefined) await a.afterDestroy(ctx.db).catch(() => undefined);
+  }
+
   // The check-and-set of a rotation: the UPDATE's row lock serializes concurrent rotations of one
   // id, and a loser re-evaluates `version = expected` against the winner's row and matches
   // nothing. Only a matched update inserts the new version row and prunes beyond `keepVersions`.
@@ -309,6 +316,13 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     });
   }
 
+  async function rotate(input: VaultRotateRecord): Promise<boolean> {
+    const won = await rotateOnce(input);
+    // Only a rotation that pruned a version erased sealed bytes.
+    if (won && input.next.version - 1 - input.keepVersions >= 1) await afterErase();
+    return won;
+  }
+
   return {
     async insertEntry(entry, firstVersion) {
       checkText(entry);
@@ -371,7 +385,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     async rotate(input: VaultRotateRecord) {
       if (!canExist(input.id)) return false;
       checkText({ preview: input.preview });
-      return rotateOnce(input);
+      return rotate(input);
     },
 
     async listEntries(query: VaultListQuery) {
@@ -432,11 +446,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
         await trx.deleteFrom(versions).where('entry_id', '=', id).execute();
         return true;
       });
-      if (destroyed && a.afterDestroy !== undefined) {
-        // Best effort: the destroy is committed; a checkpoint that cannot finish now (a reader
-        // holds an old snapshot) is retried by SQLite's automatic checkpoints.
-        await a.afterDestroy(ctx.db).catch(() => undefined);
-      }
+      if (destroyed) await afterErase();
       return destroyed;
     },
 
@@ -499,6 +509,25 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
         ctx.db.selectFrom(versions).select('kek_id').distinct().execute(),
       );
       return rows.map((r) => r.kek_id);
+    },
+
+    async listVersionsByKek(kekId, limit) {
+      // Served by the (kek_id, entry_id, version) index.
+      const rows = await ctx.runner.once(() =>
+        ctx.db
+          .selectFrom(versions)
+          .selectAll()
+          .where('kek_id', '=', kekId)
+          .orderBy('entry_id')
+          .orderBy('version')
+          .limit(limit)
+          .execute(),
+      );
+      return rows.map(toVersion);
+    },
+
+    async afterRewrapBatch() {
+      await afterErase();
     },
   };
 }

@@ -1,5 +1,6 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
-import { MigrationError } from './errors.js';
+import { type Kysely, sql } from 'kysely';
+import type { KyselyMigration, KyselyMigrationProvider } from './migration-provider.js';
+import { runPendingMigrations } from './migration-runner.js';
 
 /**
  * One schema migration as plain SQL statements (one statement per array element, no trailing
@@ -24,11 +25,20 @@ export interface SqlMigration {
   readonly up: readonly string[];
   /** Statements that undo it (drop what `up` created). */
   readonly down: readonly string[];
+  /**
+   * A query that returns a row when `up` is already in effect; the Migrator then skips `up`. Only
+   * for DDL a dialect cannot write idempotently (SQLite has no `add column if not exists`), so that
+   * `migrate()` after the plain SQL files were applied still just records the migration.
+   */
+  readonly upDoneIf?: string;
+  /** Likewise for `down`: a query that returns a row when `down` is already in effect. */
+  readonly downDoneIf?: string;
 }
 
 /**
- * Turns a list of {@link SqlMigration}s into a Kysely `MigrationProvider`. Nothing is read from the
- * file system at run time, so it works the same from `src`, `dist` and a bundle.
+ * Turns a list of {@link SqlMigration}s into a provider for Kysely's `Migrator` (kysely 0.28 and
+ * 0.29). Nothing is read from the file system at run time, so it works the same from `src`, `dist`
+ * and a bundle.
  *
  * @param migrations The migrations, in order.
  * @returns A provider for `new Migrator({ db, provider })`.
@@ -44,18 +54,25 @@ export interface SqlMigration {
  * Object.keys(migrations); // ['001_init']
  * ```
  */
-export function createMigrationProvider(migrations: readonly SqlMigration[]): MigrationProvider {
-  const record: Record<string, Migration> = {};
+export function createMigrationProvider(
+  migrations: readonly SqlMigration[],
+): KyselyMigrationProvider {
+  const record: Record<string, KyselyMigration> = {};
   for (const m of migrations) {
     record[m.name] = {
-      up: (db: Kysely<unknown>) => runStatements(db, m.up),
-      down: (db: Kysely<unknown>) => runStatements(db, m.down),
+      up: (db: Kysely<unknown>) => runStatements(db, m.up, m.upDoneIf),
+      down: (db: Kysely<unknown>) => runStatements(db, m.down, m.downDoneIf),
     };
   }
   return { getMigrations: async () => ({ ...record }) };
 }
 
-async function runStatements(db: Kysely<unknown>, statements: readonly string[]): Promise<void> {
+async function runStatements(
+  db: Kysely<unknown>,
+  statements: readonly string[],
+  doneIf: string | undefined,
+): Promise<void> {
+  if (doneIf !== undefined && (await sql.raw(doneIf).execute(db)).rows.length > 0) return;
   for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
@@ -99,16 +116,21 @@ export interface MigrationReport {
 }
 
 /**
- * Applies every pending migration with Kysely's `Migrator`, using coffer's own migration tables so
- * coffer's history never mixes with the application's migrations. Concurrent runs are safe on
- * PostgreSQL (Kysely takes an advisory lock); a second run is a no-op.
+ * Applies every pending migration, in name order, using coffer's own migration tables so coffer's
+ * history never mixes with the application's migrations. The bookkeeping is that of Kysely's
+ * `Migrator` (same tables, columns and lock), so a history either of them wrote continues with the
+ * other; the runner itself uses only what kysely 0.28 and 0.29 both export from `kysely`. Runs
+ * hold the dialect's migration lock (an advisory lock on PostgreSQL), so concurrent runs apply each
+ * migration once; where DDL is transactional (PostgreSQL) one run is one transaction. A second run
+ * is a no-op.
  *
  * @param db Any Kysely instance on the target database.
  * @param provider The migrations (see {@link createMigrationProvider}).
  * @param tables The migration bookkeeping tables.
  * @returns Which migrations this run applied.
- * @throws {MigrationError} `MIGRATION_FAILED` when a migration or the bookkeeping fails; `cause` is
- *   the database error.
+ * @throws {MigrationError} `MIGRATION_FAILED` when a migration or the bookkeeping fails (`cause` is
+ *   the database error), or when the history records a migration the provider does not have (a
+ *   database migrated by a newer release) or skips one.
  *
  * @example
  * ```ts
@@ -129,24 +151,8 @@ export interface MigrationReport {
  */
 export async function migrateToLatest<DB>(
   db: Kysely<DB>,
-  provider: MigrationProvider,
+  provider: KyselyMigrationProvider,
   tables: MigrationTables,
 ): Promise<MigrationReport> {
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableName: tables.migrationTableName,
-    migrationLockTableName: tables.migrationLockTableName,
-    ...(tables.migrationTableSchema === undefined
-      ? {}
-      : { migrationTableSchema: tables.migrationTableSchema }),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === 'Error');
-    throw new MigrationError(failed?.migrationName, tables.migrationTableName, error);
-  }
-  return {
-    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
-  };
+  return { applied: await runPendingMigrations(db, provider, tables) };
 }

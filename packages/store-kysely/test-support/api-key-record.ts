@@ -10,6 +10,7 @@ export function apiKeyRecord(keyId: string, extra: Partial<ApiKeyRecord> = {}): 
     env: 'live',
     name: 'direct test',
     scopes: ['events:read'],
+    tier: 'standard',
     start: `lp_live_${keyId}`,
     secretHash: `$2b$04$${'a'.repeat(53)}`,
     previousSecretHash: null,

@@ -78,7 +78,11 @@ export function describeConcurrency(h: DialectHarness): void {
       const vaults = stores.map((s) =>
         createVault({ store: s.vault, envelope: envelope1, maxVersions: 100 }),
       );
-      const reader = createVaultReader({ store: vaultAt(1), envelope: envelope1 });
+      const reader = createVaultReader({
+        store: vaultAt(1),
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
       const { id } = await pick(vaults, 0).put({
         kind: 'k',
         owner: 'o',
@@ -112,7 +116,11 @@ export function describeConcurrency(h: DialectHarness): void {
 
     it('reveals on one connection while another rotates (keeping no earlier version) always open the current value', async () => {
       const vault = createVault({ store: vaultAt(0), envelope: envelope1, maxVersions: 0 });
-      const reader = createVaultReader({ store: vaultAt(1), envelope: envelope1 });
+      const reader = createVaultReader({
+        store: vaultAt(1),
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
       const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-race-0-0123456789' });
       const written = new Set(['value-race-0-0123456789']);
       let rotating = true;
@@ -146,7 +154,11 @@ export function describeConcurrency(h: DialectHarness): void {
         ),
       );
       expect(new Set(refs.map((r) => r.id)).size).toBe(200);
-      const reader = createVaultReader({ store: vaultAt(1), envelope: envelope1 });
+      const reader = createVaultReader({
+        store: vaultAt(1),
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
       const values = await Promise.all(refs.map((r) => reader.reveal(r.id, who)));
       expect(values.map((v) => v.expose())).toEqual(
         refs.map((_, i) => `value-put-${i}-0123456789`),
@@ -181,7 +193,11 @@ export function describeConcurrency(h: DialectHarness): void {
       const result = await job;
       expect(result.failed).toEqual([]);
       expect(await vaultAt(2).scanForRewrap({ notKekId: '2', limit: 10 })).toEqual([]);
-      const reader = createVaultReader({ store: vaultAt(3), envelope: envelope2 });
+      const reader = createVaultReader({
+        store: vaultAt(3),
+        envelope: envelope2,
+        audit: 'unaudited',
+      });
       for (const [i, id] of ids.entries()) {
         expect((await reader.reveal(id, who)).expose()).toBe(
           latest.get(id) ?? `value-rw-${i}-0123456789`,

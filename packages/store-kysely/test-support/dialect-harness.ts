@@ -2,7 +2,7 @@
 // test database (several connections, as several processes would have), what a copy of that
 // database holds, how to run a plain SQL script, how to describe a schema, and how its planner
 // reads one statement. Everything else — the behaviours every coffer SQL store must have — lives in
-// the suite (`run-dialect-suite.ts`).
+// the suite (the `describe*` parts next to this file).
 import type { ApiKeyStore } from '@coffer/api-keys';
 import type { VaultStore } from '@coffer/vault';
 import type { CompiledQuery, Kysely, KyselyPlugin } from 'kysely';
@@ -97,8 +97,14 @@ export interface DialectHarness {
     /** The migration and direction it renders. */
     render: () => string;
   }>;
-  /** The shipped up scripts in order and down scripts in reverse order, for the default prefix. */
-  shippedScripts(): { up: string; down: string };
+  /** The shipped plain-SQL files for the default prefix (`coffer_`), in migration order. */
+  shippedFiles(): ReadonlyArray<{ name: string; up: string; down: string }>;
+  /**
+   * Migrations whose shipped files are for one run, because the dialect cannot write them
+   * idempotently (SQLite and MySQL 8 have no `add column if not exists`); the Migrator runs them
+   * after their `upDoneIf` / `downDoneIf` query.
+   */
+  readonly applyOnce: readonly string[];
   /** Separate connections (pools, handles) the concurrency tests spread their writers over. */
   readonly handles: number;
   /**

@@ -5,6 +5,7 @@
 
 export { describeApiKeys } from './api-key-part.js';
 export { apiKeyRecord, keyIdOf, T0 } from './api-key-record.js';
+export { describeApiKeyTier } from './api-key-tier-part.js';
 export { describeConcurrency } from './concurrency-part.js';
 export { describeConformance } from './conformance-part.js';
 export type {
@@ -27,6 +28,7 @@ export { describeSqlFiles } from './sql-files-part.js';
 /** Every part of the suite, by the name of the function that registers it. */
 export const DIALECT_SUITE_PARTS: readonly string[] = [
   'describeApiKeys',
+  'describeApiKeyTier',
   'describeConcurrency',
   'describeConformance',
   'describeEdgeValues',

@@ -28,7 +28,11 @@ export function describeOwnKysely(h: DialectHarness): void {
     it('a host plugin (CamelCasePlugin) changes nothing coffer reads or writes', async () => {
       expect((await storage.migrate()).applied).toEqual(COFFER_MIGRATIONS);
       const vault = createVault({ store: storage.vault, envelope: envelope1, maxVersions: 1 });
-      const reader = createVaultReader({ store: storage.vault, envelope: envelope1 });
+      const reader = createVaultReader({
+        store: storage.vault,
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
       const { id } = await vault.put({
         kind: 'k',
         owner: 'org_host',

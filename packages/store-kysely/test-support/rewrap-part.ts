@@ -72,7 +72,11 @@ export function describeRewrap(h: DialectHarness): void {
       expect(await countByKek()).toEqual({ '2': rows });
       expect(await vault.verifyKeys()).toEqual({ kekIds: ['2'], primaryKekId: '2' });
 
-      const reader = createVaultReader({ store: storage.vault, envelope: envelope2 });
+      const reader = createVaultReader({
+        store: storage.vault,
+        envelope: envelope2,
+        audit: 'unaudited',
+      });
       await inParallel(rows, PARALLEL, async (i) => {
         const value = await reader.reveal(ids[i] ?? '', { actor: 'test', purpose: 'rewrap check' });
         expect(value.expose()).toBe(`token-${i}-0123456789abcdef`);

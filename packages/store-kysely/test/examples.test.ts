@@ -2,12 +2,23 @@
 // (createKyselyVaultStore's example needs coffer's tables: it runs in @coffer/store-postgres's
 // examples test, createKyselyApiKeyStore's in @coffer/store-sqlite's; migrateToLatest's runs in
 // migrations.test.ts.)
+import {
+  DummyDriver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+} from 'kysely';
 import { describe, expect, it } from 'vitest';
 import {
   type CofferTableNames,
+  createMigrationProvider,
   DEFAULT_BUSY_RETRY_MS,
   DEFAULT_TABLE_PREFIX,
   type DialectAdapter,
+  type KyselyMigration,
+  type KyselyMigrationProvider,
   type KyselyStoreOptions,
   type MigrationReport,
   type MigrationTables,
@@ -36,6 +47,34 @@ describe('TSDoc examples', () => {
     expect(adapter.timeFromDb(adapter.timeToDb(1_750_000_000_000))).toBe(1750000000000);
     expect(adapter.jsonFromDb(adapter.jsonToDb({ a: [1] }))).toEqual({ a: [1] });
     expect(adapter.isTransient({ code: 'BUSY' })).toBe(true);
+  });
+
+  it('KyselyMigration (its up() sends its statement)', async () => {
+    const migration: KyselyMigration = {
+      up: async (db) => {
+        await sql`create table if not exists demo (id integer)`.execute(db);
+      },
+    };
+    // A Kysely that executes nothing and records what it was sent.
+    const sent: string[] = [];
+    const db = new Kysely<unknown>({
+      dialect: {
+        createAdapter: () => new SqliteAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (k) => new SqliteIntrospector(k),
+        createQueryCompiler: () => new SqliteQueryCompiler(),
+      },
+      log: (event) => {
+        sent.push(event.query.sql);
+      },
+    });
+    await migration.up(db);
+    expect(sent).toEqual(['create table if not exists demo (id integer)']);
+  });
+
+  it('KyselyMigrationProvider', async () => {
+    const provider: KyselyMigrationProvider = createMigrationProvider([]);
+    expect(Object.keys(await provider.getMigrations())).toEqual([]);
   });
 
   it('SqlMigration, MigrationTables, MigrationReport', () => {

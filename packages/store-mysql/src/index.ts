@@ -1,4 +1,5 @@
 export {
+  type KyselyMigrationProvider,
   MigrationError,
   type MigrationReport,
   type SqlMigration,

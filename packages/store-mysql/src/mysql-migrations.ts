@@ -1,14 +1,15 @@
 import { InvalidInputError } from '@coffer/core';
 import {
   createMigrationProvider,
+  type KyselyMigrationProvider,
   resolveTablePrefix,
   type SqlMigration,
   tableNames,
 } from '@coffer/store-kysely';
-import type { MigrationProvider } from 'kysely';
 
 const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
+const MIGRATION_003 = 'coffer_003_api_key_tier';
 
 /**
  * Which server the DDL is rendered for. They differ only in the collation that compares text
@@ -53,13 +54,16 @@ function collationOf(flavor: unknown): string {
 
 /**
  * coffer's MySQL / MariaDB migrations as plain SQL statements, rendered for a table prefix and a
- * server: `coffer_001_init` (the vault tables) and `coffer_002_api_keys` (API keys and kill
- * switches). InnoDB tables in `utf8mb4` with an exact (binary, no-pad) collation, times as `bigint`
- * epoch milliseconds (UTC by definition, whatever the connection's time zone), sealed values as
- * `longblob`, JSON as `longtext` checked by `json_valid`, booleans as 0/1. Indexes are declared
- * inside `create table if not exists` (MySQL has no `create index if not exists`), so every
- * statement can run twice. The package ships the default rendering as `sql/mariadb/*.sql` and
- * `sql/mysql/*.sql`; call this to render your own for a migration tool other than Kysely's.
+ * server: `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches)
+ * and `coffer_003_api_key_tier` (each key's rate-limit tier). InnoDB tables in `utf8mb4` with an
+ * exact (binary, no-pad) collation, times as `bigint` epoch milliseconds (UTC by definition,
+ * whatever the connection's time zone), sealed values as `longblob`, JSON as `longtext` checked by
+ * `json_valid`, booleans as 0/1. Indexes are declared inside `create table if not exists` (MySQL
+ * has no `create index if not exists`), so those statements can run twice; `003` adds a column,
+ * which MariaDB does idempotently (`add column if not exists`) and MySQL 8 cannot: its `mysql`
+ * rendering is for one run (the Migrator checks `upDoneIf` first). The package ships the default
+ * rendering as `sql/mariadb/*.sql` and `sql/mysql/*.sql`; call this to render your own for a
+ * migration tool other than Kysely's.
  *
  * @param options The table prefix and the server flavor.
  * @returns The migrations in order, each with `up` and `down` statements.
@@ -77,6 +81,7 @@ function collationOf(flavor: unknown): string {
 export function mysqlMigrations(options: MysqlSchemaOptions = {}): readonly SqlMigration[] {
   const prefix = resolveTablePrefix(options.tablePrefix);
   const collation = collationOf(options.flavor);
+  const flavor = options.flavor ?? 'mariadb';
   const n = tableNames(prefix);
   const q = (name: string): string => `\`${name}\``;
   const table = `engine=InnoDB default charset=utf8mb4 collate=${collation}`;
@@ -144,17 +149,44 @@ export function mysqlMigrations(options: MysqlSchemaOptions = {}): readonly SqlM
     `drop table if exists ${q(n.apiKeySwitches)}`,
     `drop table if exists ${q(n.apiKeys)}`,
   ];
+  // 003: each key's rate-limit tier; existing keys become `standard`, the manager's default.
+  // MariaDB has `add column if not exists` (and drops a check that names only the dropped column
+  // with it); MySQL 8 has neither `if not exists` on columns nor that implicit drop, so its check is
+  // named and dropped first, and its file is for one run. Both ask information_schema first when
+  // the Migrator runs them, so migrate() after the plain file still only records 003.
+  const hasTier = `select 1 from information_schema.columns where table_schema = database() and table_name = '${n.apiKeys}' and column_name = 'tier'`;
+  const tierCheck = 'check (char_length(tier) between 1 and 64)';
+  const tierType = "varchar(64) not null default 'standard'";
+  const tierUp =
+    flavor === 'mysql'
+      ? [
+          `alter table ${q(n.apiKeys)} add column tier ${tierType} constraint ${q(`${prefix}api_key_tier_check`)} ${tierCheck}`,
+        ]
+      : [`alter table ${q(n.apiKeys)} add column if not exists tier ${tierType} ${tierCheck}`];
+  const tierDown =
+    flavor === 'mysql'
+      ? [
+          `alter table ${q(n.apiKeys)} drop check ${q(`${prefix}api_key_tier_check`)}, drop column tier`,
+        ]
+      : [`alter table ${q(n.apiKeys)} drop column if exists tier`];
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
+    {
+      name: MIGRATION_003,
+      up: tierUp,
+      down: tierDown,
+      upDoneIf: hasTier,
+      downDoneIf: `select 1 from dual where not exists (${hasTier})`,
+    },
   ];
 }
 
 /**
- * A Kysely `MigrationProvider` for coffer's MySQL / MariaDB schema, for hosts that run Kysely's
- * `Migrator` themselves. Use coffer's own migration tables (`<prefix>migration`,
- * `<prefix>migration_lock`) so the histories do not mix — or simply call the store's `migrate()`,
- * which also picks the flavor from the server's version.
+ * A provider for Kysely's `Migrator` (kysely 0.28 and 0.29) with coffer's MySQL / MariaDB schema,
+ * for hosts that run the `Migrator` themselves. Use coffer's own migration tables
+ * (`<prefix>migration`, `<prefix>migration_lock`) so the histories do not mix — or simply call the
+ * store's `migrate()`, which also picks the flavor from the server's version.
  *
  * @param options The table prefix and the server flavor.
  * @returns The provider.
@@ -163,11 +195,14 @@ export function mysqlMigrations(options: MysqlSchemaOptions = {}): readonly SqlM
  * @example
  * ```ts
  * import { mysqlMigrationProvider } from '@coffer/store-mysql';
- * import { Kysely, Migrator, MysqlDialect } from 'kysely';
+ * import { Kysely, MysqlDialect } from 'kysely';
+ * import { Migrator } from 'kysely/migration'; // kysely 0.29; on 0.28: from 'kysely'
  * import { createPool } from 'mysql2';
  *
+ * const databaseUrl = process.env.DATABASE_URL;
+ * if (databaseUrl === undefined) throw new Error('DATABASE_URL is not set');
  * const db = new Kysely<unknown>({
- *   dialect: new MysqlDialect({ pool: createPool({ uri: String(process.env.DATABASE_URL) }) }),
+ *   dialect: new MysqlDialect({ pool: createPool({ uri: databaseUrl }) }),
  * });
  * const migrator = new Migrator({
  *   db,
@@ -180,6 +215,6 @@ export function mysqlMigrations(options: MysqlSchemaOptions = {}): readonly SqlM
  * await db.destroy();
  * ```
  */
-export function mysqlMigrationProvider(options: MysqlSchemaOptions = {}): MigrationProvider {
+export function mysqlMigrationProvider(options: MysqlSchemaOptions = {}): KyselyMigrationProvider {
   return createMigrationProvider(mysqlMigrations(options));
 }

@@ -45,9 +45,11 @@ export interface MysqlStoreBaseOptions {
  * import { Kysely, MysqlDialect } from 'kysely';
  * import { createPool } from 'mysql2';
  *
+ * const databaseUrl = process.env.DATABASE_URL;
+ * if (databaseUrl === undefined) throw new Error('DATABASE_URL is not set');
  * const options: MysqlStoreWithKysely<unknown> = {
  *   db: new Kysely<unknown>({
- *     dialect: new MysqlDialect({ pool: createPool({ uri: String(process.env.DATABASE_URL) }) }),
+ *     dialect: new MysqlDialect({ pool: createPool({ uri: databaseUrl }) }),
  *   }),
  * };
  * ```
@@ -100,7 +102,9 @@ export type MysqlStoreOptions<DB> = MysqlStoreWithKysely<DB> | MysqlStoreWithUrl
  * ```ts
  * import { createMysqlStore, type MysqlStore } from '@coffer/store-mysql';
  *
- * const storage: MysqlStore = createMysqlStore({ connectionString: String(process.env.DATABASE_URL) });
+ * const databaseUrl = process.env.DATABASE_URL;
+ * if (databaseUrl === undefined) throw new Error('DATABASE_URL is not set');
+ * const storage: MysqlStore = createMysqlStore({ connectionString: databaseUrl });
  * await storage.migrate();
  * await storage.close();
  * ```
@@ -116,9 +120,10 @@ export interface MysqlStore<DB = unknown> {
   /** The Kysely instance in use: yours, or the one opened from `connectionString`. */
   readonly db: Kysely<DB>;
   /**
-   * Applies pending migrations with Kysely's `Migrator`, recording them in `<prefix>migration`;
+   * Applies pending migrations, recording them in `<prefix>migration` as Kysely's `Migrator` does;
    * the DDL is rendered for the server it finds (MariaDB, or MySQL 8.0.17 and later). Idempotent
-   * and safe to run from several processes at once (Kysely takes a named lock, `GET_LOCK`).
+   * and safe to run from several processes at once (it takes Kysely's MySQL migration lock, a named
+   * `GET_LOCK`).
    * @throws {MigrationError} `MIGRATION_FAILED` with the failing migration in `details`.
    */
   migrate(): Promise<MigrationReport>;
@@ -156,8 +161,10 @@ async function flavorOf(db: Kysely<unknown>, migrationTable: string): Promise<My
  * ```ts
  * import { createMysqlStore } from '@coffer/store-mysql';
  *
- * const storage = createMysqlStore({ connectionString: String(process.env.DATABASE_URL) });
- * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys'] } the first time, then { applied: [] }
+ * const databaseUrl = process.env.DATABASE_URL;
+ * if (databaseUrl === undefined) throw new Error('DATABASE_URL is not set');
+ * const storage = createMysqlStore({ connectionString: databaseUrl });
+ * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'] } the first time, then { applied: [] }
  * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
  * await storage.apiKeys.getKey('0000000000000000'); // null
  * await storage.close();

@@ -267,6 +267,12 @@ function conformanceVariant(
 const sqlDir = new URL('../sql/', import.meta.url);
 const names = mysqlMigrations().map((m) => m.name.replace(/^coffer_/, ''));
 
+// MySQL 8 has no `add column if not exists` (MariaDB has): its 003 files apply once (the Migrator
+// checks information_schema first).
+function applyOnce(flavor: MysqlFlavor): string[] {
+  return flavor === 'mysql' ? ['coffer_003_api_key_tier'] : [];
+}
+
 function renderFile(
   statements: readonly string[],
   name: string,
@@ -277,7 +283,9 @@ function renderFile(
   return [
     `-- coffer ${name} (${direction}) for ${server}: tables prefixed "coffer_", in the connection's database.`,
     `-- Generated from mysqlMigrations({ flavor: '${flavor}' }) in @coffer/store-mysql; render other`,
-    '-- prefixes with mysqlMigrations({ tablePrefix, flavor }). Safe to run twice.',
+    applyOnce(flavor).includes(name)
+      ? "-- prefixes with mysqlMigrations({ tablePrefix, flavor }). Apply once: MySQL 8 has no 'add column if not exists'."
+      : '-- prefixes with mysqlMigrations({ tablePrefix, flavor }). Safe to run twice.',
     '',
     ...statements.map((s) => `${s};\n`),
   ].join('\n');
@@ -312,17 +320,16 @@ export const mysqlHarness: DialectHarness = {
       ];
     }),
   ),
-  shippedScripts: () => {
+  shippedFiles: () => {
     const shipped = (file: string) =>
       readFileSync(new URL(`${testFlavor}/${file}`, sqlDir), 'utf8');
-    return {
-      up: names.map((f) => shipped(`${f}.sql`)).join('\n'),
-      down: [...names]
-        .reverse()
-        .map((f) => shipped(`${f}.down.sql`))
-        .join('\n'),
-    };
+    return names.map((f) => ({
+      name: `coffer_${f}`,
+      up: shipped(`${f}.sql`),
+      down: shipped(`${f}.down.sql`),
+    }));
   },
+  applyOnce: applyOnce(testFlavor),
   handles: 2,
   // Every commit waits for InnoDB's log flush (innodb_flush_log_at_trx_commit = 1), and a rewrap
   // commits each row: 2,000 rows in batches of 100 stop midway and resume just as 10,000 do.

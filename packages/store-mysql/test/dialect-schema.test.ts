@@ -1,6 +1,7 @@
-// Migrations, the shipped SQL files and query plans on MySQL / MariaDB (see store-kysely's
-// test-support).
+// Migrations (and migration 003's own cases), the shipped SQL files and query plans on
+// MySQL / MariaDB (see store-kysely's test-support).
 import {
+  describeApiKeyTier,
   describeMigrations,
   describeQueryPlans,
   describeSqlFiles,
@@ -8,5 +9,6 @@ import {
 import { mysqlHarness } from './dialect-harness.js';
 
 describeMigrations(mysqlHarness);
+describeApiKeyTier(mysqlHarness);
 describeSqlFiles(mysqlHarness);
 describeQueryPlans(mysqlHarness);

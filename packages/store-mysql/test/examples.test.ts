@@ -1,9 +1,10 @@
 // The TSDoc examples of @coffer/store-mysql, run as written with DATABASE_URL pointed at a fresh
 // test database.
-import { Kysely, Migrator, MysqlDialect } from 'kysely';
+import { Kysely, MysqlDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Migrator } from '../../../test-support/kysely-migration.ts';
 import {
   createMysqlStore,
   type MysqlFlavor,
@@ -30,14 +31,15 @@ afterAll(async () => {
 
 describe('TSDoc examples', () => {
   it('createMysqlStore (applies once, then nothing)', async () => {
-    const storage = createMysqlStore({ connectionString: String(env.DATABASE_URL) });
+    const databaseUrl = env.DATABASE_URL;
+    const storage = createMysqlStore({ connectionString: databaseUrl });
     expect(await storage.migrate()).toEqual({
-      applied: ['coffer_001_init', 'coffer_002_api_keys'],
+      applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
     expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();
     await storage.close();
-    const again: MysqlStore = createMysqlStore({ connectionString: String(env.DATABASE_URL) });
+    const again: MysqlStore = createMysqlStore({ connectionString: databaseUrl });
     expect(await again.migrate()).toEqual({ applied: [] });
     await again.close();
   });
@@ -53,7 +55,7 @@ describe('TSDoc examples', () => {
 
   it('mysqlMigrationProvider (own Migrator, coffer tables)', async () => {
     const db = new Kysely<unknown>({
-      dialect: new MysqlDialect({ pool: createPool({ uri: String(env.DATABASE_URL) }) }),
+      dialect: new MysqlDialect({ pool: createPool({ uri: env.DATABASE_URL }) }),
     });
     const migrator = new Migrator({
       db,
@@ -70,7 +72,7 @@ describe('TSDoc examples', () => {
     const common: MysqlStoreBaseOptions = { tablePrefix: 'coffer_', busyRetryMs: 2000 };
     const withKysely: MysqlStoreWithKysely<unknown> = {
       db: new Kysely<unknown>({
-        dialect: new MysqlDialect({ pool: createPool({ uri: String(env.DATABASE_URL) }) }),
+        dialect: new MysqlDialect({ pool: createPool({ uri: env.DATABASE_URL }) }),
       }),
     };
     const withUrl: MysqlStoreWithUrl = { connectionString: env.DATABASE_URL, poolSize: 5 };

@@ -69,6 +69,8 @@ describe('MySQL / MariaDB schema', () => {
     expect(type('vault_versions', 'sealed')).toBe('longblob');
     expect(type('api_key', 'killed')).toBe('tinyint(1)');
     expect(type('api_key', 'revision')).toMatch(/^bigint/);
+    // Migration 003: added with the table's exact collation, like every other text column.
+    expect(type('api_key', 'tier')).toBe('varchar(64)');
   });
 
   it('stores epoch milliseconds, 0/1 booleans, JSON text and the sealed bytes as given', async () => {
@@ -154,7 +156,11 @@ describe('server-side prepared statements (quick path)', () => {
       });
       try {
         const vault = createVault({ store: one.vault, envelope: envelope1 });
-        const reader = createVaultReader({ store: one.vault, envelope: envelope1 });
+        const reader = createVaultReader({
+          store: one.vault,
+          envelope: envelope1,
+          audit: 'unaudited',
+        });
         const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-prepared-0123456789' });
         const before = await executes(one);
         for (let i = 0; i < 3; i++) {

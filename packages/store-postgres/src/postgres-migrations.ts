@@ -1,14 +1,15 @@
 import {
   createMigrationProvider,
+  type KyselyMigrationProvider,
   resolveSchemaName,
   resolveTablePrefix,
   type SqlMigration,
   tableNames,
 } from '@coffer/store-kysely';
-import type { MigrationProvider } from 'kysely';
 
 const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
+const MIGRATION_003 = 'coffer_003_api_key_tier';
 
 /**
  * Where coffer's PostgreSQL tables live.
@@ -32,9 +33,10 @@ export interface PostgresSchemaOptions {
 
 /**
  * coffer's PostgreSQL migrations as plain SQL statements, rendered for a prefix and schema:
- * `coffer_001_init` (the vault tables) and `coffer_002_api_keys` (API keys and kill switches). The
- * package ships the default rendering as `sql/001_init.sql` and `sql/002_api_keys.sql`; call this
- * to render your own for a migration tool other than Kysely's.
+ * `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches) and
+ * `coffer_003_api_key_tier` (each key's rate-limit tier). The package ships the default rendering
+ * as `sql/001_init.sql`, `sql/002_api_keys.sql` and `sql/003_api_key_tier.sql`; call this to render
+ * your own for a migration tool other than Kysely's.
  *
  * @param options Prefix and schema.
  * @returns The migrations in order, each with `up` and `down` statements.
@@ -126,15 +128,21 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
     `drop table if exists ${q(n.apiKeySwitches)}`,
     `drop table if exists ${q(n.apiKeys)}`,
   ];
+  // 003: each key's rate-limit tier. Existing keys become `standard`, the manager's default.
+  const tierUp = [
+    `alter table ${q(n.apiKeys)} add column if not exists tier text not null default 'standard' check (char_length(tier) between 1 and 64)`,
+  ];
+  const tierDown = [`alter table ${q(n.apiKeys)} drop column if exists tier`];
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
+    { name: MIGRATION_003, up: tierUp, down: tierDown },
   ];
 }
 
 /**
- * A Kysely `MigrationProvider` for coffer's PostgreSQL schema, for hosts that run Kysely's
- * `Migrator` themselves. Use coffer's own migration tables (`<prefix>migration`,
+ * A provider for Kysely's `Migrator` (kysely 0.28 and 0.29) with coffer's PostgreSQL schema, for
+ * hosts that run the `Migrator` themselves. Use coffer's own migration tables (`<prefix>migration`,
  * `<prefix>migration_lock`) so the histories do not mix — or simply call the store's `migrate()`.
  *
  * @param options Prefix and schema.
@@ -144,7 +152,8 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
  * @example
  * ```ts
  * import { postgresMigrationProvider } from '@coffer/store-postgres';
- * import { Kysely, Migrator, PostgresDialect } from 'kysely';
+ * import { Kysely, PostgresDialect } from 'kysely';
+ * import { Migrator } from 'kysely/migration'; // kysely 0.29; on 0.28: from 'kysely'
  * import pg from 'pg';
  *
  * const db = new Kysely<unknown>({
@@ -161,6 +170,8 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
  * await db.destroy();
  * ```
  */
-export function postgresMigrationProvider(options: PostgresSchemaOptions = {}): MigrationProvider {
+export function postgresMigrationProvider(
+  options: PostgresSchemaOptions = {},
+): KyselyMigrationProvider {
   return createMigrationProvider(postgresMigrations(options));
 }

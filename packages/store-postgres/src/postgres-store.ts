@@ -107,7 +107,9 @@ export type PostgresStoreOptions<DB> = PostgresStoreWithKysely<DB> | PostgresSto
  * ```ts
  * import { createPostgresStore, type PostgresStore } from '@coffer/store-postgres';
  *
- * const storage: PostgresStore = createPostgresStore({ connectionString: String(process.env.DATABASE_URL) });
+ * const databaseUrl = process.env.DATABASE_URL;
+ * if (databaseUrl === undefined) throw new Error('DATABASE_URL is not set');
+ * const storage: PostgresStore = createPostgresStore({ connectionString: databaseUrl });
  * await storage.migrate();
  * await storage.close();
  * ```
@@ -123,9 +125,9 @@ export interface PostgresStore<DB = unknown> {
   /** The Kysely instance in use: yours, or the one opened from `connectionString`. */
   readonly db: Kysely<DB>;
   /**
-   * Applies pending migrations (schema, tables, indexes) with Kysely's `Migrator`, recording
-   * them in `<prefix>migration` (in `schema` when given). Idempotent and safe to run from
-   * several processes at once (Kysely takes an advisory lock).
+   * Applies pending migrations (schema, tables, indexes), recording them in `<prefix>migration`
+   * (in `schema` when given) as Kysely's `Migrator` does. Idempotent and safe to run from several
+   * processes at once (it takes Kysely's migration advisory lock).
    * @throws {MigrationError} `MIGRATION_FAILED` with the failing migration in `details`.
    */
   migrate(): Promise<MigrationReport>;
@@ -151,8 +153,10 @@ export interface PostgresStore<DB = unknown> {
  * ```ts
  * import { createPostgresStore } from '@coffer/store-postgres';
  *
- * const storage = createPostgresStore({ connectionString: String(process.env.DATABASE_URL) });
- * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys'] } the first time, then { applied: [] }
+ * const databaseUrl = process.env.DATABASE_URL;
+ * if (databaseUrl === undefined) throw new Error('DATABASE_URL is not set');
+ * const storage = createPostgresStore({ connectionString: databaseUrl });
+ * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'] } the first time, then { applied: [] }
  * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
  * await storage.apiKeys.getKey('0000000000000000'); // null
  * await storage.close();

@@ -267,13 +267,13 @@ export const postgresHarness: DialectHarness = {
       },
     ];
   }),
-  shippedScripts: () => ({
-    up: files.map((f) => shipped(`${f}.sql`)).join('\n'),
-    down: [...files]
-      .reverse()
-      .map((f) => shipped(`${f}.down.sql`))
-      .join('\n'),
-  }),
+  shippedFiles: () =>
+    files.map((f) => ({
+      name: `coffer_${f}`,
+      up: shipped(`${f}.sql`),
+      down: shipped(`${f}.down.sql`),
+    })),
+  applyOnce: [],
   handles: 2,
   rewrapRows: 10_000,
   nulText: 'refused',

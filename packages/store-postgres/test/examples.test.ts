@@ -1,9 +1,10 @@
 // The TSDoc examples of @coffer/store-postgres (and createKyselyVaultStore's from
 // @coffer/store-kysely), run as written with DATABASE_URL pointed at a fresh test database.
 import { createKyselyVaultStore, type DialectAdapter } from '@coffer/store-kysely';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Migrator } from '../../../test-support/kysely-migration.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/postgres.ts';
 import {
   createPostgresStore,
@@ -29,15 +30,15 @@ afterAll(async () => {
 
 describe('TSDoc examples', () => {
   it('createPostgresStore (applies once, then nothing)', async () => {
-    const storage = createPostgresStore({ connectionString: String(env.DATABASE_URL) });
+    const storage = createPostgresStore({ connectionString: env.DATABASE_URL });
     expect(await storage.migrate()).toEqual({
-      applied: ['coffer_001_init', 'coffer_002_api_keys'],
+      applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
     expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();
     await storage.close();
     const again: PostgresStore = createPostgresStore({
-      connectionString: String(env.DATABASE_URL),
+      connectionString: env.DATABASE_URL,
     });
     expect(await again.migrate()).toEqual({ applied: [] });
     await again.close();

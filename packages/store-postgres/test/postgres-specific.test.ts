@@ -1,7 +1,8 @@
 // What only PostgreSQL does, beyond the shared suite: native column types (uuid, bytea,
 // timestamptz, jsonb, boolean, bigint) and the exact index definitions, tables in a schema of their
 // own, key ids in collation "C" whatever the database collation, and text PostgreSQL cannot hold
-// (U+0000) refused with INVALID_INPUT on every write and simply not found on every read.
+// (U+0000) refused with INVALID_INPUT on every write and simply not found on every read (a preview
+// never holds it: the vault shows control characters as U+FFFD, see the shared edge values).
 import { isCofferError } from '@coffer/core';
 import { createVault, createVaultReader } from '@coffer/vault';
 import { sql } from 'kysely';
@@ -127,7 +128,11 @@ describe('named prepared statements (quick path)', () => {
     const one = createPostgresStore({ connectionString: database.url, poolSize: 1, schema: 'app' });
     try {
       const vault = createVault({ store: one.vault, envelope: envelope1 });
-      const reader = createVaultReader({ store: one.vault, envelope: envelope1 });
+      const reader = createVaultReader({
+        store: one.vault,
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
       const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-named-0123456789' });
       for (let i = 0; i < 3; i++)
         expect((await reader.reveal(id, who)).expose()).toBe('v-named-0123456789');
@@ -149,7 +154,11 @@ describe('named prepared statements (quick path)', () => {
     });
     try {
       const vault = createVault({ store: off.vault, envelope: envelope1 });
-      const reader = createVaultReader({ store: off.vault, envelope: envelope1 });
+      const reader = createVaultReader({
+        store: off.vault,
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
       const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-unnamed-0123456789' });
       expect((await reader.reveal(id, who)).expose()).toBe('v-unnamed-0123456789');
       expect(await preparedOn(off)).toEqual([]);
@@ -162,7 +171,11 @@ describe('named prepared statements (quick path)', () => {
     const one = createPostgresStore({ connectionString: database.url, poolSize: 1, schema: 'app' });
     try {
       const vault = createVault({ store: one.vault, envelope: envelope1 });
-      const reader = createVaultReader({ store: one.vault, envelope: envelope1 });
+      const reader = createVaultReader({
+        store: one.vault,
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
       const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-altered-0123456789' });
       expect((await reader.reveal(id, who)).expose()).toBe('v-altered-0123456789');
       await sql`alter table app.coffer_vault_entries add column later_column text`.execute(one.db);
@@ -185,6 +198,7 @@ describe('text PostgreSQL cannot hold (U+0000)', () => {
     for (const bad of [
       apiKeyRecord('NUL0000000000000', { name: 'a\u0000b' }),
       apiKeyRecord('NUL0000000000001', { scopes: ['x\u0000'] }),
+      apiKeyRecord('NUL0000000000003', { tier: 'partner\u0000' }),
       apiKeyRecord('NUL00000000000\u00002'),
     ]) {
       const error = await store.insertKey(bad).catch((e: unknown) => e);
@@ -198,14 +212,5 @@ describe('text PostgreSQL cannot hold (U+0000)', () => {
     expect(await store.getKillSwitch({ scope: 'organization', organizationId: 'o\u0000' })).toBe(
       false,
     );
-  });
-
-  it('a rotation whose preview would hold NUL is refused and changes nothing', async () => {
-    const vault = createVault({ store: storage.vault, envelope: envelope1 });
-    const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'tok-rotate-0123456789' });
-    await expect(
-      vault.rotate(id, '\u0000\u0000\u0000\u0000-0123456789abcdef'),
-    ).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { parameter: 'preview' } });
-    expect((await vault.describe(id)).version).toBe(1);
   });
 });

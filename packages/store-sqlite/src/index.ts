@@ -1,9 +1,11 @@
 export {
+  type KyselyMigrationProvider,
   MigrationError,
   type MigrationReport,
   type SqlMigration,
   StoreBusyError,
 } from '@coffer/store-kysely';
+export { SqliteBindingError, type SqliteBindingProblem } from './sqlite-binding-error.js';
 export {
   type SqliteSchemaOptions,
   sqliteMigrationProvider,

@@ -1,13 +1,14 @@
 import {
   createMigrationProvider,
+  type KyselyMigrationProvider,
   resolveTablePrefix,
   type SqlMigration,
   tableNames,
 } from '@coffer/store-kysely';
-import type { MigrationProvider } from 'kysely';
 
 const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
+const MIGRATION_003 = 'coffer_003_api_key_tier';
 
 /**
  * Where coffer's SQLite tables live.
@@ -26,9 +27,11 @@ export interface SqliteSchemaOptions {
 
 /**
  * coffer's SQLite migrations as plain SQL statements, rendered for a table prefix:
- * `coffer_001_init` (the vault tables) and `coffer_002_api_keys` (API keys and kill switches). The
- * package ships the default rendering as `sql/001_init.sql` and `sql/002_api_keys.sql`; call this
- * to render your own for a migration tool other than Kysely's. Tables are `STRICT` (types
+ * `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches) and
+ * `coffer_003_api_key_tier` (each key's rate-limit tier). The package ships the default rendering
+ * as `sql/001_init.sql`, `sql/002_api_keys.sql` and `sql/003_api_key_tier.sql`; call this to render
+ * your own for a migration tool other than Kysely's. `003` adds a column, which SQLite cannot do
+ * idempotently: apply its file once (the Migrator checks `upDoneIf` first). Tables are `STRICT` (types
  * enforced), times are integer epoch milliseconds, booleans 0/1 integers, sealed values blobs.
  *
  * @param options The table prefix.
@@ -113,16 +116,31 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
     `drop table if exists ${q(n.apiKeySwitches)}`,
     `drop table if exists ${q(n.apiKeys)}`,
   ];
+  // 003: each key's rate-limit tier; existing keys become `standard`, the manager's default.
+  // SQLite has no `add column if not exists`: the Migrator asks pragma_table_info first (so
+  // migrate() after the plain SQL file still only records it); the file itself is for one run.
+  const hasTier = `select 1 from pragma_table_info('${n.apiKeys}') where name = 'tier'`;
+  const tierUp = [
+    `alter table ${q(n.apiKeys)} add column tier text not null default 'standard' check (length(tier) between 1 and 64)`,
+  ];
+  const tierDown = [`alter table ${q(n.apiKeys)} drop column tier`];
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
+    {
+      name: MIGRATION_003,
+      up: tierUp,
+      down: tierDown,
+      upDoneIf: hasTier,
+      downDoneIf: `select 1 where not exists (${hasTier})`,
+    },
   ];
 }
 
 /**
- * A Kysely `MigrationProvider` for coffer's SQLite schema, for hosts that run Kysely's `Migrator`
- * themselves. Use coffer's own migration tables (`<prefix>migration`, `<prefix>migration_lock`)
- * so the histories do not mix — or simply call the store's `migrate()`.
+ * A provider for Kysely's `Migrator` (kysely 0.28 and 0.29) with coffer's SQLite schema, for hosts
+ * that run the `Migrator` themselves. Use coffer's own migration tables (`<prefix>migration`,
+ * `<prefix>migration_lock`) so the histories do not mix — or simply call the store's `migrate()`.
  *
  * @param options The table prefix.
  * @returns The provider.
@@ -132,7 +150,8 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
  * ```ts
  * import { sqliteMigrationProvider } from '@coffer/store-sqlite';
  * import Database from 'better-sqlite3';
- * import { Kysely, Migrator, SqliteDialect } from 'kysely';
+ * import { Kysely, SqliteDialect } from 'kysely';
+ * import { Migrator } from 'kysely/migration'; // kysely 0.29; on 0.28: from 'kysely'
  *
  * const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
  * const migrator = new Migrator({
@@ -146,6 +165,8 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
  * await db.destroy();
  * ```
  */
-export function sqliteMigrationProvider(options: SqliteSchemaOptions = {}): MigrationProvider {
+export function sqliteMigrationProvider(
+  options: SqliteSchemaOptions = {},
+): KyselyMigrationProvider {
   return createMigrationProvider(sqliteMigrations(options));
 }

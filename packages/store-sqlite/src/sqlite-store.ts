@@ -110,8 +110,8 @@ export interface SqliteStore<DB = unknown> {
   /** The Kysely instance in use: yours, or the one opened from `filename`. */
   readonly db: Kysely<DB>;
   /**
-   * Applies pending migrations (coffer's tables and indexes) with Kysely's `Migrator`, using the
-   * tables `<prefix>migration` and `<prefix>migration_lock`. Idempotent.
+   * Applies pending migrations (coffer's tables and indexes), with the bookkeeping of Kysely's
+   * `Migrator` in the tables `<prefix>migration` and `<prefix>migration_lock`. Idempotent.
    * @throws {MigrationError} `MIGRATION_FAILED` with the failing migration in `details`.
    */
   migrate(): Promise<MigrationReport>;
@@ -133,14 +133,17 @@ export interface SqliteStore<DB = unknown> {
  * @param options `{ filename }` or `{ db }`, plus `tablePrefix` and `busyRetryMs`.
  * @returns The store.
  * @throws {InvalidInputError} `INVALID_INPUT` for malformed options (prefix, timeouts, neither or both of `db`/`filename`).
- * @throws {SqliteOpenError} `STORE_OPEN_FAILED` when the file cannot be opened or configured.
+ * @throws {SqliteOpenError} `STORE_OPEN_FAILED` when the file cannot be opened or configured
+ *   (missing parent directories are created, mode 0700).
+ * @throws {SqliteBindingError} `STORE_DRIVER_UNAVAILABLE` when better-sqlite3's native addon is not
+ *   built (pnpm 10 skips its install script unless allowed) or does not fit this Node.js.
  *
  * @example
  * ```ts
  * import { createSqliteStore } from '@coffer/store-sqlite';
  *
  * const storage = createSqliteStore({ filename: ':memory:' });
- * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys'] }
+ * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'] }
  * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
  * await storage.apiKeys.getKey('0000000000000000'); // null
  * await storage.close();

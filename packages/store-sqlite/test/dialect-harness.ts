@@ -84,11 +84,15 @@ async function openDatabase(label: string): Promise<TestDatabase> {
                and tbl_name not like '%migration%' order by name`,
           )
           .all(`${prefix.replaceAll('_', '\\_')}%`) as Array<Record<string, string | null>>;
-        return rows.map((r) =>
-          Object.fromEntries(
-            Object.entries(r).map(([k, v]) => [k, v?.replaceAll(prefix, '<prefix>') ?? null]),
-          ),
-        );
+        // Sorted after the prefix is replaced: SQLite's own index names (sqlite_autoindex_<table>)
+        // would otherwise sort before or after the tables depending on the prefix.
+        return rows
+          .map((r) =>
+            Object.fromEntries(
+              Object.entries(r).map(([k, v]) => [k, v?.replaceAll(prefix, '<prefix>') ?? null]),
+            ),
+          )
+          .sort((x, y) => String(x.name).localeCompare(String(y.name)));
       } finally {
         database.close();
       }
@@ -164,11 +168,16 @@ const sqlDir = new URL('../sql/', import.meta.url);
 const shipped = (file: string): string => readFileSync(new URL(file, sqlDir), 'utf8');
 const names = sqliteMigrations().map((m) => m.name.replace(/^coffer_/, ''));
 
+// SQLite has no `add column if not exists`: these files apply once (the Migrator checks first).
+const APPLY_ONCE = ['coffer_003_api_key_tier'];
+
 function renderFile(statements: readonly string[], name: string, direction: string): string {
   return [
     `-- coffer ${name} (${direction}) for SQLite: tables prefixed "coffer_".`,
     '-- Generated from sqliteMigrations() in @coffer/store-sqlite; render other prefixes with',
-    '-- sqliteMigrations({ tablePrefix }). Safe to run twice.',
+    APPLY_ONCE.includes(name)
+      ? "-- sqliteMigrations({ tablePrefix }). Apply once: SQLite has no 'add column if not exists'."
+      : '-- sqliteMigrations({ tablePrefix }). Safe to run twice.',
     '',
     ...statements.map((s) => `${s};\n`),
   ].join('\n');
@@ -198,13 +207,13 @@ export const sqliteHarness: DialectHarness = {
       },
     ];
   }),
-  shippedScripts: () => ({
-    up: names.map((f) => shipped(`${f}.sql`)).join('\n'),
-    down: [...names]
-      .reverse()
-      .map((f) => shipped(`${f}.down.sql`))
-      .join('\n'),
-  }),
+  shippedFiles: () =>
+    names.map((f) => ({
+      name: `coffer_${f}`,
+      up: shipped(`${f}.sql`),
+      down: shipped(`${f}.down.sql`),
+    })),
+  applyOnce: APPLY_ONCE,
   handles: 4,
   rewrapRows: 10_000,
   nulText: 'stored',

@@ -1,5 +1,7 @@
-// Migrations, the shipped SQL files and query plans on SQLite (see store-kysely's test-support).
+// Migrations (and migration 003's own cases), the shipped SQL files and query plans on
+// SQLite (see store-kysely's test-support).
 import {
+  describeApiKeyTier,
   describeMigrations,
   describeQueryPlans,
   describeSqlFiles,
@@ -7,5 +9,6 @@ import {
 import { sqliteHarness } from './dialect-harness.js';
 
 describeMigrations(sqliteHarness);
+describeApiKeyTier(sqliteHarness);
 describeSqlFiles(sqliteHarness);
 describeQueryPlans(sqliteHarness);

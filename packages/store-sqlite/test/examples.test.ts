@@ -3,12 +3,14 @@ import { createApiKeyManager, createApiKeyVerifier, createBcryptHasher } from '@
 import { isCofferError } from '@coffer/core';
 import { createKyselyApiKeyStore, type DialectAdapter } from '@coffer/store-kysely';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Migrator } from '../../../test-support/kysely-migration.ts';
 import {
   cacheSqliteStatements,
   configureSqliteDatabase,
   createSqliteStore,
+  SqliteBindingError,
   type SqliteConnectionOptions,
   SqliteOpenError,
   type SqlitePragmaTarget,
@@ -31,7 +33,7 @@ describe('TSDoc examples', () => {
   it('createSqliteStore', async () => {
     const storage = createSqliteStore({ filename: ':memory:' });
     expect(await storage.migrate()).toEqual({
-      applied: ['coffer_001_init', 'coffer_002_api_keys'],
+      applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
     expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();
@@ -41,7 +43,7 @@ describe('TSDoc examples', () => {
   it('README and docs/stores.md: API keys on the store (bcrypt cost 4 here)', async () => {
     const storage = createSqliteStore({ filename: dir.file('readme-keys.db') });
     expect(await storage.migrate()).toEqual({
-      applied: ['coffer_001_init', 'coffer_002_api_keys'],
+      applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'],
     });
     const hasher = createBcryptHasher({ cost: 4 });
     const keys = createApiKeyManager({ store: storage.apiKeys, hasher });
@@ -75,9 +77,15 @@ describe('TSDoc examples', () => {
   });
 
   it('SqliteOpenError', () => {
-    const err = new SqliteOpenError('/no/such/dir/app.db');
+    const err = new SqliteOpenError('/srv/app.db');
     expect(err.code).toBe('STORE_OPEN_FAILED');
     expect(isCofferError(err, 'STORE_OPEN_FAILED')).toBe(true);
+  });
+
+  it('SqliteBindingError', () => {
+    const err = new SqliteBindingError('not-built');
+    expect(err.code).toBe('STORE_DRIVER_UNAVAILABLE');
+    expect(err.message.includes('pnpm approve-builds')).toBe(true);
   });
 
   it('sqliteMigrations', () => {
@@ -103,6 +111,7 @@ describe('TSDoc examples', () => {
     const { error } = await migrator.migrateToLatest();
     if (error !== undefined) throw error;
     expect((await migrator.getMigrations()).map((m) => m.executedAt !== undefined)).toEqual([
+      true,
       true,
       true,
     ]);

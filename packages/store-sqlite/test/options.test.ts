@@ -1,6 +1,7 @@
 // createSqliteStore and configureSqliteDatabase: hostile options are refused with typed errors
 // before any file is touched; open failures are typed; close() owns only what it opened.
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isCofferError } from '@coffer/core';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -14,6 +15,15 @@ import { makeTempDir } from './temp-dir.js';
 
 const dir = makeTempDir('options');
 afterAll(() => dir.remove());
+
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -53,23 +63,58 @@ describe('createSqliteStore options', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it('a file in a missing directory fails with STORE_OPEN_FAILED naming the file', () => {
+  it('creates missing parent directories, private to the user (0700), and works there', async () => {
     const filename = dir.file('missing/dir/app.db');
-    let caught: unknown;
-    try {
-      createSqliteStore({ filename });
-    } catch (e) {
-      caught = e;
+    const storage = createSqliteStore({ filename });
+    expect((await storage.migrate()).applied).toContain('coffer_001_init');
+    await storage.close();
+    expect(existsSync(filename)).toBe(true);
+    for (const created of [dir.file('missing'), dir.file('missing/dir')]) {
+      expect(statSync(created).isDirectory()).toBe(true);
+      // Group and others get nothing, whatever the umask.
+      expect(statSync(created).mode & 0o077).toBe(0);
     }
-    expect(isCofferError(caught, 'STORE_OPEN_FAILED')).toBe(true);
-    expect((caught as { details?: unknown }).details).toEqual({ filename });
-    expect((caught as { status?: unknown }).status).toBe(500);
   });
 
-  it('a file that is not a database fails with STORE_OPEN_FAILED', () => {
+  it('leaves an existing directory as it is', async () => {
+    const existing = dir.file('open-dir');
+    mkdirSync(existing, { mode: 0o755 });
+    chmodSync(existing, 0o755);
+    await createSqliteStore({ filename: join(existing, 'app.db') }).close();
+    expect(statSync(existing).mode & 0o777).toBe(0o755);
+  });
+
+  it('a directory path through a file fails with STORE_OPEN_FAILED saying so', () => {
+    const blocker = dir.file('a-file');
+    writeFileSync(blocker, 'not a directory');
+    const filename = join(blocker, 'sub', 'app.db');
+    const caught = errorOf(() => createSqliteStore({ filename }));
+    expect(isCofferError(caught, 'STORE_OPEN_FAILED')).toBe(true);
+    expect((caught as { details?: unknown }).details).toEqual({ filename, reason: 'ENOTDIR' });
+    expect((caught as { status?: unknown }).status).toBe(500);
+    expect((caught as Error).message).toContain('is a file, not a directory (ENOTDIR)');
+    expect((caught as Error).message).toContain(filename);
+  });
+
+  it('a file that is not a database fails with STORE_OPEN_FAILED saying so', () => {
     const filename = dir.file('garbage.db');
     writeFileSync(filename, Buffer.alloc(4096, 0x5a));
-    expect(codeOf(() => createSqliteStore({ filename }))).toBe('STORE_OPEN_FAILED');
+    const caught = errorOf(() => createSqliteStore({ filename }));
+    expect(isCofferError(caught, 'STORE_OPEN_FAILED')).toBe(true);
+    expect((caught as { details?: unknown }).details).toEqual({
+      filename,
+      reason: 'SQLITE_NOTADB',
+    });
+    expect((caught as Error).message).toContain('is not a SQLite database (SQLITE_NOTADB)');
+  });
+
+  it('a path that is a directory fails with STORE_OPEN_FAILED saying what SQLite could not do', () => {
+    const filename = dir.file('is-a-directory.db');
+    mkdirSync(filename);
+    const caught = errorOf(() => createSqliteStore({ filename }));
+    expect(isCofferError(caught, 'STORE_OPEN_FAILED')).toBe(true);
+    expect((caught as { details?: { reason?: unknown } }).details?.reason).toBe('SQLITE_CANTOPEN');
+    expect((caught as Error).message).toContain('the path is a directory');
   });
 
   it('close() ends a connection it opened, once; your own Kysely stays open', async () => {

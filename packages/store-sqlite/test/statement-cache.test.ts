@@ -52,7 +52,11 @@ describe('cacheSqliteStatements', () => {
     const storage = createSqliteStore({ db });
     await storage.migrate();
     const vault = createVault({ store: storage.vault, envelope: envelope1 });
-    const reader = createVaultReader({ store: storage.vault, envelope: envelope1 });
+    const reader = createVaultReader({
+      store: storage.vault,
+      envelope: envelope1,
+      audit: 'unaudited',
+    });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
       ids.push((await vault.put({ kind: 'k', owner: 'o', value: `value-${i}-0123456789` })).id);

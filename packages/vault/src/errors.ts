@@ -176,6 +176,32 @@ export class KeysMissingError extends CofferError {
 }
 
 /**
+ * The key provider has a key under a stored KEK id, but it is not the key the stored values were
+ * sealed with: the same id with different bytes (a regenerated or mistyped key, a keyring from
+ * another environment). Code `KEK_MISMATCH`. `details.kekIds` lists every such id; nothing about
+ * the keys is in the error. Sealing new values next to the old ones would leave the store holding
+ * values under two different keys with one id: restore the original key for that id (a new key
+ * gets a new id) before serving traffic.
+ *
+ * @example
+ * ```ts
+ * import { KekMismatchError } from '@coffer/vault';
+ *
+ * new KekMismatchError(['2']).details; // { kekIds: ['2'] }
+ * ```
+ */
+export class KekMismatchError extends CofferError {
+  /** @param kekIds The KEK ids whose configured key does not open the values stored under them. */
+  constructor(kekIds: string[]) {
+    super(
+      'KEK_MISMATCH',
+      `The configured key-encryption key${kekIds.length === 1 ? '' : 's'} ${kekIds.map((k) => `"${k}"`).join(', ')} do${kekIds.length === 1 ? 'es' : ''} not open the values stored under that id: the id is right but the key bytes differ (a regenerated or mistyped key?). Restore the original key for that id (a new key needs a new id) before sealing anything.`,
+      { details: { kekIds } },
+    );
+  }
+}
+
+/**
  * The largest value the vault stores: 64 KiB (65 536 bytes, UTF-8 for strings). Credentials are
  * far smaller; the cap bounds memory per call and row size.
  *

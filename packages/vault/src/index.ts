@@ -1,6 +1,7 @@
 export type { VaultAuditAction, VaultAuditEvent, VaultAuditSink } from './audit.js';
 export {
   AuditFailedError,
+  KekMismatchError,
   KeysMissingError,
   MAX_VALUE_BYTES,
   ValueTooLargeError,

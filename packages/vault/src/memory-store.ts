@@ -30,14 +30,19 @@ export interface MemoryVaultStore extends VaultStore {
   listKekIds(): Promise<string[]>;
   /** The entry and one of its versions (the current one unless `version` is given). */
   getEntryWithVersion(id: string, version?: number): Promise<VaultEntryWithVersion | undefined>;
+  /** Up to `limit` version rows under one KEK id. */
+  listVersionsByKek(kekId: string, limit: number): Promise<VaultVersionRecord[]>;
 }
 
 function copyJson<T extends JsonValue>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(copyJson) as T;
-  const out: JsonObject = {};
-  for (const key of Object.keys(value)) out[key] = copyJson((value as JsonObject)[key] ?? null);
-  return out as T;
+  // Object.fromEntries defines own properties, so a "__proto__" key stays a key (as it does in a
+  // SQL store's JSON column) instead of setting the copy's prototype.
+  const object = value as JsonObject;
+  return Object.fromEntries(
+    Object.keys(object).map((key) => [key, copyJson(object[key] ?? null)]),
+  ) as T;
 }
 
 function copyEntry(e: VaultEntryRecord): VaultEntryRecord {
@@ -272,6 +277,17 @@ export function createMemoryVaultStore(): MemoryVaultStore {
       const ids = new Set<string>();
       for (const rows of versions.values()) for (const row of rows) ids.add(row.kekId);
       return [...ids];
+    },
+
+    async listVersionsByKek(kekId, limit) {
+      const out: VaultVersionRecord[] = [];
+      for (const rows of versions.values()) {
+        for (const row of rows) {
+          if (out.length >= limit) return out;
+          if (row.kekId === kekId) out.push(copyVersion(row));
+        }
+      }
+      return out;
     },
 
     async rawDump() {

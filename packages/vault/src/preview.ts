@@ -4,7 +4,8 @@ import { InvalidInputError } from '@coffer/core';
  * Builds the display preview of a string value for one kind (see `createVault`'s `previews`).
  * The result is stored in clear, so it must never be enough to reconstruct the value: the vault
  * rejects a preview with more than a third of the value's characters (not counting `…`) or more
- * than 64 characters, and a function that throws (`INVALID_INPUT`; nothing is stored).
+ * than 64 characters, and a function that throws (`INVALID_INPUT`; nothing is stored). Control
+ * characters in what it returns (U+0000–U+001F, U+007F–U+009F) are stored as U+FFFD.
  *
  * @example
  * ```ts
@@ -20,12 +21,21 @@ const SEPARATORS = new Set(['-', '_', '.', ':', '/']);
 const MIN_LENGTH = 12;
 const MAX_PREVIEW = 64;
 const SURROGATE = /[\uD800-\uDFFF]/;
+// C0 and C1 controls: a preview is display text, and NUL cannot be stored in PostgreSQL text.
+const CONTROL = /\p{Cc}/gu;
+const REPLACEMENT = '\uFFFD';
+
+/** The preview as display text: every control character (NUL included) becomes U+FFFD. */
+function displayable(preview: string): string {
+  return preview.replace(CONTROL, REPLACEMENT);
+}
 
 /**
  * The default preview: a short non-secret-looking prefix (up to and including the last separator
  * in the first 8 characters, e.g. `sk-proj-`; otherwise the first 4 characters), `…`, and the last
  * 4 characters — trimmed so that at most a third of the value shows. Values shorter than 12
- * characters preview as `…` alone.
+ * characters preview as `…` alone. Control characters (NUL included) show as U+FFFD, so every
+ * store can keep the preview as text.
  *
  * @example
  * ```ts
@@ -33,14 +43,15 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  *
  * defaultPreview('sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c'); // 'sk-proj-…6b5c'
  * defaultPreview('short'); // '…'
+ * defaultPreview('\u0000tok_0123456789\u0000'); // '\uFFFD…789\uFFFD'
  * ```
  */
 export function defaultPreview(value: string): string {
   if (value.length < MIN_LENGTH) return ELLIPSIS;
   // Work on code points; plain BMP strings (the usual token) take the fast path.
-  if (!SURROGATE.test(value)) return previewOf(value, value.length, value);
+  if (!SURROGATE.test(value)) return displayable(previewOf(value, value.length, value));
   const chars = Array.from(value);
-  return chars.length < MIN_LENGTH ? ELLIPSIS : previewOf(chars, chars.length, value);
+  return chars.length < MIN_LENGTH ? ELLIPSIS : displayable(previewOf(chars, chars.length, value));
 }
 
 function previewOf(chars: string | string[], length: number, value: string): string {
@@ -94,5 +105,5 @@ export function computePreview(
       { details: { parameter: 'previews', kind } },
     );
   }
-  return preview;
+  return displayable(preview);
 }

@@ -36,8 +36,11 @@ export interface VaultReaderOptions {
   store: VaultStore;
   /** An envelope whose provider holds the KEKs. */
   envelope: Envelope;
-  /** Receives one `reveal` event per revealed version. */
-  audit?: VaultAuditSink;
+  /**
+   * Required: receives one `reveal` event per revealed version. To reveal without any record (a
+   * test, a one-off script) pass the explicit opt-out `'unaudited'`, which is easy to grep for.
+   */
+  audit: VaultAuditSink | 'unaudited';
   /** Refuse a reveal whose audit event fails (`AUDIT_FAILED`); `true` unless set to `false`. */
   failOnAuditError?: boolean;
   /** Current time in epoch milliseconds, for audit events; `Date.now` unless given. */
@@ -129,12 +132,14 @@ export interface VaultReader {
 }
 
 /**
- * Creates the privileged reader over the vault's store and an envelope.
+ * Creates the privileged reader over the vault's store and an envelope. It needs an audit sink:
+ * every reveal is recorded (or, with the default `failOnAuditError`, refused when it cannot be).
+ * `audit: 'unaudited'` is the one explicit way to reveal without records.
  *
  * @param options See {@link VaultReaderOptions}.
  * @returns The {@link VaultReader}.
  * @throws {InvalidInputError} `INVALID_INPUT` for malformed options (a store or envelope of the
- *   wrong shape, a non-function `clock`, an `audit` without `emit`).
+ *   wrong shape, a non-function `clock`, no `audit`, an `audit` without `emit`).
  *
  * @example
  * ```ts
@@ -146,7 +151,7 @@ export interface VaultReader {
  *   provider: createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }])),
  * });
  * const vault = createVault({ store, envelope });
- * const reader = createVaultReader({ store, envelope });
+ * const reader = createVaultReader({ store, envelope, audit: { emit: (e) => console.log(e.action, e.id, e.actor) } });
  * const { id } = await vault.put({ kind: 'webhook-secret', owner: 'org_1', value: 'whsec_old_0123456789' });
  * await vault.rotate(id, 'whsec_new_9876543210');
  * const versions = await reader.revealVersions(id, { actor: 'webhook-verifier', purpose: 'verify signature' });
@@ -177,7 +182,13 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
   }
   const store: VaultStore = givenStore;
   const envelope: Envelope = givenEnvelope;
-  const audit = checkAuditSink<VaultAuditSink>(opts.audit);
+  if (opts.audit === undefined) {
+    throw new InvalidInputError(
+      "createVaultReader needs an audit sink: every reveal is recorded. Pass audit: { emit(event) { … } } (a logger, a table, a queue), or audit: 'unaudited' to opt out explicitly (tests, one-off scripts).",
+      { details: { parameter: 'audit' } },
+    );
+  }
+  const audit = opts.audit === 'unaudited' ? undefined : checkAuditSink<VaultAuditSink>(opts.audit);
   const failOnAuditError = opts.failOnAuditError !== false;
   const clock = checkOptionalFunction<() => number>(opts.clock, 'clock') ?? Date.now;
   const readEntryWithVersion = entryWithVersionReader(store);

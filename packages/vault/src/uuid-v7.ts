@@ -1,14 +1,26 @@
-import { randomBytes } from '@coffer/core';
+import { onProcessSnapshot, randomBytes } from '@coffer/core';
 
 // Entropy for ids is drawn 4 KiB at a time (one system call per 256 ids, as Node's randomUUID
-// does); every byte is used once. Ids are not secrets, but they must be unguessable.
+// does); every byte is used once. Ids are not secrets, but they must be unguessable — and unique:
+// processes started from one V8 startup snapshot would otherwise hand out the same ids from a
+// copied pool, so the pool is dropped when a snapshot is taken (onProcessSnapshot).
 const POOL_SIZE = 4096;
 let pool: Uint8Array = new Uint8Array(0);
 let offset = 0;
+let watchingSnapshots = false;
+
+function forgetPool(): void {
+  pool = new Uint8Array(0);
+  offset = 0;
+}
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function take16(): Uint8Array {
   if (offset + 16 > pool.length) {
+    if (!watchingSnapshots) {
+      watchingSnapshots = true;
+      onProcessSnapshot(forgetPool);
+    }
     pool = randomBytes(POOL_SIZE);
     offset = 0;
   }

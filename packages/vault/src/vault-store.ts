@@ -339,4 +339,20 @@ export interface VaultStore {
    * `SELECT DISTINCT kek_id` in SQL stores).
    */
   listKekIds?(): Promise<string[]>;
+
+  /**
+   * Optional. Up to `limit` (1–100) version rows whose `kekId` equals `kekId`, in any order; `[]`
+   * when there are none. `verifyKeys` unwraps a few of them to prove the configured key for each
+   * KEK id is the one the values were sealed with. Default: a `scanForRewrap` walk that stops once
+   * every KEK id has its rows (implement it as `… WHERE kek_id = ? LIMIT ?` on the `kek_id` index
+   * in SQL stores).
+   */
+  listVersionsByKek?(kekId: string, limit: number): Promise<VaultVersionRecord[]>;
+
+  /**
+   * Optional. Called by `rewrapAll` after each batch in which `replaceSealed` replaced rows. A store
+   * that keeps the bytes a write replaced in a log or free space (SQLite's WAL) erases them here, once
+   * per batch rather than once per row. Errors are ignored: the rows are already replaced.
+   */
+  afterRewrapBatch?(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { type Envelope, inspectSealed, type KeyProvider } from '@coffer/envelope
 import { emitAudit, type VaultAuditAction, type VaultAuditSink } from './audit.js';
 import {
   AuditFailedError,
+  KekMismatchError,
   KeysMissingError,
   VaultEntryDeletedError,
   VaultNotFoundError,
@@ -36,6 +37,8 @@ import type {
 /** Default retention of soft-deleted entries: 90 days. */
 const DEFAULT_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
 const ROTATE_ATTEMPTS = 16;
+/** Stored rows per KEK id that `verifyKeys` tries; one that opens proves the key. */
+const VERIFY_SAMPLES = 3;
 
 /**
  * Options of {@link createVault}.
@@ -292,7 +295,7 @@ export interface RewrapResult extends RewrapProgress {
  * ```
  */
 export interface VerifyKeysResult {
-  /** Every KEK id stored values use (all loaded). */
+  /** Every KEK id stored values use: each is loaded, and its key opened a stored value. */
   kekIds: string[];
   /** The provider's primary KEK id. */
   primaryKekId: string;
@@ -384,10 +387,17 @@ export interface Vault {
    */
   rewrapAll(options?: RewrapOptions): Promise<RewrapResult>;
   /**
-   * Fails closed when stored values use a KEK the provider lacks or has retired. Run at start-up.
+   * Fails closed unless the configured keys open what is stored: every KEK id stored values use
+   * must be loaded and not retired, and for each of them the configured key must unwrap the data
+   * key of a stored value (up to 3 are tried per id; the payload is not decrypted). A key that was
+   * regenerated or mistyped under an existing id is caught here, before anything is sealed next to
+   * the old values. Run it at start-up.
    *
    * @throws {KeysMissingError} `KEYS_MISSING` with `details.kekIds`.
+   * @throws {KekMismatchError} `KEK_MISMATCH` with `details.kekIds`: the id is loaded but its key
+   *   does not open the values stored under it.
    * @throws {InvalidInputError} `INVALID_INPUT` when the vault was created without `provider`.
+   * @throws `KEY_PROVIDER_FAILED` or the provider's own error when it cannot answer.
    */
   verifyKeys(): Promise<VerifyKeysResult>;
 }
@@ -498,6 +508,28 @@ export function createVault(options: VaultOptions): Vault {
   async function primaryKekId(): Promise<string> {
     if (provider !== undefined) return await provider.primaryKekId();
     return inspectSealed(await envelope.seal(new Uint8Array(1), { context: {} })).kekId;
+  }
+
+  /**
+   * Whether the configured key opens any of these rows: an unwrap that succeeds is proof (a wrong
+   * key cannot pass AES-GCM's tag), so one success settles it; DECRYPT_FAILED on every row that
+   * still exists means the key differs. Rewrap unwraps the data key without decrypting the payload
+   * (and the result is dropped). Any other error (provider down) is thrown: nothing is proven.
+   */
+  async function keyOpensAny(rows: VaultVersionRecord[]): Promise<boolean> {
+    let tried = 0;
+    for (const row of rows) {
+      const e = await store.getEntry(row.id);
+      if (e === undefined) continue; // destroyed meanwhile
+      tried++;
+      try {
+        await envelope.rewrap(row.sealed, { context: sealContext(e, row.version) });
+        return true;
+      } catch (error) {
+        if (!isCofferError(error, 'DECRYPT_FAILED')) throw error;
+      }
+    }
+    return tried === 0;
   }
 
   const actorOf = (actor: unknown): string | undefined =>
@@ -671,6 +703,7 @@ export function createVault(options: VaultOptions): Vault {
           ...(after === undefined ? {} : { after }),
         });
         const entries = new Map<string, VaultEntryRecord | undefined>();
+        const rewrappedBefore = progress.rewrapped;
         for (const row of rows) {
           if (isAborted()) {
             onProgress?.({ ...progress, failed: [...progress.failed] });
@@ -702,6 +735,10 @@ export function createVault(options: VaultOptions): Vault {
           if (replaced) progress.rewrapped++;
           else progress.skipped++;
         }
+        if (progress.rewrapped > rewrappedBefore && store.afterRewrapBatch !== undefined) {
+          // Best effort: the rows are replaced; the store erases the replaced bytes (SQLite's WAL).
+          await store.afterRewrapBatch().catch(() => undefined);
+        }
         onProgress?.({ ...progress, failed: [...progress.failed] });
         if (rows.length < batch) return result(false);
       }
@@ -716,17 +753,22 @@ export function createVault(options: VaultOptions): Vault {
           },
         );
       }
-      const kekIds =
-        store.listKekIds === undefined ? await scanKekIds(store) : await store.listKekIds();
+      const samples = await kekSamples(store, VERIFY_SAMPLES);
+      const kekIds = [...samples.keys()].sort();
       const unknown: string[] = [];
       const retired: string[] = [];
-      for (const kekId of [...kekIds].sort()) {
+      for (const kekId of kekIds) {
         const status = await provider.keyStatus(kekId);
         if (status === 'unknown') unknown.push(kekId);
         else if (status === 'retired') retired.push(kekId);
       }
       if (unknown.length > 0 || retired.length > 0) throw new KeysMissingError(unknown, retired);
-      return { kekIds: [...kekIds].sort(), primaryKekId: await provider.primaryKekId() };
+      const mismatched: string[] = [];
+      for (const kekId of kekIds) {
+        if (!(await keyOpensAny(samples.get(kekId) ?? []))) mismatched.push(kekId);
+      }
+      if (mismatched.length > 0) throw new KekMismatchError(mismatched);
+      return { kekIds, primaryKekId: await provider.primaryKekId() };
     },
   };
 }
@@ -741,9 +783,27 @@ function checkCursor(cursor: unknown): string {
   }
 }
 
-/** The default of the optional `listKekIds`: one walk over all version rows. */
-async function scanKekIds(store: VaultStore): Promise<string[]> {
-  const ids = new Set<string>();
+/**
+ * Every KEK id stored values use, each with up to `limit` of its rows. With `listKekIds` and
+ * `listVersionsByKek` that is one query per id; otherwise one walk over the version rows (the
+ * default of both), which stops early once every id `listKekIds` named has its rows.
+ */
+async function kekSamples(
+  store: VaultStore,
+  limit: number,
+): Promise<Map<string, VaultVersionRecord[]>> {
+  const samples = new Map<string, VaultVersionRecord[]>();
+  const listed = store.listKekIds === undefined ? undefined : await store.listKekIds();
+  if (listed !== undefined && store.listVersionsByKek !== undefined) {
+    for (const kekId of listed) {
+      const rows = (await store.listVersionsByKek(kekId, limit)).filter((r) => r.kekId === kekId);
+      samples.set(kekId, rows.slice(0, limit));
+    }
+    return samples;
+  }
+  for (const kekId of listed ?? []) samples.set(kekId, []);
+  const complete = (): boolean =>
+    listed !== undefined && [...samples.values()].every((rows) => rows.length >= limit);
   let after: { id: string; version: number } | undefined;
   for (;;) {
     const rows = await store.scanForRewrap({
@@ -752,9 +812,11 @@ async function scanKekIds(store: VaultStore): Promise<string[]> {
       ...(after === undefined ? {} : { after }),
     });
     for (const row of rows) {
-      ids.add(row.kekId);
+      const kept = samples.get(row.kekId);
+      if (kept === undefined) samples.set(row.kekId, [row]);
+      else if (kept.length < limit) kept.push(row);
       after = { id: row.id, version: row.version };
     }
-    if (rows.length < 1000) return [...ids];
+    if (rows.length < 1000 || complete()) return samples;
   }
 }

@@ -1,13 +1,14 @@
 // The @example blocks of the public TSDoc, run as written (the conformance example is
 // memory-store.conformance.test.ts).
 import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AuditFailedError,
   createMemoryVaultStore,
   createVault,
   createVaultReader,
   defaultPreview,
+  KekMismatchError,
   KeysMissingError,
   MAX_VALUE_BYTES,
   ValueTooLargeError,
@@ -93,18 +94,31 @@ describe('TSDoc examples', () => {
     const store = createMemoryVaultStore();
     const envelope = newEnvelope();
     const vault = createVault({ store, envelope });
-    const reader = createVaultReader({ store, envelope });
-    const { id } = await vault.put({
-      kind: 'webhook-secret',
-      owner: 'org_1',
-      value: 'whsec_old_0123456789',
-    });
-    await vault.rotate(id, 'whsec_new_9876543210');
-    const versions = await reader.revealVersions(id, {
-      actor: 'webhook-verifier',
-      purpose: 'verify signature',
-    });
-    expect(versions.map((v) => v.version)).toEqual([2, 1]);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const reader = createVaultReader({
+        store,
+        envelope,
+        audit: { emit: (e) => console.log(e.action, e.id, e.actor) },
+      });
+      const { id } = await vault.put({
+        kind: 'webhook-secret',
+        owner: 'org_1',
+        value: 'whsec_old_0123456789',
+      });
+      await vault.rotate(id, 'whsec_new_9876543210');
+      const versions = await reader.revealVersions(id, {
+        actor: 'webhook-verifier',
+        purpose: 'verify signature',
+      });
+      expect(versions.map((v) => v.version)).toEqual([2, 1]);
+      expect(log.mock.calls).toEqual([
+        ['reveal', id, 'webhook-verifier'],
+        ['reveal', id, 'webhook-verifier'],
+      ]);
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it('MemoryVaultStore', async () => {
@@ -121,6 +135,7 @@ describe('TSDoc examples', () => {
   it('defaultPreview', () => {
     expect(defaultPreview('sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c')).toBe('sk-proj-…6b5c');
     expect(defaultPreview('short')).toBe('…');
+    expect(defaultPreview('\u0000tok_0123456789\u0000')).toBe('\uFFFD…789\uFFFD');
   });
 
   it('errors', () => {
@@ -140,6 +155,7 @@ describe('TSDoc examples', () => {
       id,
       version: 1,
     });
+    expect(new KekMismatchError(['2']).details).toEqual({ kekIds: ['2'] });
     expect(new KeysMissingError(['1'], []).details).toEqual({
       kekIds: ['1'],
       unknown: ['1'],

@@ -43,7 +43,11 @@ describe('rewrapAll', () => {
     });
     expect(await store.listKekIds()).toEqual(['2']);
 
-    const reader = createVaultReader({ store, envelope: keys('two-only').envelope });
+    const reader = createVaultReader({
+      store,
+      envelope: keys('two-only').envelope,
+      audit: 'unaudited',
+    });
     for (const [i, id] of ids.entries()) {
       expect((await reader.reveal(id, WHO)).expose()).toBe(`value-${i}-0123456789`);
     }

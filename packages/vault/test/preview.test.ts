@@ -18,6 +18,22 @@ describe('defaultPreview', () => {
     expect(defaultPreview(value)).toBe(preview);
   });
 
+  it('shows control characters, NUL first of all, as U+FFFD (every store can keep the preview as text)', () => {
+    expect(defaultPreview('\u0000tok_0123456789\u0000')).toBe('\uFFFD…789\uFFFD');
+    expect(defaultPreview('\u001b[31mred-token-0123456789\u0007')).toBe('\uFFFD[31…789\uFFFD');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 120 }), (value) => {
+        expect(defaultPreview(value)).not.toMatch(/\p{Cc}/u);
+      }),
+    );
+  });
+
+  it('replaces control characters a custom preview returns, too', async () => {
+    const { vault } = setup({ previews: { k: () => '\u0000…\u0000' } });
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-0123456789-value' });
+    expect((await vault.describe(id)).preview).toBe('\uFFFD…\uFFFD');
+  });
+
   it('never shows more than a third of the value, and never splits a code point', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (value) => {

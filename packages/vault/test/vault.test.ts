@@ -590,7 +590,7 @@ describe('reveal reads the entry and its version together', () => {
     };
     const { id } = await vault.put({ kind: 'k', owner: 'o', value: TOKEN });
     await vault.rotate(id, `${TOKEN}-2`);
-    const reader = createVaultReader({ store: counted, envelope });
+    const reader = createVaultReader({ store: counted, envelope, audit: 'unaudited' });
     expect((await reader.reveal(id, WHO)).expose()).toBe(`${TOKEN}-2`);
     expect((await reader.reveal(id, { ...WHO, version: 1 })).expose()).toBe(TOKEN);
     expect(calls).toEqual(['getEntryWithVersion', 'getEntryWithVersion']);
@@ -609,7 +609,7 @@ describe('reveal reads the entry and its version together', () => {
       },
       getVersion: async () => undefined,
     };
-    const reader = createVaultReader({ store: broken, envelope });
+    const reader = createVaultReader({ store: broken, envelope, audit: 'unaudited' });
     await expect(reader.reveal(id, WHO)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(entryReads).toBe(2);
   });
@@ -631,7 +631,7 @@ describe('reveal reads the entry and its version together', () => {
         return entry;
       },
     };
-    const reader = createVaultReader({ store: racing, envelope });
+    const reader = createVaultReader({ store: racing, envelope, audit: 'unaudited' });
     expect((await reader.reveal(id, WHO)).expose()).toBe(`${TOKEN}-2`);
     expect(raced).toBe(true);
     await expect(reader.reveal(id, { ...WHO, version: 1 })).rejects.toMatchObject({

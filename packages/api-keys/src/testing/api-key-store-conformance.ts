@@ -72,6 +72,7 @@ function record(
     env: 'live',
     name: 'conformance',
     scopes: ['events:read'],
+    tier: 'standard',
     start: `lp_live_${keyId}`,
     secretHash: `$2b$04$${'a'.repeat(53)}`,
     previousSecretHash: null,
@@ -155,6 +156,7 @@ export function runApiKeyStoreConformance(
           env: 'test',
           name: 'Billing sync ✓ (prod) — 日本',
           scopes: ['events:read', 'events:read+pii', 'projects:write'],
+          tier: 'partner_v2',
           start: `xy_test_${id(1)}`,
           previousSecretHash: `$2b$04$${'b'.repeat(53)}`,
           previousSecretExpiresAt: T0 + 5_000,
@@ -338,6 +340,52 @@ export function runApiKeyStoreConformance(
       test('an organization id that looks like "global" is still an organization', async (_, store) => {
         await store.setKillSwitch({ scope: 'organization', organizationId: 'global' }, true, T0);
         assert.equal(await store.getKillSwitch({ scope: 'global' }), false);
+      });
+    });
+
+    describe('tiers', () => {
+      test('each key keeps its own tier through getKey, listKeys and updateKey', async (_, store) => {
+        const tiers = ['standard', 'pilot', 'partner', 'enterprise-eu.2'];
+        for (const [n, tier] of tiers.entries()) {
+          assert.equal(await store.insertKey(record(id(n), 'org_1', { tier })), true);
+        }
+        for (const [n, tier] of tiers.entries()) {
+          assert.equal((await store.getKey(id(n)))?.tier, tier);
+        }
+        const listed = await store.listKeys({ organizationId: 'org_1', limit: 10 });
+        assert.deepEqual(
+          listed.map((r) => r.tier),
+          tiers,
+        );
+        assert.equal(await store.updateKey(id(2), 1, { killed: true }), true);
+        assert.equal((await store.getKey(id(2)))?.tier, 'partner', 'an update kept the tier');
+      });
+
+      test('a manager mints with the default or a given tier and the verifier exposes it', async (_, store) => {
+        const hasher = createBcryptHasher({ cost: 4, threads: 0 });
+        try {
+          const verifier = createApiKeyVerifier({ store, hasher, cache: false });
+          const manager = createApiKeyManager({ store, hasher });
+          const plain = await manager.mint({ organizationId: 'org_1', env: 'live', name: 'a' });
+          const pilot = await manager.mint({
+            organizationId: 'org_1',
+            env: 'live',
+            name: 'b',
+            tier: 'pilot',
+          });
+          assert.equal(plain.info.tier, 'standard');
+          assert.equal((await store.getKey(plain.keyId))?.tier, 'standard');
+          assert.equal((await store.getKey(pilot.keyId))?.tier, 'pilot');
+          assert.equal((await verifier.verify(plain.key.expose())).tier, 'standard');
+          assert.equal((await verifier.verify(pilot.key.expose())).tier, 'pilot');
+          await assert.rejects(
+            manager.mint({ organizationId: 'org_1', env: 'live', name: 'c', tier: 'gold' }),
+            { code: 'INVALID_INPUT', details: { parameter: 'tier' } },
+          );
+          assert.equal((await store.listKeys({ organizationId: 'org_1', limit: 10 })).length, 2);
+        } finally {
+          await hasher.close();
+        }
       });
     });
 

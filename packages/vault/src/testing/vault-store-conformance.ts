@@ -8,6 +8,7 @@ import {
   type KeyProvider,
   Keyring,
 } from '@coffer/envelope';
+import { defaultPreview } from '../preview.js';
 import { createVaultReader, type VaultReader } from '../reader.js';
 import { createVault, type Vault, type VaultOptions } from '../vault.js';
 import type { VaultStore } from '../vault-store.js';
@@ -154,7 +155,12 @@ export function runVaultStoreConformance(
           clock: () => now.ms,
           ...extra,
         }),
-        reader: createVaultReader({ store: fixture.store, envelope: keys.envelope }),
+        // The suite checks what the store keeps, not the audit trail.
+        reader: createVaultReader({
+          store: fixture.store,
+          envelope: keys.envelope,
+          audit: 'unaudited',
+        }),
       });
       const { vault, reader } = make(keys1);
       try {
@@ -198,6 +204,55 @@ export function runVaultStoreConformance(
         assert.deepEqual((await reader.revealBytes(ref.id, who)).expose(), bytes);
         assert.equal((await vault.describe(ref.id)).label, null);
         assert.deepEqual((await vault.describe(ref.id)).metadata, {});
+      });
+
+      test('a value with NUL first and last is stored; its preview shows U+FFFD instead', async ({
+        vault,
+        reader,
+      }) => {
+        const value = '\u0000tok_conformance_0123456789\u0000';
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value });
+        const preview = (await vault.describe(id)).preview;
+        assert.ok(!preview.includes('\u0000'), 'a preview must not hold NUL');
+        assert.equal(preview, defaultPreview(value));
+        assert.ok(preview.startsWith('\uFFFD') && preview.endsWith('789\uFFFD'), preview);
+        assert.equal((await reader.reveal(id, who)).expose(), value);
+        await vault.rotate(id, '\u0000rotated_value_0123456789\u0000');
+        assert.equal(
+          (await vault.describe(id)).preview,
+          defaultPreview('\u0000rotated_value_0123456789\u0000'),
+        );
+        assert.equal(
+          (await reader.reveal(id, who)).expose(),
+          '\u0000rotated_value_0123456789\u0000',
+        );
+      });
+
+      test('a "__proto__" metadata key is kept as a key, like any other', async ({
+        vault,
+        store,
+      }) => {
+        // JSON.parse makes "__proto__" an own key, as a JSON column read back does.
+        const metadata = JSON.parse('{"__proto__":{"polluted":true},"plain":1}');
+        const { id } = await vault.put({
+          kind: 'k',
+          owner: 'o_proto',
+          metadata,
+          value: 'value-0123456789',
+        });
+        const check = (m: Record<string, unknown> | undefined, where: string): void => {
+          assert.ok(m !== undefined, where);
+          assert.equal(Object.getPrototypeOf(m), Object.prototype, `${where}: prototype changed`);
+          assert.ok(Object.hasOwn(m, '__proto__'), `${where}: the "__proto__" key was dropped`);
+          assert.deepEqual(Object.getOwnPropertyDescriptor(m, '__proto__')?.value, {
+            polluted: true,
+          });
+          assert.equal(m.plain, 1, where);
+        };
+        check((await vault.describe(id)).metadata, 'describe');
+        check((await vault.list({ owner: 'o_proto' })).items[0]?.metadata, 'list');
+        check((await store.getEntry(id))?.metadata, 'getEntry');
+        assert.equal(({} as { polluted?: unknown }).polluted, undefined);
       });
 
       test('unknown ids are not found', async ({ store, vault }) => {
@@ -753,6 +808,41 @@ export function runVaultStoreConformance(
         }
         const second = await after.vault.rewrapAll();
         assert.equal(second.scanned, 0);
+      });
+
+      test('listVersionsByKek returns only rows under that KEK, within the limit', async ({
+        store,
+        make,
+      }) => {
+        if (store.listVersionsByKek === undefined) return;
+        const before = make(keys1, { maxVersions: 3 });
+        for (let i = 0; i < 5; i++) {
+          await before.vault.put({ kind: 'k', owner: 'o', value: `value-${i}-0123456789` });
+        }
+        const after = make(keys2);
+        await after.vault.put({ kind: 'k', owner: 'o', value: 'value-new-0123456789' });
+        const under1 = await store.listVersionsByKek('1', 3);
+        assert.equal(under1.length, 3);
+        assert.ok(under1.every((r) => r.kekId === '1'));
+        const under2 = await store.listVersionsByKek('2', 100);
+        assert.equal(under2.length, 1);
+        assert.equal(under2[0]?.kekId, '2');
+        assert.deepEqual(await store.listVersionsByKek('9', 10), []);
+      });
+
+      test('verifyKeys fails with KEK_MISMATCH when a stored KEK id has other key bytes', async ({
+        make,
+      }) => {
+        const { vault } = make(keys1);
+        await vault.put({ kind: 'k', owner: 'o', value: 'value-0123456789' });
+        assert.deepEqual(await vault.verifyKeys(), { kekIds: ['1'], primaryKekId: '1' });
+        // The same id "1", regenerated: a different key.
+        const wrong = make(keysWith([{ id: 1, key: generateKek().expose(), status: 'primary' }]));
+        await assert.rejects(wrong.vault.verifyKeys(), (error: unknown) => {
+          assert.ok(isCofferError(error, 'KEK_MISMATCH'), `got ${String(error)}`);
+          assert.deepEqual(error.details, { kekIds: ['1'] });
+          return true;
+        });
       });
     });
 

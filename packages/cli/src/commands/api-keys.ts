@@ -1,0 +1,503 @@
+// `coffer api-keys …`: mint, list, show, rotate, revoke, and the kill switches of a key, an
+// organization or everything. Full keys are printed only by mint and rotate, once.
+import type { ApiKeyInfo, MintedApiKey } from '@coffer/api-keys';
+import type { Args } from '../args.js';
+import { usageError } from '../cli-error.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+import {
+  type ApiKeyAdmin,
+  AUDIT_OPTIONS,
+  AUDIT_RECORDED,
+  type AuditNote,
+  auditNote,
+  openApiKeyAdmin,
+} from '../open-api-keys.js';
+import { DB_OPTIONS, openDb } from '../open-db.js';
+import { printFacts } from '../report.js';
+
+const KEY_ID = '[0-9A-HJKMNP-TV-Z]{16}';
+const BARE_ID = new RegExp(`^${KEY_ID}$`);
+const START = new RegExp(`^[a-z][a-z0-9]{0,5}_(?:live|test)_(${KEY_ID})$`);
+const WHOLE_KEY = new RegExp(`^[a-z][a-z0-9]{0,5}_(?:live|test)_${KEY_ID}_`);
+
+/**
+ * The key id of the `<keyId>` argument: the 16-character id, or the display start
+ * (`lp_live_<id>`). A whole key is refused: it is a secret and does not belong in argv.
+ */
+function keyIdArgument(text: string): string {
+  if (BARE_ID.test(text)) return text;
+  const start = START.exec(text);
+  if (start?.[1] !== undefined) return start[1];
+  if (WHOLE_KEY.test(text)) {
+    throw usageError(
+      'That argument is a whole API key, which is a secret: pass only its key id (the 16 characters after lp_live_). It is now in your shell history; consider rotating the key.',
+    );
+  }
+  throw usageError(
+    '<keyId> must be a key id: 16 characters of Crockford base32, e.g. 01HX9Y6K7EJ4T2AB.',
+  );
+}
+
+const GRACE = /^([0-9]{1,9})(s|m|h|d)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+function gracePeriod(args: Args): number {
+  const text = args.string('grace');
+  if (text === undefined || text === '0') return 0;
+  const match = GRACE.exec(text);
+  if (match === null) {
+    throw usageError('--grace must be a duration such as 90s, 30m, 12h or 7d.', {
+      option: 'grace',
+    });
+  }
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+function expiry(args: Args): Date | undefined {
+  const text = args.string('expires');
+  if (text === undefined) return undefined;
+  const date = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)
+    ? new Date(text)
+    : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime()) || date.getTime() <= Date.now()) {
+    throw usageError(
+      '--expires must be a future ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T12:00:00Z.',
+      { option: 'expires' },
+    );
+  }
+  return date;
+}
+
+const ORG_OPTION = {
+  org: {
+    type: 'string',
+    value: 'organization id',
+    description: 'The organization (1-200 characters).',
+  },
+} as const;
+
+/** Opens the database and the admin, runs `body`, closes both. */
+async function withAdmin(
+  ctx: CommandContext,
+  body: (admin: ApiKeyAdmin, audit: AuditNote) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  // Read-only commands declare no --actor/--reason: their note is never used.
+  const audit: AuditNote = ctx.args.declares('actor')
+    ? auditNote(ctx.args)
+    : { actor: '', reason: null };
+  const db = await openDb(ctx.args, ctx.io.env);
+  const admin = openApiKeyAdmin(db.apiKeys);
+  try {
+    return await body(admin, audit);
+  } finally {
+    await admin.close();
+    await db.close();
+  }
+}
+
+function auditJson(audit: AuditNote): Record<string, unknown> {
+  return { actor: audit.actor, reason: audit.reason, recorded: AUDIT_RECORDED };
+}
+
+function noteAudit(ctx: CommandContext): void {
+  if (!AUDIT_RECORDED && (ctx.args.has('actor') || ctx.args.has('reason')) && !ctx.out.json) {
+    ctx.out.note(
+      'note: --actor and --reason were checked but are not recorded: this version of @coffer/api-keys keeps no audit trail for key administration.',
+    );
+  }
+}
+
+const date = (d: Date | null): string => (d === null ? '' : d.toISOString());
+const clean = (text: string): string => text.replace(/\p{Cc}+/gu, ' ');
+
+function infoFacts(info: ApiKeyInfo, pretty: boolean) {
+  const or = (text: string, empty: string) => (text === '' && pretty ? empty : text);
+  return [
+    ['key_id', 'Key id', info.keyId],
+    ['start', 'Start', info.start],
+    ['organization_id', 'Organization', clean(info.organizationId)],
+    ['env', 'Env', info.env],
+    ['name', 'Name', clean(info.name)],
+    ['status', 'Status', info.status],
+    ['scopes', 'Scopes', or(info.scopes.join(','), '(none)')],
+    ['created_at', 'Created', date(info.createdAt)],
+    ['expires_at', 'Expires', or(date(info.expiresAt), 'never')],
+    ['rotated_at', 'Rotated', or(date(info.rotatedAt), 'never')],
+    ['revoked_at', 'Revoked', or(date(info.revokedAt), 'no')],
+    ['last_used_at', 'Last used', or(date(info.lastUsedAt), 'never')],
+    ...(info.previousSecretValidUntil === null
+      ? []
+      : [['previous_secret_valid_until', 'Old secret until', date(info.previousSecretValidUntil)]]),
+  ] as [string, string, string][];
+}
+
+/** Prints a freshly minted or rotated key: the only time its secret is shown. */
+async function printMinted(
+  ctx: CommandContext,
+  minted: MintedApiKey,
+  audit: AuditNote,
+  verb: string,
+) {
+  const { out } = ctx;
+  const key = minted.key.expose();
+  if (out.json) {
+    await out.result({
+      apiKey: key,
+      keyId: minted.keyId,
+      start: minted.start,
+      info: minted.info,
+      audit: auditJson(audit),
+    });
+    return;
+  }
+  if (out.pretty) {
+    const s = out.style;
+    await out.print(
+      [
+        s.bold(`${verb} ${minted.start} — the key, shown once:`),
+        `  ${key}`,
+        s.yellow(
+          'Hand it to its owner now (a secret manager, not chat or e-mail); coffer keeps only its hash.',
+        ),
+        '',
+      ].join('\n'),
+    );
+    await printFacts(out, infoFacts(minted.info, true));
+  } else {
+    // In a pipe, stdout is the key alone: KEY=$(coffer api-keys mint …).
+    await out.print(key);
+    out.note(`${verb} ${minted.start}`);
+  }
+  noteAudit(ctx);
+}
+
+async function printInfo(ctx: CommandContext, info: ApiKeyInfo, audit?: AuditNote): Promise<void> {
+  if (ctx.out.json) {
+    await ctx.out.result({ info, ...(audit === undefined ? {} : { audit: auditJson(audit) }) });
+  } else {
+    await printFacts(ctx.out, infoFacts(info, ctx.out.pretty));
+  }
+  if (audit !== undefined) noteAudit(ctx);
+}
+
+const mint: CommandSpec = {
+  name: 'api-keys mint',
+  summary: 'Mint an API key for an organization; the key is printed once',
+  usage:
+    'api-keys mint --org <id> --env <live|test> --name <label> [--scope <s>]… [--expires <date>]',
+  description: [
+    'Creates a key and prints it once: on a terminal with its details, in a pipe as the key alone on stdout. Only its bcrypt hash is stored; a lost key cannot be shown again, only rotated.',
+  ],
+  options: {
+    ...DB_OPTIONS,
+    ...ORG_OPTION,
+    env: { type: 'string', value: 'live|test', description: 'The environment the key is for.' },
+    name: {
+      type: 'string',
+      value: 'label',
+      description: 'A label for people, e.g. "billing sync (prod)".',
+    },
+    scope: {
+      type: 'string',
+      multiple: true,
+      value: 'scope',
+      description: 'A scope to grant, e.g. events:read (comma-separated lists too).',
+    },
+    expires: {
+      type: 'string',
+      value: 'date',
+      description: 'When the key stops working (ISO 8601); never by default.',
+    },
+    ...AUDIT_OPTIONS,
+  },
+  examples: [
+    {
+      command:
+        'coffer api-keys mint --db ./data/coffer.db --org org_42 --env live --name "acme prod" --scope events:read',
+      note: 'Mint a live key with one scope',
+    },
+    {
+      command: 'KEY=$(coffer api-keys mint --org org_42 --env test --name ci --reason "CI-1234")',
+      note: 'In a script (COFFER_DB_URL set): stdout is the key alone',
+    },
+  ],
+  run: (ctx) =>
+    withAdmin(ctx, async (admin, audit) => {
+      const { args } = ctx;
+      const env = args.requireString('env');
+      if (env !== 'live' && env !== 'test') {
+        throw usageError('--env must be live or test.', { option: 'env' });
+      }
+      const expiresAt = expiry(args);
+      const scopes = args.strings('scope');
+      const minted = await admin.mint(
+        {
+          organizationId: args.requireString('org'),
+          env,
+          name: args.requireString('name'),
+          ...(scopes.length === 0 ? {} : { scopes }),
+          ...(expiresAt === undefined ? {} : { expiresAt }),
+        },
+        audit,
+      );
+      await printMinted(ctx, minted, audit, 'Minted');
+      return EXIT_CODES.ok;
+    }),
+};
+
+const list: CommandSpec = {
+  name: 'api-keys list',
+  summary: "List an organization's API keys (never their secrets)",
+  usage: 'api-keys list --org <id>',
+  description: [
+    'Every key of the organization, revoked ones included, in key-id order, with the organization and global kill switches. On a terminal a table; in a pipe tab-separated values with a header line.',
+  ],
+  options: { ...DB_OPTIONS, ...ORG_OPTION },
+  examples: [
+    {
+      command: 'coffer api-keys list --db ./data/coffer.db --org org_42',
+      note: 'The keys of org_42',
+    },
+  ],
+  run: (ctx) =>
+    withAdmin(ctx, async (admin) => {
+      const org = ctx.args.requireString('org');
+      const keys: ApiKeyInfo[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await admin.list(org, after);
+        keys.push(...page.keys);
+        if (page.next === null) break;
+        after = page.next;
+      }
+      const organization = await admin.isKillSwitchOn(org);
+      const global = await admin.isKillSwitchOn();
+      const { out } = ctx;
+      if (out.json) {
+        await out.result({ organizationId: org, killSwitches: { organization, global }, keys });
+        return EXIT_CODES.ok;
+      }
+      const header = [
+        'KEY ID',
+        'NAME',
+        'ENV',
+        'STATUS',
+        'SCOPES',
+        'CREATED',
+        'LAST USED',
+        'EXPIRES',
+      ];
+      const rows = keys.map((k) => [
+        k.keyId,
+        clean(k.name),
+        k.env,
+        k.status,
+        k.scopes.join(','),
+        date(k.createdAt),
+        date(k.lastUsedAt),
+        date(k.expiresAt),
+      ]);
+      if (!out.pretty) {
+        await out.print(
+          [header, ...rows].map((r) => r.map((c) => c.replace(/\t/g, ' ')).join('\t')).join('\n'),
+        );
+        return EXIT_CODES.ok;
+      }
+      const s = out.style;
+      const widths = header.map((h, i) =>
+        Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)),
+      );
+      const line = (cells: string[]) =>
+        cells
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd();
+      const switches = [
+        organization ? s.red(`organization ${org} is KILLED`) : `organization kill switch off`,
+        global ? s.red('global kill switch is ON') : 'global kill switch off',
+      ];
+      await out.print(
+        [
+          s.bold(line(header)),
+          ...rows.map(line),
+          '',
+          `${keys.length} key${keys.length === 1 ? '' : 's'}; ${switches.join('; ')}`,
+        ].join('\n'),
+      );
+      return EXIT_CODES.ok;
+    }),
+};
+
+const keyIdPositional = [
+  { name: 'keyId', description: 'The key id (16 characters) or its start, lp_live_<key id>.' },
+];
+
+const show: CommandSpec = {
+  name: 'api-keys show',
+  summary: 'Show one API key (never its secret)',
+  usage: 'api-keys show <keyId>',
+  options: { ...DB_OPTIONS },
+  positionals: keyIdPositional,
+  examples: [
+    {
+      command: 'coffer api-keys show --db ./data/coffer.db 01HX9Y6K7EJ4T2AB',
+      note: 'One key’s state',
+    },
+  ],
+  run: (ctx) =>
+    withAdmin(ctx, async (admin) => {
+      await printInfo(ctx, await admin.get(keyIdArgument(ctx.args.positionals[0] as string)));
+      return EXIT_CODES.ok;
+    }),
+};
+
+const rotate: CommandSpec = {
+  name: 'api-keys rotate',
+  summary: 'Give an API key a new secret (same key id); the new key is printed once',
+  usage: 'api-keys rotate <keyId> [--grace <duration>]',
+  description: [
+    'The old secret stops working at once, or after --grace (e.g. 24h) so clients can switch over.',
+  ],
+  options: {
+    ...DB_OPTIONS,
+    grace: {
+      type: 'string',
+      value: 'duration',
+      description: 'How long the old secret keeps working: 90s, 30m, 12h, 7d (default 0).',
+    },
+    ...AUDIT_OPTIONS,
+  },
+  positionals: keyIdPositional,
+  examples: [
+    {
+      command:
+        'coffer api-keys rotate --db ./data/coffer.db 01HX9Y6K7EJ4T2AB --grace 24h --reason "yearly rotation"',
+      note: 'Rotate with a day of overlap',
+    },
+  ],
+  run: (ctx) =>
+    withAdmin(ctx, async (admin, audit) => {
+      const keyId = keyIdArgument(ctx.args.positionals[0] as string);
+      const minted = await admin.rotate(keyId, gracePeriod(ctx.args), audit);
+      await printMinted(ctx, minted, audit, 'Rotated');
+      return EXIT_CODES.ok;
+    }),
+};
+
+const revoke: CommandSpec = {
+  name: 'api-keys revoke',
+  summary: 'Revoke an API key for good (401 REVOKED from now on)',
+  usage: 'api-keys revoke <keyId>',
+  options: { ...DB_OPTIONS, ...AUDIT_OPTIONS },
+  positionals: keyIdPositional,
+  examples: [
+    {
+      command:
+        'coffer api-keys revoke --db ./data/coffer.db 01HX9Y6K7EJ4T2AB --reason "leaked in a log"',
+      note: 'Revoke a leaked key',
+    },
+  ],
+  run: (ctx) =>
+    withAdmin(ctx, async (admin, audit) => {
+      const info = await admin.revoke(keyIdArgument(ctx.args.positionals[0] as string), audit);
+      await printInfo(ctx, info, audit);
+      return EXIT_CODES.ok;
+    }),
+};
+
+/** `kill` and `unkill`: one key, an organization (--org) or everything (--global). */
+function killSwitch(killed: boolean): CommandSpec {
+  const verb = killed ? 'kill' : 'unkill';
+  return {
+    name: `api-keys ${verb}`,
+    summary: killed
+      ? 'Turn a kill switch on: one key, an organization (--org) or all keys (--global)'
+      : 'Turn a kill switch off: one key, an organization (--org) or all keys (--global)',
+    usage: `api-keys ${verb} <keyId> | --org <id> | --global`,
+    description: [
+      killed
+        ? 'Requests with an affected key get 503 KILL_SWITCH until unkill; nothing is deleted. Running verifiers see the change within their state TTL (1 s by default).'
+        : 'Undoes kill. A revoked key stays revoked.',
+    ],
+    options: {
+      ...DB_OPTIONS,
+      ...ORG_OPTION,
+      global: {
+        type: 'boolean',
+        description: 'The global switch: every key of every organization.',
+      },
+      ...AUDIT_OPTIONS,
+    },
+    positionals: [
+      { ...keyIdPositional[0], optional: true } as {
+        name: string;
+        description: string;
+        optional: boolean;
+      },
+    ],
+    examples: [
+      {
+        command: `coffer api-keys ${verb} --db ./data/coffer.db 01HX9Y6K7EJ4T2AB`,
+        note: `${killed ? 'Kill' : 'Unkill'} one key`,
+      },
+      {
+        command: `coffer api-keys ${verb} --db ./data/coffer.db --org org_42 --reason "INC-77"`,
+        note: `${killed ? 'Kill' : 'Unkill'} every key of an organization`,
+      },
+    ],
+    run: (ctx) =>
+      withAdmin(ctx, async (admin, audit) => {
+        const { args, out } = ctx;
+        const keyText = args.positionals[0];
+        const org = args.string('org');
+        const global = args.boolean('global');
+        const targets = [keyText !== undefined, org !== undefined, global].filter(Boolean).length;
+        if (targets !== 1) {
+          throw usageError(`Name exactly one target: a <keyId>, --org <id> or --global.`);
+        }
+        if (keyText !== undefined) {
+          const keyId = keyIdArgument(keyText);
+          const info = killed ? await admin.kill(keyId, audit) : await admin.unkill(keyId, audit);
+          await printInfo(ctx, info, audit);
+          return EXIT_CODES.ok;
+        }
+        if (org !== undefined) await admin.setOrganizationKillSwitch(org, killed, audit);
+        else await admin.setGlobalKillSwitch(killed, audit);
+        const scope = org === undefined ? 'global' : 'organization';
+        if (out.json) {
+          await out.result({
+            scope,
+            ...(org === undefined ? {} : { organizationId: org }),
+            killed,
+            audit: auditJson(audit),
+          });
+        } else {
+          await printFacts(out, [
+            ['scope', 'Scope', scope],
+            ...(org === undefined
+              ? []
+              : [['organization_id', 'Organization', clean(org)] as const]),
+            [
+              'killed',
+              'Kill switch',
+              out.pretty ? (killed ? out.style.red('ON') : 'off') : String(killed),
+            ],
+          ]);
+          noteAudit(ctx);
+        }
+        return EXIT_CODES.ok;
+      }),
+  };
+}
+
+/** The `api-keys` command group. */
+export const apiKeysCommands: readonly CommandSpec[] = [
+  mint,
+  list,
+  show,
+  rotate,
+  revoke,
+  killSwitch(true),
+  killSwitch(false),
+];

@@ -1,0 +1,5 @@
+-- coffer coffer_003_api_key_tier (up) for PostgreSQL: tables prefixed "coffer_", no schema (search_path).
+-- Generated from postgresMigrations() in @coffer/store-postgres; render other prefixes or a
+-- schema with postgresMigrations({ tablePrefix, schema }). Safe to run twice.
+
+alter table "coffer_api_key" add column if not exists tier text not null default 'standard' check (char_length(tier) between 1 and 64);
