@@ -7,6 +7,10 @@ import type { DialectHarness, DialectStorage, TestDatabase } from './dialect-har
 import { envelope1, envelope2, inParallel, keys2 } from './fixtures.js';
 
 const PARALLEL = 16;
+// Both cases write and read every row; on a loaded machine (2 cores shared with other suites) each
+// row costs a few milliseconds of commits and crypto, so their time limit grows with the row count
+// instead of being vitest's 60 s: what is tested is the property, not a speed.
+const timeoutFor = (rows: number): number => 60_000 + rows * 25;
 
 export function describeRewrap(h: DialectHarness): void {
   const rows = h.rewrapRows;
@@ -32,7 +36,7 @@ export function describeRewrap(h: DialectHarness): void {
       await database?.drop();
     });
 
-    it(`stores ${rows} values under the old KEK`, async () => {
+    it(`stores ${rows} values under the old KEK`, { timeout: timeoutFor(rows) }, async () => {
       const vault = createVault({ store: storage.vault, envelope: envelope1 });
       await inParallel(rows, PARALLEL, async (i) => {
         const { id } = await vault.put({
@@ -45,7 +49,9 @@ export function describeRewrap(h: DialectHarness): void {
       expect(await countByKek()).toEqual({ '1': rows });
     });
 
-    it('stops at the signal midway, then a second run finishes only the rest', async () => {
+    it('stops at the signal midway, then a second run finishes only the rest', {
+      timeout: timeoutFor(rows),
+    }, async () => {
       const vault = createVault({ store: storage.vault, envelope: envelope2, provider: keys2 });
       const batchSize = Math.max(50, Math.floor(rows / 20));
       const controller = new AbortController();
