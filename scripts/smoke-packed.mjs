@@ -4,20 +4,23 @@
 // with tsc under `moduleResolution` `nodenext` and `bundler`, and runs it three ways: as ESM, through
 // `require()` from a `.cjs` file, and as a single-file esbuild bundle run from a directory holding
 // only the native better-sqlite3. The app copies the shapes of the README quick-start blocks: the
-// vault on SQLite (in a folder that does not exist yet) and on PostgreSQL, an own Kysely `Migrator`
-// with coffer's provider, API keys behind Express, PII hashing. Before better-sqlite3's addon is
+// vault on SQLite (in a folder that does not exist yet), on PostgreSQL and on MySQL / MariaDB, an own
+// Kysely `Migrator` with coffer's provider, API keys behind Express, PII hashing. Before better-sqlite3's addon is
 // built it checks that the store says so (STORE_DRIVER_UNAVAILABLE).
 //
 //   node scripts/smoke-packed.mjs [--kysely 0.28|0.29] [--report file.json] [--keep]
 //
 // kysely: 0.29 on Node >= 22 and 0.28 on Node 20 unless given (what `npm install kysely` picks
 // there); COFFER_SMOKE_KYSELY overrides too. PostgreSQL: COFFER_TEST_PG_URL, else
-// postgres://postgres@127.0.0.1:5432/postgres (a schema of its own, dropped afterwards).
+// postgres://postgres@127.0.0.1:5432/postgres (a schema of its own, dropped afterwards). MySQL /
+// MariaDB: COFFER_TEST_MYSQL_URL, else mysql://root@127.0.0.1:3306/ (a database of its own, dropped
+// afterwards).
 // better-sqlite3 is compiled from source once per version and Node.js version (no prebuilt
 // downloads), against the headers in `npm_config_nodedir` (else npm's `nodedir`), and cached in
 // .ci/.cache; so is npm's download cache. Run by .ci/run on Node 20 and Node 24
 // (docs/decisions.md, D21).
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
   cpSync,
@@ -50,6 +53,7 @@ if (kyselyLine !== '0.28' && kyselyLine !== '0.29') {
 const reportFile = option('--report');
 const keep = argv.includes('--keep');
 const pgUrl = process.env.COFFER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const mysqlUrl = process.env.COFFER_TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/';
 
 const work = mkdtempSync(join(tmpdir(), 'coffer-smoke-'));
 const app = join(work, 'app');
@@ -109,6 +113,7 @@ const APP_OK = [
   'vault/sqlite: put, reveal, rotate, migrate again in a new folder: ok',
   'migrator: own Kysely Migrator then store.migrate(): ok',
   'vault/postgres: put, reveal in a schema of its own: ok',
+  'vault/mysql: put, reveal, rotate in a database of its own: ok',
   'api-keys/express: 200 with the key, 401 without, 401 with a wrong one: ok',
   'pii: storage and meta profiles: ok',
 ];
@@ -234,8 +239,10 @@ try {
   );
 
   const env = {
-    COFFER_MASTER_KEYS: '*1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE',
+    // A fresh key each run: keyrings refuse the keys coffer's docs print.
+    COFFER_MASTER_KEYS: `*1:${randomBytes(32).toString('base64url')}`,
     COFFER_SMOKE_PG_URL: pgUrl,
+    COFFER_SMOKE_MYSQL_URL: mysqlUrl,
   };
 
   await step('run the app as ESM (node dist/start.js) in an empty folder', () => {
@@ -444,7 +451,9 @@ export async function ownMigrator(): Promise<string> {
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) throw error;
   const names = (results ?? []).map((r) => r.migrationName).join(',');
-  if (names !== 'coffer_001_init,coffer_002_api_keys') throw new Error(\`Migrator applied \${names}\`);
+  if (names !== 'coffer_001_init,coffer_002_api_keys,coffer_003_api_key_tier') {
+    throw new Error(\`Migrator applied \${names}\`);
+  }
   // coffer's own migrate() continues the history the Migrator wrote.
   const storage = createSqliteStore({ db });
   const report = await storage.migrate();
@@ -469,6 +478,7 @@ import { isCofferError } from '@coffer/core';
 import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelope';
 import { createPepper, hashUserData, meta, storage as storageProfile } from '@coffer/pii';
 import { createKyselyVaultStore } from '@coffer/store-kysely';
+import { createMysqlStore } from '@coffer/store-mysql';
 import { createPostgresStore } from '@coffer/store-postgres';
 import { createSqliteStore } from '@coffer/store-sqlite';
 import { createVault, createVaultReader } from '@coffer/vault';
@@ -480,14 +490,27 @@ function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(\`check failed: \${what}\`);
 }
 
+function keyProvider() {
+  return createLocalKeyProvider(
+    Keyring.fromEnv(process.env['COFFER_MASTER_KEYS'], { variable: 'COFFER_MASTER_KEYS' }),
+  );
+}
+
+/** The READMEs' audit sink, kept in memory: every reveal must reach it. */
+function auditSink() {
+  const events: { action: string }[] = [];
+  return { events, sink: { emit: (event: { action: string }) => void events.push(event) } };
+}
+
 // The store-sqlite README's quick path, in a folder that does not exist yet.
 async function vaultOnSqlite(): Promise<string> {
   const storage = createSqliteStore({ filename: './data/coffer.db' });
-  check((await storage.migrate()).applied.length === 2, 'first migrate applies both');
-  const provider = createLocalKeyProvider(Keyring.fromEnv(process.env['COFFER_MASTER_KEYS'] ?? ''));
+  check((await storage.migrate()).applied.length === 3, 'first migrate applies all three');
+  const provider = keyProvider();
   const envelope = createEnvelope({ provider });
   const vault = createVault({ store: storage.vault, envelope, provider });
-  const reader = createVaultReader({ store: storage.vault, envelope });
+  const audit = auditSink();
+  const reader = createVaultReader({ store: storage.vault, envelope, audit: audit.sink });
   await vault.verifyKeys();
   const { id } = await vault.put({ kind: 'webhook-secret', owner: 'org_42', value: 'whsec_smoke' });
   const secret = await reader.reveal(id, { actor: 'webhook-sender', purpose: 'sign delivery' });
@@ -496,6 +519,7 @@ async function vaultOnSqlite(): Promise<string> {
   const info = await vault.describe(id);
   await vault.rotate(id, 'whsec_rotated', { expectedVersion: info.version });
   check((await reader.reveal(id, { actor: 'a', purpose: 'p' })).expose() === 'whsec_rotated', 'rotate');
+  check(audit.events.length === 2, 'every reveal was audited');
   check((await storage.migrate()).applied.length === 0, 'second migrate applies nothing');
   await storage.close();
   return 'vault/sqlite: put, reveal, rotate, migrate again in a new folder: ok';
@@ -511,19 +535,53 @@ async function vaultOnPostgres(): Promise<string> {
   });
   try {
     await storage.migrate();
-    const provider = createLocalKeyProvider(Keyring.fromEnv(process.env['COFFER_MASTER_KEYS'] ?? ''));
+    const provider = keyProvider();
     const envelope = createEnvelope({ provider });
     const vault = createVault({ store: storage.vault, envelope, provider });
-    const reader = createVaultReader({ store: storage.vault, envelope });
+    const audit = auditSink();
+    const reader = createVaultReader({ store: storage.vault, envelope, audit: audit.sink });
     const { id } = await vault.put({ kind: 'meta-capi-token', owner: 'org_42', value: 'EAAG-smoke' });
     const token = await reader.reveal(id, { actor: 'capi-relay', purpose: 'send events' });
     check(token.expose() === 'EAAG-smoke', 'postgres reveal');
+    check(audit.events.length === 1, 'the reveal was audited');
     check(typeof createKyselyVaultStore === 'function', 'store-kysely loads');
   } finally {
     await sql\`drop schema if exists \${sql.id(schema)} cascade\`.execute(storage.db);
     await storage.close();
   }
   return 'vault/postgres: put, reveal in a schema of its own: ok';
+}
+
+// The store-mysql README's quick path (server-side prepared statements), in a database of its own.
+async function vaultOnMysql(): Promise<string> {
+  const server = new URL(process.env['COFFER_SMOKE_MYSQL_URL'] ?? '');
+  const name = \`coffer_smoke_\${process.pid}_\${Date.now()}\`;
+  const admin = createMysqlStore({ connectionString: server.toString(), poolSize: 1 });
+  await sql\`create database \${sql.id(name)} character set utf8mb4\`.execute(admin.db);
+  server.pathname = \`/\${name}\`;
+  const storage = createMysqlStore({ connectionString: server.toString(), poolSize: 2 });
+  try {
+    const applied = (await storage.migrate()).applied;
+    check(applied.length === 3, \`first migrate applies all three (\${applied.join(',')})\`);
+    const provider = keyProvider();
+    const envelope = createEnvelope({ provider });
+    const vault = createVault({ store: storage.vault, envelope, provider });
+    const audit = auditSink();
+    const reader = createVaultReader({ store: storage.vault, envelope, audit: audit.sink });
+    await vault.verifyKeys();
+    const { id } = await vault.put({ kind: 'meta-capi-token', owner: 'org_42', value: 'EAAG-my-smoke' });
+    const token = await reader.reveal(id, { actor: 'capi-relay', purpose: 'send events' });
+    check(token.expose() === 'EAAG-my-smoke', 'mysql reveal');
+    await vault.rotate(id, 'EAAG-my-rotated');
+    check((await reader.reveal(id, { actor: 'a', purpose: 'p' })).expose() === 'EAAG-my-rotated', 'mysql rotate');
+    check(audit.events.length === 2, 'every reveal was audited');
+    check((await storage.migrate()).applied.length === 0, 'second migrate applies nothing');
+  } finally {
+    await storage.close();
+    await sql\`drop database if exists \${sql.id(name)}\`.execute(admin.db);
+    await admin.close();
+  }
+  return 'vault/mysql: put, reveal, rotate in a database of its own: ok';
 }
 
 // The api-keys README's Express block, on the SQLite store.
@@ -589,6 +647,7 @@ export async function main(): Promise<string[]> {
     await vaultOnSqlite(),
     await ownMigrator(),
     await vaultOnPostgres(),
+    await vaultOnMysql(),
     await apiKeysBehindExpress(),
     piiHashing(),
   ];

@@ -1,7 +1,8 @@
 // The docs' code blocks that are not TypeScript are run too, read from the Markdown each time so
 // they cannot drift: the Python checksum validator of docs/api-key-format.md (against the
 // document's own worked examples), the `node -e` key generators of docs/rotating-master-keys.md
-// and the envelope README, and the `psql` / `sqlite3` commands that apply the shipped SQL files.
+// and the envelope README, and the `psql` / `sqlite3` / `mariadb` commands that apply the shipped
+// SQL files.
 // (Install lines — `pnpm add …` — are the only blocks left unrun.)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,8 +11,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_KEY_SCAN_PATTERN_SOURCE } from '@coffer/api-keys';
 import Database from 'better-sqlite3';
+import { createConnection } from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  createTestMysqlDatabase,
+  runMysqlScript,
+} from '../../packages/store-mysql/test/test-database.ts';
 import { createTestDatabase } from '../../test-support/postgres.ts';
 
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -163,6 +169,59 @@ describe('the plain-SQL migration commands', () => {
         expect(rows.length).toBeGreaterThanOrEqual(4);
       } finally {
         await client.end();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('packages/store-mysql/README.md: the mariadb lines apply the shipped files, twice', async () => {
+    const lines = commandLines('packages/store-mysql/README.md', 'mariadb');
+    expect(lines).toHaveLength(3);
+    const database = await createTestMysqlDatabase('mariadb_blocks');
+    const packageDir = join(repo, 'packages/store-mysql');
+    try {
+      const url = new URL(database.url);
+      for (let pass = 0; pass < 2; pass++) {
+        for (const line of lines) {
+          const local = line.replace('node_modules/@coffer/store-mysql/', `${packageDir}/`);
+          if (hasCommand('mariadb')) {
+            const connect = [
+              `--host=${url.hostname}`,
+              `--port=${url.port || '3306'}`,
+              `--user=${decodeURIComponent(url.username)}`,
+              ...(url.password === '' ? [] : [`--password=${decodeURIComponent(url.password)}`]),
+            ].join(' ');
+            const result = run('sh', [
+              '-c',
+              local.replace(/^mariadb app /, `mariadb ${connect} ${database.name} `),
+            ]);
+            expect(result.status, result.stderr).toBe(0);
+          } else {
+            // No mariadb client here: the same file through mysql2.
+            const sqlFile = /< (\S+)$/.exec(local)?.[1] ?? '';
+            await runMysqlScript(database.url, readFileSync(sqlFile, 'utf8'));
+          }
+        }
+      }
+      const connection = await createConnection({ uri: database.url });
+      try {
+        const [rows] = await connection.query(
+          'select table_name as name from information_schema.tables where table_schema = database() order by 1',
+        );
+        expect((rows as Array<{ name: string }>).map((r) => r.name)).toEqual([
+          'coffer_api_key',
+          'coffer_kill_switch',
+          'coffer_vault_entries',
+          'coffer_vault_versions',
+        ]);
+        // 003's column, once, with its default.
+        const [columns] = await connection.query(
+          "select column_default as d from information_schema.columns where table_schema = database() and table_name = 'coffer_api_key' and column_name = 'tier'",
+        );
+        expect((columns as Array<{ d: string }>).map((c) => c.d)).toEqual(["'standard'"]);
+      } finally {
+        await connection.end();
       }
     } finally {
       await database.drop();

@@ -2,7 +2,7 @@ import type { QueryExecutorProvider } from 'kysely';
 
 /**
  * What differs between the SQL dialects coffer stores on, and nothing else. Each store package
- * (`@coffer/store-postgres`, `@coffer/store-sqlite`) supplies one; the shared queries in
+ * (`@coffer/store-postgres`, `@coffer/store-sqlite`, `@coffer/store-mysql`) supplies one; the shared queries in
  * `@coffer/store-kysely` call it to convert values and to classify driver errors. Write one only
  * to port coffer's stores to another Kysely dialect.
  *
@@ -29,10 +29,10 @@ import type { QueryExecutorProvider } from 'kysely';
  * ```
  */
 export interface DialectAdapter {
-  /** A short name used in errors and details (`'postgres'`, `'sqlite'`). */
+  /** A short name used in errors and details (`'postgres'`, `'sqlite'`, `'mysql'`). */
   readonly dialect: string;
   /**
-   * The statement that opens a write transaction: `'begin'` on PostgreSQL (row locks and
+   * The statement that opens a write transaction: `'begin'` on PostgreSQL and MySQL (row locks and
    * check-and-set do the rest), `'begin immediate'` on SQLite (take the write lock up front so
    * two writers never deadlock upgrading read locks).
    */
@@ -53,23 +53,55 @@ export interface DialectAdapter {
    * with `INVALID_INPUT` before any write, instead of failing in the driver.
    */
   readonly nulFreeText: boolean;
+  /**
+   * Optional. How "insert unless the key exists" and "insert or update" are written:
+   * `'on-conflict'` (the default; PostgreSQL, SQLite: `on conflict (…) do nothing` / `do update`)
+   * or `'on-duplicate-key'` (MySQL, MariaDB: a plain insert whose duplicate-key error answers
+   * "exists", and `on duplicate key update`).
+   */
+  readonly upsert?: 'on-conflict' | 'on-duplicate-key';
+  /**
+   * Optional. Whether the planner turns a row-value comparison `(entry_id, version) > (?, ?)` into
+   * an index range (the default, `true`: PostgreSQL, SQLite). MariaDB does not (it walks the index
+   * from its start), so with `false` the rewrap cursor is written `entry_id > ? or (entry_id = ?
+   * and version > ?)`.
+   */
+  readonly rowValues?: boolean;
   /** An epoch-millisecond time as the driver binds it (`Date` for timestamptz, the number for SQLite). */
   timeToDb(ms: number): unknown;
   /** A stored time back to epoch milliseconds. */
   timeFromDb(value: unknown): number;
   /** Stored bytes (a driver `Buffer`) to a plain `Uint8Array` the caller owns. */
   bytesFromDb(value: unknown): Uint8Array;
+  /**
+   * Optional. Bytes as the driver binds them; default: the `Uint8Array` as given. (`mysql2` sends
+   * only a `Buffer` as binary.)
+   */
+  bytesToDb?(bytes: Uint8Array): unknown;
   /** A JSON value as the driver binds it (text on both drivers; jsonb casts on PostgreSQL). */
   jsonToDb(value: unknown): unknown;
   /** A stored JSON value back to a JS value (`pg` already parses jsonb; SQLite returns text). */
   jsonFromDb(value: unknown): unknown;
   /**
    * Whether a driver error is transient contention worth retrying the whole operation for:
-   * `SQLITE_BUSY*`, PostgreSQL deadlock (`40P01`) or serialization failure (`40001`).
+   * `SQLITE_BUSY*`, PostgreSQL deadlock (`40P01`) or serialization failure (`40001`), MySQL
+   * deadlock (1213) or lock wait timeout (1205).
    */
   isTransient(error: unknown): boolean;
   /** Whether a driver error is a unique or primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * Optional. Told the SQL text of each query the store compiles once and runs often (reveal, put,
+   * rewrap), before its first run. A dialect may have the server prepare it: PostgreSQL's quick
+   * path runs these as named prepared statements, parsed and planned once per connection.
+   */
+  prepare?(sql: string): void;
+  /**
+   * Optional. Removes what a driver copied from the statement into its error before the error
+   * leaves the store (`mysql2` attaches the whole SQL text with every value interpolated as
+   * `error.sql`), so a driver error carries codes and messages, not row data.
+   */
+  scrubError?(error: unknown): void;
   /**
    * Optional. Runs once per store before its first write, on the store's connection. SQLite turns
    * on `secure_delete` here, so erased sealed values (destroy, pruned versions, rewrapped rows)

@@ -130,6 +130,17 @@ export function createKyselyApiKeyStoreFromContext(ctx: Ctx): ApiKeyStore {
       for (const scope of record.scopes) checkText({ scopes: scope });
       const values = recordValues(record);
       // A duplicate key_id is not an error: the insert does nothing and reports no row.
+      if (a.upsert === 'on-duplicate-key') {
+        // No `on conflict do nothing` here (and `insert ignore` would also swallow constraint
+        // violations): the duplicate-key error of a plain insert is the answer.
+        try {
+          await ctx.runner.once(() => ctx.db.insertInto(keys).values(values).execute());
+          return true;
+        } catch (error) {
+          if (a.isUniqueViolation(error)) return false;
+          throw error;
+        }
+      }
       const result = await ctx.runner.once(() =>
         ctx.db
           .insertInto(keys)
@@ -203,18 +214,20 @@ export function createKyselyApiKeyStoreFromContext(ctx: Ctx): ApiKeyStore {
     async setKillSwitch(target, killed, at) {
       const name = switchTarget(target);
       checkText({ organizationId: name });
-      await ctx.runner.once(() =>
-        ctx.db
-          .insertInto(switches)
-          .values({ target: name, killed: boolToDb(killed), updated_at: time(at) })
-          .onConflict((oc) =>
-            oc.column('target').doUpdateSet((eb) => ({
-              killed: eb.ref('excluded.killed'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-          .execute(),
-      );
+      const row = { target: name, killed: boolToDb(killed), updated_at: time(at) };
+      await ctx.runner.once(() => {
+        const insert = ctx.db.insertInto(switches).values(row);
+        return (
+          a.upsert === 'on-duplicate-key'
+            ? insert.onDuplicateKeyUpdate({ killed: row.killed, updated_at: row.updated_at })
+            : insert.onConflict((oc) =>
+                oc.column('target').doUpdateSet((eb) => ({
+                  killed: eb.ref('excluded.killed'),
+                  updated_at: eb.ref('excluded.updated_at'),
+                })),
+              )
+        ).execute();
+      });
     },
   };
 }

@@ -18,7 +18,9 @@ function contextFor<DB, T>(
   const prefix = resolveTablePrefix(options.tablePrefix);
   const schema = resolveSchemaName(options.schema);
   const busyRetryMs = resolveBusyRetryMs(options.busyRetryMs);
-  const typed = db as unknown as Kysely<T>;
+  // Without the host's plugins: coffer's queries name its own tables and columns, and a plugin
+  // such as CamelCasePlugin would rename the columns of every row it reads back.
+  const typed = db.withoutPlugins() as unknown as Kysely<T>;
   return {
     db: schema === undefined ? typed : typed.withSchema(schema),
     adapter,

@@ -2,11 +2,13 @@
 // check-and-set decided by the affected-row count (`update … where id = ? and version = ?`);
 // the (entry_id, version) primary key of the versions table is the backstop against a duplicate
 // version; writes touching both tables run in one write transaction (BEGIN IMMEDIATE on SQLite),
-// retried as a whole on transient contention.
+// retried as a whole on transient contention. The hot paths (reveal, put, rewrap) run queries
+// compiled once per store; a reveal is one query joining the entry to its version.
 import { CofferError } from '@coffer/core';
 import type {
   JsonObject,
   VaultEntryRecord,
+  VaultEntryWithVersion,
   VaultListQuery,
   VaultReplaceSealed,
   VaultRewrapScan,
@@ -15,6 +17,7 @@ import type {
   VaultVersionRecord,
 } from '@coffer/vault';
 import { type Selectable, sql } from 'kysely';
+import { prepareQuery } from './prepared-query.js';
 import { assertNulFree } from './storable-text.js';
 import type { StoreContext } from './store-context.js';
 import type { VaultDatabase, VaultEntriesTable, VaultVersionsTable } from './vault-tables.js';
@@ -25,6 +28,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function affected(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number {
   return Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
+}
+
+/** The columns of an entry joined to one of its versions (`v_*`; all null when there is none). */
+interface JoinedRow extends Selectable<VaultEntriesTable> {
+  v_version: number | null;
+  v_kek_id: string | null;
+  v_sealed: Uint8Array | null;
+  v_created_at: VaultVersionsTable['created_at'] | null;
 }
 
 /** @internal Builds the {@link VaultStore} over a {@link StoreContext}. */
@@ -55,11 +66,13 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     sealed: a.bytesFromDb(row.sealed),
     createdAt: a.timeFromDb(row.created_at),
   });
+  const bytes = (value: Uint8Array): Uint8Array =>
+    a.bytesToDb === undefined ? value : (a.bytesToDb(value) as Uint8Array);
   const versionValues = (v: VaultVersionRecord): VaultVersionsTable => ({
     entry_id: v.id,
     version: v.version,
     kek_id: v.kekId,
-    sealed: v.sealed,
+    sealed: bytes(v.sealed),
     created_at: a.timeToDb(v.createdAt) as number,
   });
 
@@ -83,23 +96,144 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     deleted_at: entry.deletedAt === null ? null : (a.timeToDb(entry.deletedAt) as number),
   });
 
+  // The hot paths' queries, compiled once. Values are bound by name (`v(...)`); a marker stands in
+  // for each while the query is built, so the builder's column types do not apply (`as never`).
+  const entryColumns = [
+    'id',
+    'owner',
+    'kind',
+    'label',
+    'metadata',
+    'preview',
+    'version',
+    'created_at',
+    'updated_at',
+    'deleted_at',
+  ] as const;
+  const versionColumns = ['entry_id', 'version', 'kek_id', 'sealed', 'created_at'] as const;
+  const entryMarkers = (v: (name: string) => string) =>
+    Object.fromEntries(entryColumns.map((c) => [c, v(c)])) as never as VaultEntriesTable;
+  const versionMarkers = (v: (name: string) => string) =>
+    Object.fromEntries(versionColumns.map((c) => [c, v(`v_${c}`)])) as never as VaultVersionsTable;
+  // The entry left-joined to its current version (`version` undefined) or to a given one. Columns
+  // are named, never `*`: a prepared statement's result shape must not change when a later
+  // migration adds a column.
+  const joined = (version: string | undefined) =>
+    ctx.db
+      .selectFrom(`${entries} as e` as 'vault_entries as e')
+      .leftJoin(`${versions} as v` as 'vault_versions as v', (j) => {
+        const on = j.onRef('v.entry_id', '=', 'e.id');
+        return version === undefined
+          ? on.onRef('v.version', '=', 'e.version')
+          : on.on('v.version', '=', version as never);
+      })
+      .select(entryColumns.map((c) => `e.${c}` as const))
+      .select([
+        'v.version as v_version',
+        'v.kek_id as v_kek_id',
+        'v.sealed as v_sealed',
+        'v.created_at as v_created_at',
+      ]);
+  const entryParams = (entry: VaultEntryRecord): Record<string, unknown> => ({
+    ...entryValues(entry),
+  });
+  const versionParams = (row: VaultVersionRecord): Record<string, unknown> => {
+    const values = versionValues(row);
+    return {
+      v_entry_id: values.entry_id,
+      v_version: values.version,
+      v_kek_id: values.kek_id,
+      v_sealed: values.sealed,
+      v_created_at: values.created_at,
+    };
+  };
+  const versionNames = versionColumns.map((c) => `v_${c}`);
+  const prepare = a.prepare?.bind(a);
+  const q = {
+    entry: prepareQuery(
+      ['id'],
+      (v) => ctx.db.selectFrom(entries).select(entryColumns).where('id', '=', v('id')),
+      prepare,
+    ),
+    version: prepareQuery(
+      ['id', 'version'],
+      (v) =>
+        ctx.db
+          .selectFrom(versions)
+          .select(versionColumns)
+          .where('entry_id', '=', v('id'))
+          .where('version', '=', v('version') as never),
+      prepare,
+    ),
+    // The entry and its current version in one statement: one snapshot, so the version row the
+    // entry names is there (a rotation inserts it in the same transaction that names it).
+    current: prepareQuery<JoinedRow, 'id'>(
+      ['id'],
+      (v) => joined(undefined).where('e.id', '=', v('id')),
+      prepare,
+    ),
+    withVersion: prepareQuery<JoinedRow, 'id' | 'version'>(
+      ['id', 'version'],
+      (v) => joined(v('version')).where('e.id', '=', v('id')),
+      prepare,
+    ),
+    // Both rows in one statement (writable CTE): one round trip, atomic without a transaction.
+    insertBoth: prepareQuery(
+      [...entryColumns, ...versionNames],
+      (v) =>
+        ctx.db
+          .with('e', (db) => db.insertInto(entries).values(entryMarkers(v)).returning('id'))
+          .insertInto(versions)
+          .values(versionMarkers(v)),
+      prepare,
+    ),
+    insertEntry: prepareQuery<unknown, string>(
+      [...entryColumns],
+      (v) => ctx.db.insertInto(entries).values(entryMarkers(v)),
+      prepare,
+    ),
+    insertVersion: prepareQuery(
+      versionNames,
+      (v) => ctx.db.insertInto(versions).values(versionMarkers(v)),
+      prepare,
+    ),
+    replaceSealed: prepareQuery(
+      ['id', 'version', 'expected', 'sealed', 'kek_id'],
+      (v) =>
+        ctx.db
+          .updateTable(versions)
+          .set({ sealed: v('sealed') as never, kek_id: v('kek_id') })
+          .where('entry_id', '=', v('id'))
+          .where('version', '=', v('version') as never)
+          .where('sealed', '=', v('expected') as never),
+      prepare,
+    ),
+  };
+
   // Both rows or neither. With writable CTEs (PostgreSQL) that is one statement, one round trip;
   // elsewhere one write transaction.
   function insertBoth(entry: VaultEntryRecord, first: VaultVersionRecord): Promise<unknown> {
-    if (a.writableCte) {
-      return ctx.runner.once(() =>
-        ctx.db
-          .with('e', (db) => db.insertInto(entries).values(entryValues(entry)).returning('id'))
-          .insertInto(versions)
-          .values(versionValues(first))
-          .execute(),
-      );
-    }
+    const values = { ...entryParams(entry), ...versionParams(first) };
+    if (a.writableCte) return ctx.runner.once(() => q.insertBoth.run(ctx.db, values));
     return ctx.runner.transaction(ctx.db, async (trx) => {
-      await trx.insertInto(entries).values(entryValues(entry)).execute();
-      await trx.insertInto(versions).values(versionValues(first)).execute();
+      await q.insertEntry.run(trx, values);
+      await q.insertVersion.run(trx, values);
     });
   }
+
+  const toJoined = (row: JoinedRow): VaultEntryWithVersion => ({
+    entry: toEntry(row),
+    version:
+      row.v_version === null || row.v_sealed === null || row.v_created_at === null
+        ? undefined
+        : toVersion({
+            entry_id: row.id,
+            version: row.v_version,
+            kek_id: String(row.v_kek_id),
+            sealed: row.v_sealed,
+            created_at: row.v_created_at,
+          }),
+  });
 
   // Best effort after erasing sealed bytes (destroy, pruned versions, a rewrap batch): the change
   // is committed; a checkpoint that cannot finish now (a reader holds an old snapshot) is retried
@@ -208,23 +342,31 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
 
     async getEntry(id) {
       if (!canExist(id)) return undefined;
-      const row = await ctx.runner.once(() =>
-        ctx.db.selectFrom(entries).selectAll().where('id', '=', id).executeTakeFirst(),
-      );
+      const { rows } = await ctx.runner.once(() => q.entry.run(ctx.db, { id }));
+      const row = rows[0];
       return row === undefined ? undefined : toEntry(row);
     },
 
     async getVersion(id, version) {
       if (!canExist(id) || !Number.isSafeInteger(version)) return undefined;
-      const row = await ctx.runner.once(() =>
-        ctx.db
-          .selectFrom(versions)
-          .selectAll()
-          .where('entry_id', '=', id)
-          .where('version', '=', version)
-          .executeTakeFirst(),
-      );
+      const { rows } = await ctx.runner.once(() => q.version.run(ctx.db, { id, version }));
+      const row = rows[0];
       return row === undefined ? undefined : toVersion(row);
+    },
+
+    async getEntryWithVersion(id, version) {
+      if (!canExist(id)) return undefined;
+      if (version !== undefined && !Number.isSafeInteger(version)) {
+        const entry = await this.getEntry(id);
+        return entry === undefined ? undefined : { entry, version: undefined };
+      }
+      const { rows } = await ctx.runner.once(() =>
+        version === undefined
+          ? q.current.run(ctx.db, { id })
+          : q.withVersion.run(ctx.db, { id, version }),
+      );
+      const row = rows[0];
+      return row === undefined ? undefined : toJoined(row);
     },
 
     async listVersions(id) {
@@ -336,7 +478,12 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
           );
         if (after !== undefined) {
           q = q.where((eb) =>
-            eb(eb.refTuple('entry_id', 'version'), '>', eb.tuple(after.id, after.version)),
+            a.rowValues === false
+              ? eb.or([
+                  eb('entry_id', '>', after.id),
+                  eb.and([eb('entry_id', '=', after.id), eb('version', '>', after.version)]),
+                ])
+              : eb(eb.refTuple('entry_id', 'version'), '>', eb.tuple(after.id, after.version)),
           );
         }
         return q.orderBy('entry_id', 'asc').orderBy('version', 'asc').limit(scan.limit).execute();
@@ -345,17 +492,16 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async replaceSealed(input: VaultReplaceSealed) {
-      if (!canExist(input.id)) return false;
-      const result = await ctx.runner.once(() =>
-        ctx.db
-          .updateTable(versions)
-          .set({ sealed: input.sealed, kek_id: input.kekId })
-          .where('entry_id', '=', input.id)
-          .where('version', '=', input.version)
-          .where('sealed', '=', input.expectedSealed)
-          .executeTakeFirst(),
-      );
-      return affected(result) === 1;
+      if (!canExist(input.id) || !Number.isSafeInteger(input.version)) return false;
+      const values = {
+        id: input.id,
+        version: input.version,
+        expected: bytes(input.expectedSealed),
+        sealed: bytes(input.sealed),
+        kek_id: input.kekId,
+      };
+      const result = await ctx.runner.once(() => q.replaceSealed.run(ctx.db, values));
+      return Number(result.numAffectedRows ?? 0n) === 1;
     },
 
     async listKekIds() {

@@ -1,7 +1,7 @@
 // Runs store writes: single statements and transactions, each retried as a whole while the
 // database reports transient contention (SQLITE_BUSY, deadlock, serialization failure), with
 // jittered exponential backoff on timers so a waiting writer never blocks the event loop.
-import { type Kysely, type QueryExecutorProvider, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type QueryExecutorProvider } from 'kysely';
 import type { DialectAdapter } from './dialect-adapter.js';
 import { StoreBusyError } from './errors.js';
 
@@ -37,8 +37,15 @@ export function createWriteRunner(
     }
     return prepared;
   };
+  const begin = CompiledQuery.raw(adapter.beginWrite);
+  const commit = CompiledQuery.raw('commit');
+  const rollback = CompiledQuery.raw('rollback');
+  let ready = adapter.prepareWrites === undefined;
   async function retrying<T>(fn: () => Promise<T>): Promise<T> {
-    await prepare();
+    if (!ready) {
+      await prepare();
+      ready = true;
+    }
     const started = Date.now();
     let attempts = 0;
     let delay = FIRST_DELAY_MS;
@@ -47,6 +54,7 @@ export function createWriteRunner(
       try {
         return await fn();
       } catch (error) {
+        adapter.scrubError?.(error);
         if (!adapter.isTransient(error)) throw error;
         const waited = Date.now() - started;
         const pause = Math.max(1, Math.round(delay * (0.5 + Math.random())));
@@ -64,17 +72,14 @@ export function createWriteRunner(
     transaction: (db, fn) =>
       retrying(() =>
         db.connection().execute(async (conn) => {
-          await sql.raw(adapter.beginWrite).execute(conn);
+          await conn.executeQuery(begin);
           let result: Awaited<ReturnType<typeof fn>>;
           try {
             result = await fn(conn);
-            await sql.raw('commit').execute(conn);
+            await conn.executeQuery(commit);
           } catch (error) {
             // A failed rollback (connection gone) must not hide the error that caused it.
-            await sql
-              .raw('rollback')
-              .execute(conn)
-              .catch(() => undefined);
+            await conn.executeQuery(rollback).catch(() => undefined);
             throw error;
           }
           return result;

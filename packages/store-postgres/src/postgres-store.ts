@@ -78,6 +78,13 @@ export interface PostgresStoreWithUrl extends PostgresStoreBaseOptions {
   connectionString: string;
   /** Connections in the pool (1–1000). Default 10. */
   poolSize?: number;
+  /**
+   * Run the store's hot queries (reveal, put, rewrap) as named prepared statements, parsed and
+   * planned once per connection. Default `true`. Set `false` behind PgBouncer in transaction mode
+   * older than 1.21 (or without `max_prepared_statements`), which cannot keep a connection's
+   * prepared statements.
+   */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -180,15 +187,28 @@ export function createPostgresStore<DB = unknown>(
     ...(schema === undefined ? {} : { schema }),
   };
   let db: Kysely<DB>;
+  let adapter = postgresAdapter;
   let owned = false;
   if ('connectionString' in options) {
-    db = openPostgresKysely(options.connectionString, options.poolSize) as Kysely<DB>;
+    const prepared = options.preparedStatements;
+    if (prepared !== undefined && typeof prepared !== 'boolean') {
+      throw new InvalidInputError('preparedStatements must be true or false.', {
+        details: { parameter: 'preparedStatements' },
+      });
+    }
+    const opened = openPostgresKysely(
+      options.connectionString,
+      options.poolSize,
+      prepared !== false,
+    );
+    db = opened.db as Kysely<DB>;
+    if (opened.prepare !== undefined) adapter = { ...postgresAdapter, prepare: opened.prepare };
     owned = true;
   } else {
     db = options.db;
   }
-  const vault = createKyselyVaultStore(db, postgresAdapter, common);
-  const apiKeys = createKyselyApiKeyStore(db, postgresAdapter, common);
+  const vault = createKyselyVaultStore(db, adapter, common);
+  const apiKeys = createKyselyApiKeyStore(db, adapter, common);
   let closed = false;
   return {
     vault,

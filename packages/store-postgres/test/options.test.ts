@@ -47,6 +47,7 @@ describe('createPostgresStore options', () => {
     ['empty schema', { connectionString: url, schema: '' }],
     ['bad prefix', { connectionString: url, tablePrefix: '1x' }],
     ['negative busyRetryMs', { connectionString: url, busyRetryMs: -1 }],
+    ['non-boolean preparedStatements', { connectionString: url, preparedStatements: 'yes' }],
   ];
   it.each(hostile)('refuses %s with INVALID_INPUT', (_label, options) => {
     expect(codeOf(() => createPostgresStore(options as PostgresStoreOptions<unknown>))).toBe(

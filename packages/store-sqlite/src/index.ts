@@ -17,6 +17,7 @@ export {
   type SqliteConnectionOptions,
   type SqlitePragmaTarget,
 } from './sqlite-pragmas.js';
+export { cacheSqliteStatements, type SqliteStatementSource } from './sqlite-statement-cache.js';
 export {
   createSqliteStore,
   type SqliteStore,

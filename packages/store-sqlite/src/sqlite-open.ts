@@ -1,4 +1,5 @@
-// The quick path: open a better-sqlite3 database from a file name, configure it, wrap it in Kysely.
+// The quick path: open a better-sqlite3 database from a file name, configure it, wrap it in Kysely
+// with a statement cache.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CofferError } from '@coffer/core';
@@ -6,6 +7,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { bindingProblemOf, SqliteBindingError } from './sqlite-binding-error.js';
 import { configureSqliteDatabase, resolveBusyTimeoutMs } from './sqlite-pragmas.js';
+import { cacheSqliteStatements } from './sqlite-statement-cache.js';
 
 const GENERIC_REASON =
   'Check that its directory is writable and that the file is a SQLite database.';
@@ -108,7 +110,9 @@ export function openSqliteKysely(
     if (problem !== undefined) throw new SqliteBindingError(problem, error);
     throw new SqliteOpenError(filename, error);
   }
-  return new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<unknown>({
+    dialect: new SqliteDialect({ database: cacheSqliteStatements(database) }),
+  });
 }
 
 // The README promises the file is created if missing; SQLite creates the file but not its

@@ -7,6 +7,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Migrator } from '../../../test-support/kysely-migration.ts';
 import {
+  cacheSqliteStatements,
   configureSqliteDatabase,
   createSqliteStore,
   SqliteBindingError,
@@ -14,6 +15,7 @@ import {
   SqliteOpenError,
   type SqlitePragmaTarget,
   type SqliteSchemaOptions,
+  type SqliteStatementSource,
   type SqliteStore,
   type SqliteStoreBaseOptions,
   type SqliteStoreOptions,
@@ -57,6 +59,21 @@ describe('TSDoc examples', () => {
     const storage: SqliteStore = createSqliteStore({ filename: ':memory:' });
     await storage.migrate();
     await storage.close();
+  });
+
+  it('cacheSqliteStatements and SqliteStatementSource', async () => {
+    const source: SqliteStatementSource = new Database(':memory:');
+    expect(source.prepare('select 1 as one').all([])).toEqual([{ one: 1 }]);
+    source.close();
+    const database = new Database(':memory:');
+    configureSqliteDatabase(database);
+    const db = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: cacheSqliteStatements(database) }),
+    });
+    const storage = createSqliteStore({ db });
+    await storage.migrate();
+    await db.destroy(); // closes the database
+    expect(database.open).toBe(false);
   });
 
   it('SqliteOpenError', () => {

@@ -38,6 +38,7 @@ export type {
   JsonObject,
   JsonValue,
   VaultEntryRecord,
+  VaultEntryWithVersion,
   VaultListQuery,
   VaultReplaceSealed,
   VaultRewrapScan,

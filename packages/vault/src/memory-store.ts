@@ -2,6 +2,7 @@ import type {
   JsonObject,
   JsonValue,
   VaultEntryRecord,
+  VaultEntryWithVersion,
   VaultListQuery,
   VaultReplaceSealed,
   VaultRewrapScan,
@@ -27,6 +28,8 @@ export interface MemoryVaultStore extends VaultStore {
   rawDump(): Promise<Uint8Array>;
   /** The distinct KEK ids of all stored versions. */
   listKekIds(): Promise<string[]>;
+  /** The entry and one of its versions (the current one unless `version` is given). */
+  getEntryWithVersion(id: string, version?: number): Promise<VaultEntryWithVersion | undefined>;
   /** Up to `limit` version rows under one KEK id. */
   listVersionsByKek(kekId: string, limit: number): Promise<VaultVersionRecord[]>;
 }
@@ -150,6 +153,13 @@ export function createMemoryVaultStore(): MemoryVaultStore {
     async getVersion(id, version) {
       const v = findVersion(id, version);
       return v === undefined ? undefined : copyVersion(v);
+    },
+
+    async getEntryWithVersion(id, version) {
+      const e = entries.get(id);
+      if (e === undefined) return undefined;
+      const v = findVersion(id, version ?? e.version);
+      return { entry: copyEntry(e), version: v === undefined ? undefined : copyVersion(v) };
     },
 
     async listVersions(id) {

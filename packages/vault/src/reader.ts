@@ -1,6 +1,7 @@
 import { InvalidInputError, Redacted, utf8Decode } from '@coffer/core';
 import type { Envelope } from '@coffer/envelope';
 import { emitAudit, type VaultAuditSink } from './audit.js';
+import { entryWithVersionReader } from './entry-with-version.js';
 import { AuditFailedError, VaultEntryDeletedError, VaultNotFoundError } from './errors.js';
 import { sealContext } from './seal-context.js';
 import {
@@ -190,6 +191,7 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
   const audit = opts.audit === 'unaudited' ? undefined : checkAuditSink<VaultAuditSink>(opts.audit);
   const failOnAuditError = opts.failOnAuditError !== false;
   const clock = checkOptionalFunction<() => number>(opts.clock, 'clock') ?? Date.now;
+  const readEntryWithVersion = entryWithVersionReader(store);
 
   function who(o: unknown): { actor: string; purpose: string } {
     const r = checkObject(o, 'options');
@@ -197,13 +199,6 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
       actor: checkText(r.actor, 'actor', 256),
       purpose: checkText(r.purpose, 'purpose', 256),
     };
-  }
-
-  async function live(id: string): Promise<VaultEntryRecord> {
-    const e = await store.getEntry(id);
-    if (e === undefined) throw new VaultNotFoundError(id);
-    if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
-    return e;
   }
 
   async function openRow(
@@ -236,14 +231,13 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
       (o as { version?: unknown }).version === undefined
         ? undefined
         : checkVersion((o as { version?: unknown }).version, 'version');
-    for (let attempt = 0; ; attempt++) {
-      const e = await live(id);
-      const version = requested ?? e.version;
-      const row = await store.getVersion(id, version);
-      if (row !== undefined) return await openRow(e, row, actor);
-      // The current version was pruned by a concurrent rotation: read the entry again.
-      if (requested !== undefined || attempt >= 3) throw new VaultNotFoundError(id, version);
+    const found = await readEntryWithVersion(id, requested);
+    if (found === undefined) throw new VaultNotFoundError(id);
+    if (found.entry.deletedAt !== null) throw new VaultEntryDeletedError(id);
+    if (found.version === undefined) {
+      throw new VaultNotFoundError(id, requested ?? found.entry.version);
     }
+    return await openRow(found.entry, found.version, actor);
   }
 
   return {
@@ -263,7 +257,9 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
     async revealVersions(id, revealOptions) {
       checkId(id);
       const actor = who(revealOptions);
-      const e = await live(id);
+      const e = await store.getEntry(id);
+      if (e === undefined) throw new VaultNotFoundError(id);
+      if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
       const rows = (await store.listVersions(id)).sort((a, b) => b.version - a.version);
       const out: RevealedVersion[] = [];
       for (const row of rows) {

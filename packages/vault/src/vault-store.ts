@@ -107,6 +107,26 @@ export interface VaultVersionRecord {
 }
 
 /**
+ * An entry and one of its version rows, read together (see {@link VaultStore.getEntryWithVersion}).
+ *
+ * @example
+ * ```ts
+ * import type { VaultEntryWithVersion } from '@coffer/vault';
+ *
+ * const currentVersion = (found: VaultEntryWithVersion) => found.version?.version ?? found.entry.version;
+ * ```
+ */
+export interface VaultEntryWithVersion {
+  /** The entry, deleted or not. */
+  entry: VaultEntryRecord;
+  /**
+   * The requested version row (the entry's current version when none was requested), or
+   * `undefined` when that version is not retained.
+   */
+  version: VaultVersionRecord | undefined;
+}
+
+/**
  * Arguments of {@link VaultStore.rotate}.
  *
  * @example
@@ -301,6 +321,17 @@ export interface VaultStore {
    * and change nothing (the row was rotated away or rewrapped concurrently).
    */
   replaceSealed(input: VaultReplaceSealed): Promise<boolean>;
+
+  /**
+   * Optional. The entry with this id together with one of its version rows — `version`, or the
+   * entry's current version (`entry.version`) when `version` is not given — or `undefined` when the
+   * entry does not exist; `version: undefined` in the result when that version is not retained.
+   * Read both from one consistent snapshot (in SQL: one query joining the two tables), so the
+   * current version row is always there. This is what `reveal` calls; one read instead of two.
+   * Default: `getEntry`, then `getVersion`, reading the entry again when a concurrent rotation
+   * pruned the current version in between.
+   */
+  getEntryWithVersion?(id: string, version?: number): Promise<VaultEntryWithVersion | undefined>;
 
   /**
    * Optional. The distinct `kekId`s of all version rows, in any order. Default: a full

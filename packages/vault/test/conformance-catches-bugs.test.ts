@@ -68,6 +68,38 @@ const mutants: Record<string, Mutant> = {
       },
     };
   },
+  'getEntryWithVersion ignoring the requested version': (s) => ({
+    getEntryWithVersion: (id) => s.getEntryWithVersion(id),
+  }),
+  'getEntryWithVersion returning shared bytes': (s) => {
+    const cache = new Map<string, Uint8Array>();
+    return {
+      getEntryWithVersion: async (id, version) => {
+        const found = await s.getEntryWithVersion(id, version);
+        if (found?.version === undefined) return found;
+        const key = `${id}/${found.version.version}`;
+        const shared = cache.get(key) ?? found.version.sealed;
+        cache.set(key, shared);
+        return { ...found, version: { ...found.version, sealed: shared } };
+      },
+    };
+  },
+  'getEntryWithVersion that hides a retained version': (s) => ({
+    getEntryWithVersion: async (id, version) => {
+      const found = await s.getEntryWithVersion(id, version);
+      return found === undefined || version === undefined
+        ? found
+        : { ...found, version: undefined };
+    },
+  }),
+  'getEntryWithVersion reading the entry and its current version apart': (s) => ({
+    getEntryWithVersion: async (id, version) => {
+      const entry = await s.getEntry(id);
+      if (entry === undefined) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return { entry, version: await s.getVersion(id, version ?? entry.version) };
+    },
+  }),
   'rawDump that returns nothing': () => ({ rawDump: async () => new Uint8Array() }),
   'destroy that keeps the sealed bytes': (s) => {
     const kept: Uint8Array[] = [];
@@ -113,6 +145,7 @@ async function failures(mutant: Mutant | undefined): Promise<string[]> {
           scanForRewrap: base.scanForRewrap,
           replaceSealed: base.replaceSealed,
           listKekIds: base.listKekIds,
+          getEntryWithVersion: base.getEntryWithVersion,
           ...overrides,
         };
         return { store, rawDump: overrides.rawDump ?? base.rawDump };

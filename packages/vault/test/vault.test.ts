@@ -6,6 +6,7 @@ import {
   createVaultReader,
   MAX_VALUE_BYTES,
   type VaultAuditEvent,
+  type VaultStore,
 } from '../src/index.js';
 import { setup, TOKEN, WHO } from './_helpers.js';
 
@@ -565,5 +566,76 @@ describe('list', () => {
     expect(second.items).toHaveLength(1);
     expect(second.nextCursor).toBeNull();
     expect(await vault.list({ owner: 'nobody' })).toEqual({ items: [], nextCursor: null });
+  });
+});
+
+describe('reveal reads the entry and its version together', () => {
+  it("uses the store's getEntryWithVersion (one read) when it has one", async () => {
+    const { store, vault, envelope } = setup();
+    const calls: string[] = [];
+    const counted: VaultStore = {
+      ...store,
+      getEntry: (id) => {
+        calls.push('getEntry');
+        return store.getEntry(id);
+      },
+      getVersion: (id, v) => {
+        calls.push('getVersion');
+        return store.getVersion(id, v);
+      },
+      getEntryWithVersion: (id, v) => {
+        calls.push('getEntryWithVersion');
+        return store.getEntryWithVersion(id, v);
+      },
+    };
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: TOKEN });
+    await vault.rotate(id, `${TOKEN}-2`);
+    const reader = createVaultReader({ store: counted, envelope, audit: 'unaudited' });
+    expect((await reader.reveal(id, WHO)).expose()).toBe(`${TOKEN}-2`);
+    expect((await reader.reveal(id, { ...WHO, version: 1 })).expose()).toBe(TOKEN);
+    expect(calls).toEqual(['getEntryWithVersion', 'getEntryWithVersion']);
+  });
+
+  it('without it, a current version missing twice is missing: NOT_FOUND after two reads, no loop', async () => {
+    const { store, vault, envelope } = setup();
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: TOKEN });
+    let entryReads = 0;
+    const { getEntryWithVersion: _, ...required } = store;
+    const broken: VaultStore = {
+      ...required,
+      getEntry: (entryId) => {
+        entryReads++;
+        return store.getEntry(entryId);
+      },
+      getVersion: async () => undefined,
+    };
+    const reader = createVaultReader({ store: broken, envelope, audit: 'unaudited' });
+    await expect(reader.reveal(id, WHO)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(entryReads).toBe(2);
+  });
+
+  it('without it, reads the entry again when a rotation pruned the current version in between', async () => {
+    const { store, vault, envelope } = setup({ maxVersions: 0 });
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: TOKEN });
+    let raced = false;
+    const { getEntryWithVersion: _, ...required } = store;
+    const racing: VaultStore = {
+      ...required,
+      // The first read of the entry is followed by a rotation that prunes version 1.
+      getEntry: async (entryId) => {
+        const entry = await store.getEntry(entryId);
+        if (!raced) {
+          raced = true;
+          await vault.rotate(id, `${TOKEN}-2`);
+        }
+        return entry;
+      },
+    };
+    const reader = createVaultReader({ store: racing, envelope, audit: 'unaudited' });
+    expect((await reader.reveal(id, WHO)).expose()).toBe(`${TOKEN}-2`);
+    expect(raced).toBe(true);
+    await expect(reader.reveal(id, { ...WHO, version: 1 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });

@@ -393,6 +393,64 @@ export function runVaultStoreConformance(
       });
     });
 
+    describe('entry with version', () => {
+      test('getEntryWithVersion (when implemented) reads the entry with its current or a requested version', async ({
+        store,
+        make,
+      }) => {
+        const read = store.getEntryWithVersion?.bind(store);
+        if (read === undefined) return;
+        const { vault } = make(keys1, { maxVersions: 1 });
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-v1-0123456789' });
+        for (let v = 2; v <= 3; v++) await vault.rotate(id, `value-v${v}-0123456789`);
+        const entry = await store.getEntry(id);
+        const current = await store.getVersion(id, 3);
+        const earlier = await store.getVersion(id, 2);
+        assert.ok(entry !== undefined && current !== undefined && earlier !== undefined);
+        assert.deepEqual(await read(id), { entry, version: current });
+        assert.deepEqual(await read(id, 2), { entry, version: earlier });
+        assert.deepEqual(
+          await read(id, 1),
+          { entry, version: undefined },
+          'a version no longer retained must come back as version: undefined',
+        );
+        assert.deepEqual(await read(id, 4), { entry, version: undefined });
+        assert.equal(await read('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'), undefined);
+        assert.equal(await read('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3', 1), undefined);
+        // Copies out: changing what was returned changes nothing stored.
+        const got = await read(id);
+        assert.ok(got?.version !== undefined);
+        got.version.sealed.fill(0);
+        got.entry.metadata.changed = true;
+        assert.deepEqual(await read(id), { entry, version: current });
+        await vault.delete(id);
+        const deleted = await read(id);
+        assert.equal(deleted?.version?.version, 3, 'a soft-deleted entry is still read');
+        assert.equal(typeof deleted?.entry.deletedAt, 'number');
+      });
+
+      test('reveals racing rotations (keeping no earlier version) always open the current value', async ({
+        make,
+      }) => {
+        const { vault, reader } = make(keys1, { maxVersions: 0 });
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-race-0-0123456789' });
+        const written = new Set(['value-race-0-0123456789']);
+        const rotations = (async () => {
+          for (let i = 1; i <= 8; i++) {
+            const value = `value-race-${i}-0123456789`;
+            written.add(value);
+            await vault.rotate(id, value);
+          }
+        })();
+        const reveals = Array.from({ length: 24 }, () =>
+          reader.reveal(id, who).then((v) => v.expose()),
+        );
+        const [, ...values] = await Promise.all([rotations, ...reveals]);
+        for (const value of values)
+          assert.ok(written.has(value), 'a reveal opened a value never written');
+      });
+    });
+
     describe('check-and-set', () => {
       test('store.rotate: exactly one of concurrent rotations from one version wins', async ({
         store,

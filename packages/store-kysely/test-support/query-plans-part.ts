@@ -1,0 +1,216 @@
+// Every query the stores make is served by an index. The statements of a full vault lifecycle
+// (put, rotate, list, describe, delete, restore, purge, destroy, reveal, rewrap, verifyKeys,
+// listVersionsByKek) and of
+// every API key method are captured from the store's Kysely log and explained by the dialect: no
+// step may read a coffer table without an index; only the KEK scans (rewrap, listKekIds) may walk a
+// whole index; listKeys reads the organization index in order, with no sort. And a reveal is one
+// statement, a put one statement or one transaction of two inserts.
+import { createVault, createVaultReader } from '@coffer/vault';
+import type { CompiledQuery, Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKeyRecord, keyIdOf, T0 } from './api-key-record.js';
+import type { DialectHarness, DialectStorage, TestDatabase } from './dialect-harness.js';
+import { envelope1, envelope2, keys1, keys2, who } from './fixtures.js';
+
+const CONTROL = /^\s*(begin|commit|rollback|pragma|start transaction)\b/i;
+
+function statements(captured: CompiledQuery[]): CompiledQuery[] {
+  return captured.filter((q) => !CONTROL.test(q.sql));
+}
+
+export function describeQueryPlans(h: DialectHarness): void {
+  describe(`${h.name}: query plans`, () => {
+    let database: TestDatabase;
+    let storage: DialectStorage;
+    const captured: CompiledQuery[] = [];
+
+    beforeAll(async () => {
+      database = await h.createDatabase('plans');
+      storage = await database.open({ ownKysely: { log: (q) => captured.push(q) } });
+      await storage.migrate();
+    });
+    afterAll(async () => {
+      await storage?.close();
+      await database?.drop();
+    });
+
+    async function checkPlans(queries: CompiledQuery[], allowFull: (q: CompiledQuery) => boolean) {
+      let checked = 0;
+      for (const q of queries) {
+        for (const step of await database.explain(q)) {
+          checked++;
+          expect(step.index, `${q.sql}\n${step.detail}`).toBeDefined();
+          if (!allowFull(q)) expect(step.full, `${q.sql}\n${step.detail}`).toBe(false);
+        }
+      }
+      return checked;
+    }
+
+    it('a reveal is one statement; a put is one statement or one transaction of two inserts', async () => {
+      const vault = createVault({ store: storage.vault, envelope: envelope1 });
+      const reader = createVaultReader({
+        store: storage.vault,
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
+      captured.length = 0;
+      const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-count-0123456789' });
+      const put = statements(captured).map((q) => q.sql.trim().split(/\s+/)[0]?.toLowerCase());
+      expect([['with'], ['insert', 'insert']]).toContainEqual(put);
+      captured.length = 0;
+      expect((await reader.reveal(id, who)).expose()).toBe('v-count-0123456789');
+      expect(statements(captured)).toHaveLength(1);
+      captured.length = 0;
+      expect((await reader.reveal(id, { ...who, version: 1 })).expose()).toBe('v-count-0123456789');
+      expect(statements(captured)).toHaveLength(1);
+    });
+
+    it('no vault store query reads a table without an index; lookups seek', async () => {
+      let now = 1_750_000_000_000;
+      const vault = createVault({
+        store: storage.vault,
+        envelope: envelope1,
+        provider: keys1,
+        clock: () => now,
+      });
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const kind = i % 2 ? 'a' : 'b';
+        ids.push((await vault.put({ kind, owner: `o${i % 3}`, value: `v-${i}-0123456789` })).id);
+      }
+      const [a, b, c] = ids;
+      if (a === undefined || b === undefined || c === undefined) throw new Error('ids');
+      // Two values already under KEK 2: a KEK id few rows are under, as a new or a retiring one is.
+      const onKek2 = createVault({ store: storage.vault, envelope: envelope2, provider: keys2 });
+      for (let i = 0; i < 2; i++) {
+        await onKek2.put({ kind: 'a', owner: 'o9', value: `v-kek2-${i}-0123456789` });
+      }
+      await database.analyze('coffer_');
+      // What verifyKeys reads per KEK id (listVersionsByKek): for an id few rows are under, a seek
+      // on the kek_id index.
+      captured.length = 0;
+      expect(await storage.vault.listVersionsByKek?.('2', 3)).toHaveLength(2);
+      const [byKek] = statements(captured);
+      if (byKek === undefined) throw new Error('listVersionsByKek ran no statement');
+      for (const step of await database.explain(byKek)) {
+        expect(step.index, `${byKek.sql}\n${step.detail}`).toMatch(/vault_versions_kek_idx$/);
+        expect(step.full, `${byKek.sql}\n${step.detail}`).toBe(false);
+      }
+      captured.length = 0;
+      await vault.put({ kind: 'a', owner: 'o1', value: 'v-put-0123456789' });
+      await vault.rotate(a, 'v-rotated-0123456789');
+      await vault.list({ owner: 'o1', limit: 5 });
+      const page = await vault.list({ owner: 'o1', kind: 'a', limit: 2 });
+      await vault.list({
+        owner: 'o1',
+        kind: 'a',
+        limit: 2,
+        cursor: page.nextCursor ?? a,
+        includeDeleted: true,
+      });
+      await vault.describe(b);
+      await vault.delete(b);
+      await vault.restore(b);
+      await vault.delete(c);
+      now += 100 * 24 * 3600 * 1000;
+      await vault.purgeExpired();
+      await vault.destroy(a);
+      const reader = createVaultReader({
+        store: storage.vault,
+        envelope: envelope2,
+        audit: 'unaudited',
+      });
+      await reader.revealVersions(b, who);
+      await reader.reveal(b, who);
+      await reader.reveal(b, { ...who, version: 1 });
+      await createVault({ store: storage.vault, envelope: envelope2, provider: keys2 }).rewrapAll({
+        batchSize: 5,
+      });
+      await vault.verifyKeys().catch(() => undefined);
+
+      const queries = statements(captured);
+      expect(queries.length).toBeGreaterThan(10);
+      // Only the KEK scans (rewrap, listKekIds) walk a whole index by design, and verifyKeys' rows
+      // of the KEK every row is under after the rewrap (listVersionsByKek('2')): there a walk of
+      // the primary key in order, stopping at the limit, is as cheap as the kek_id index, and
+      // MariaDB takes it.
+      const kekLookup = /where\s+\W?kek_id\W*\s*=/i;
+      const checked = await checkPlans(
+        queries,
+        (q) =>
+          /kek_id\W*\s*[<>]|distinct/i.test(q.sql) ||
+          (kekLookup.test(q.sql) && q.parameters[0] === '2'),
+      );
+      expect(checked).toBeGreaterThan(10);
+    });
+
+    it('no API key store query reads a table without an index; listKeys reads the organization index in order', async () => {
+      const store = storage.apiKeys;
+      const db = storage.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+      // 5000 keys of one large organization, then 20 of org_1 sorting after all of them: walking
+      // the primary key in key_id order and filtering would read everything first.
+      for (let start = 0; start < 5000; start += 500) {
+        const rows = Array.from({ length: 500 }, (_, i) => {
+          const r = apiKeyRecord(keyIdOf(start + i), { organizationId: 'org_big', scopes: [] });
+          return {
+            key_id: r.keyId,
+            organization_id: r.organizationId,
+            env: r.env,
+            name: r.name,
+            scopes: '[]',
+            start: r.start,
+            secret_hash: r.secretHash,
+            created_at: h.timeToDb(T0),
+            killed: 0,
+            revision: 1,
+          };
+        });
+        await db.insertInto('coffer_api_key').values(rows).execute();
+      }
+      for (let i = 5000; i < 5020; i++) {
+        await store.insertKey(apiKeyRecord(keyIdOf(i), { organizationId: 'org_1' }));
+      }
+      await database.analyze('coffer_');
+      captured.length = 0;
+      await store.insertKey(apiKeyRecord(keyIdOf(6000)));
+      await store.getKey(keyIdOf(3));
+      await store.listKeys({ organizationId: 'org_1', limit: 5 });
+      await store.listKeys({ organizationId: 'org_1', limit: 5, afterKeyId: keyIdOf(5004) });
+      await store.updateKey(keyIdOf(3), 1, { killed: true, revokedAt: T0 });
+      await store.touchKey(keyIdOf(3), T0 + 1);
+      await store.setKillSwitch({ scope: 'global' }, true, T0);
+      await store.getKillSwitch({ scope: 'organization', organizationId: 'org_1' });
+      const queries = statements(captured);
+      expect(queries.map((q) => q.sql.trim().split(/\s+/)[0]?.toLowerCase())).toEqual([
+        'insert',
+        'select',
+        'select',
+        'select',
+        'update',
+        'update',
+        'insert',
+        'select',
+      ]);
+      expect(await checkPlans(queries, () => false)).toBeGreaterThanOrEqual(6);
+      const pages = queries.filter((x) => /organization_id\W+\s*=/.test(x.sql));
+      expect(pages).toHaveLength(2);
+      for (const q of pages) {
+        const steps = await database.explain(q);
+        expect(
+          steps.some((s) => s.sorted),
+          q.sql,
+        ).toBe(false);
+        // The first page must come from the organization index: walking the primary key would
+        // read all 5000 keys of org_big first. A later page may instead be a primary-key range
+        // from the cursor, which is as cheap when the organization's next keys follow it
+        // (MariaDB's choice here): either way an index range, in order.
+        if (!/key_id\W+\s*>/.test(q.sql)) {
+          expect(
+            steps.map((s) => s.index),
+            q.sql,
+          ).toContain('coffer_api_key_organization_idx');
+        }
+      }
+    });
+  });
+}

@@ -1,0 +1,7 @@
+-- coffer coffer_001_init (down) for MySQL 8.0.17+: tables prefixed "coffer_", in the connection's database.
+-- Generated from mysqlMigrations({ flavor: 'mysql' }) in @coffer/store-mysql; render other
+-- prefixes with mysqlMigrations({ tablePrefix, flavor }). Safe to run twice.
+
+drop table if exists `coffer_vault_versions`;
+
+drop table if exists `coffer_vault_entries`;

@@ -1,0 +1,60 @@
+// MySQL / MariaDB specifics for the shared queries: times as bigint epoch milliseconds, sealed bytes
+// as Buffers (mysql2 sends only Buffers as binary), JSON as text, plain inserts whose duplicate-key
+// error answers "exists", the rewrap cursor without row values, and the error numbers worth a retry.
+import { InvalidInputError } from '@coffer/core';
+import type { DialectAdapter } from '@coffer/store-kysely';
+
+// ER_LOCK_DEADLOCK: InnoDB rolled the transaction back; ER_LOCK_WAIT_TIMEOUT: a row lock was held
+// longer than innodb_lock_wait_timeout. Both mean "run the whole operation again".
+const DEADLOCK = 1213;
+const LOCK_WAIT_TIMEOUT = 1205;
+// ER_DUP_ENTRY: a primary or unique key already holds the value.
+const DUPLICATE_KEY = 1062;
+
+// JSON.stringify writes an unpaired surrogate as a \ud800-\udfff escape (paired ones stay literal);
+// MySQL's and MariaDB's JSON_VALID refuse such text. Counted from an even run of backslashes, so
+// an escaped backslash followed by "ud800" is not one.
+const SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
+
+function errno(error: unknown): unknown {
+  return typeof error === 'object' && error !== null
+    ? (error as { errno?: unknown }).errno
+    : undefined;
+}
+
+/** @internal */
+export const mysqlAdapter: DialectAdapter = {
+  dialect: 'mysql',
+  beginWrite: 'begin',
+  uuidIds: false,
+  writableCte: false,
+  nulFreeText: false,
+  upsert: 'on-duplicate-key',
+  rowValues: false,
+  timeToDb: (ms) => ms,
+  timeFromDb: (value) => Number(value),
+  bytesToDb: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  bytesFromDb: (value) => new Uint8Array(value as Uint8Array),
+  jsonToDb: (value) => {
+    const json = JSON.stringify(value);
+    if (SURROGATE_ESCAPE.test(json)) {
+      throw new InvalidInputError(
+        'metadata contains an unpaired UTF-16 surrogate, which MySQL / MariaDB JSON cannot hold. Remove it.',
+        { details: { parameter: 'metadata' } },
+      );
+    }
+    return json;
+  },
+  jsonFromDb: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+  isTransient: (error) => {
+    const n = errno(error);
+    return n === DEADLOCK || n === LOCK_WAIT_TIMEOUT;
+  },
+  isUniqueViolation: (error) => errno(error) === DUPLICATE_KEY,
+  // mysql2 interpolates values into the SQL text client-side and attaches that text to its errors.
+  scrubError: (error) => {
+    if (typeof error === 'object' && error !== null && 'sql' in error) {
+      delete (error as { sql?: unknown }).sql;
+    }
+  },
+};
