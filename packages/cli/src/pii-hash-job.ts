@@ -242,6 +242,13 @@ function headerPlan(record: InputRecord, columns: ColumnOptions): ColumnPlan {
     const why = record.kind === 'bad' ? ` (${record.reason})` : '';
     throw usageError(`The header row (line ${record.line}) cannot be read${why}.`);
   }
+  // Lines ended by CR alone (classic Mac) read as one record: the "header" would hold every row,
+  // and its names (the data) would be printed in the summary. Refused, without a name.
+  if (record.fields.some((name) => name.includes('\r'))) {
+    throw usageError(
+      "The header row holds a carriage return: the file's lines seem to end with CR alone. Convert them to LF or CRLF (e.g. tr '\\r' '\\n' < in.csv > fixed.csv).",
+    );
+  }
   return planColumns(record.fields, columns);
 }
 
