@@ -109,7 +109,8 @@ function noteAudit(ctx: CommandContext): void {
 }
 
 const date = (d: Date | null): string => (d === null ? '' : d.toISOString());
-const clean = (text: string): string => text.replace(/\p{Cc}+/gu, ' ');
+/** A stored name for the terminal: control and format characters (escapes, bidi overrides) out. */
+const clean = (text: string): string => text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu, ' ');
 
 function infoFacts(info: ApiKeyInfo, pretty: boolean) {
   const or = (text: string, empty: string) => (text === '' && pretty ? empty : text);
@@ -314,7 +315,9 @@ const list: CommandSpec = {
           .join('  ')
           .trimEnd();
       const switches = [
-        organization ? s.red(`organization ${org} is KILLED`) : `organization kill switch off`,
+        organization
+          ? s.red(`organization ${clean(org)} is KILLED`)
+          : `organization kill switch off`,
         global ? s.red('global kill switch is ON') : 'global kill switch off',
       ];
       await out.print(
