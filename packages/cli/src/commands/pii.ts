@@ -148,7 +148,7 @@ const hash: CommandSpec = {
     const progress = createProgress({
       label: 'pii hash',
       unit: total === undefined ? 'rows' : 'bytes',
-      mode: progressMode(args, io.stderr, io.stdout.isTTY === true),
+      mode: progressMode(args, io.stderr, io.stdout.isTTY === true, io.env),
       stream: io.stderr,
       env: io.env,
     });

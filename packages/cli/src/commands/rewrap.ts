@@ -55,18 +55,13 @@ const rewrap: CommandSpec = {
         });
       }
     }
-    const mode = progressMode(args, io.stderr);
+    const mode = progressMode(args, io.stderr, false, io.env);
     const { keyring, source } = loadKeyring(args, io.env);
     const db = await openDb(args, io.env);
     try {
       const vault = openVault(db.vault, keyring);
       const primary = keyring.primaryKekId;
       const total = await db.countVersionsNotUnder(primary);
-      if (!out.json || mode !== 'none') {
-        out.note(
-          `rewrap: ${count(total)} stored version${total === 1 ? '' : 's'} to move to KEK ${primary} (keyring ${keyringIds(keyring)} from ${source}) in ${db.target.display}`,
-        );
-      }
       const progress = createProgress({
         label: 'rewrap',
         unit: 'rows',
@@ -74,6 +69,11 @@ const rewrap: CommandSpec = {
         stream: io.stderr,
         env: io.env,
       });
+      if (!out.json || mode !== 'none') {
+        progress.log(
+          `rewrap: ${count(total)} stored version${total === 1 ? '' : 's'} to move to KEK ${primary} (keyring ${keyringIds(keyring)} from ${source}) in ${db.target.display}`,
+        );
+      }
       // The first stop request lets the current batch finish: the vault checks its own signal
       // between rows, so it is aborted only at the end of a batch (in onProgress).
       const stop = new AbortController();
