@@ -119,6 +119,26 @@ describe('docs/cli.md names exactly the options there are', () => {
   });
 });
 
+describe('examples give options with a fixed set of values one of those values', () => {
+  // `--db <url|file>` names two kinds of value, not a list of them.
+  const enumerated = new Map(
+    COMMANDS.flatMap((c) => Object.entries(c.options))
+      .filter(([name, spec]) => name !== 'db' && spec.value?.includes('|') === true)
+      .map(([name, spec]) => [name, new Set((spec.value as string).split('|'))]),
+  );
+  const examples = [
+    ...[...guide.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1] ?? ''),
+    ...COMMANDS.flatMap((c) => c.examples.map((e) => e.command)),
+  ].join('\n');
+
+  it.each([...enumerated.keys()].map((name) => [name]))('--%s', (name) => {
+    const given = [...examples.matchAll(new RegExp(`--${name}[ =]([^\\s'"]+)`, 'g'))].map(
+      (m) => m[1] as string,
+    );
+    for (const value of given) expect(enumerated.get(name), `--${name} ${value}`).toContain(value);
+  });
+});
+
 describe('the JSON shapes in docs/cli.md are what the binary prints', () => {
   const db = join(temp.dir, 'shapes.db');
   const k1 = kekEntry(1, true);
