@@ -41,17 +41,21 @@ function keyIdArgument(text: string): string {
 
 const GRACE = /^([0-9]{1,9})(s|m|h|d)$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** The longest grace period: a year. Far longer ones (99999999d) end past the last valid Date. */
+const MAX_GRACE_MS = 365 * UNIT_MS.d;
 
 function gracePeriod(args: Args): number {
   const text = args.string('grace');
   if (text === undefined || text === '0') return 0;
   const match = GRACE.exec(text);
-  if (match === null) {
-    throw usageError('--grace must be a duration such as 90s, 30m, 12h or 7d.', {
+  const ms =
+    match === null ? Number.NaN : Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  if (!(ms <= MAX_GRACE_MS)) {
+    throw usageError('--grace must be a duration of at most a year, such as 90s, 30m, 12h or 7d.', {
       option: 'grace',
     });
   }
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  return ms;
 }
 
 function expiry(args: Args): Date | undefined {
@@ -108,7 +112,9 @@ function noteAudit(ctx: CommandContext): void {
   }
 }
 
-const date = (d: Date | null): string => (d === null ? '' : d.toISOString());
+/** A stored date; one out of Date's range (written by an older tool) shows as such, not as a crash. */
+const date = (d: Date | null): string =>
+  d === null ? '' : Number.isNaN(d.getTime()) ? '(out of range)' : d.toISOString();
 /** A stored name for the terminal: control and format characters (escapes, bidi overrides) out. */
 const clean = (text: string): string => text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu, ' ');
 
@@ -303,6 +309,10 @@ const list: CommandSpec = {
         await out.print(
           [header, ...rows].map((r) => r.map((c) => c.replace(/\t/g, ' ')).join('\t')).join('\n'),
         );
+        // The table's STATUS is each key's own; a kill switch above it stops them all.
+        if (organization)
+          out.note('note: the organization kill switch is ON: every key above gets 503');
+        if (global) out.note('note: the global kill switch is ON: every key gets 503');
         return EXIT_CODES.ok;
       }
       const s = out.style;
@@ -367,7 +377,8 @@ const rotate: CommandSpec = {
     grace: {
       type: 'string',
       value: 'duration',
-      description: 'How long the old secret keeps working: 90s, 30m, 12h, 7d (default 0).',
+      description:
+        'How long the old secret keeps working: 90s, 30m, 12h, 7d, at most 365d (default 0).',
     },
     ...AUDIT_OPTIONS,
   },
