@@ -165,7 +165,12 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
           }
         }
         lines.push(record.line);
-        if (keeping) keptValues.push(job.columns.keep.map((k) => object[k]));
+        // Own keys only: `--keep constructor` must not copy Object.prototype's.
+        if (keeping) {
+          keptValues.push(
+            job.columns.keep.map((k) => (Object.hasOwn(object, k) ? object[k] : undefined)),
+          );
+        }
         yield data;
       }
       job.onRows(summary.rows);
@@ -208,7 +213,8 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
       // A row of one empty column would read back as a blank line.
       out += text === '' && kept.length + keys.length === 1 ? '""\n' : `${text}\n`;
     } else {
-      const row: Record<string, unknown> = {};
+      // No prototype: a kept `__proto__` key is a key like any other, not the row's prototype.
+      const row = Object.create(null) as Record<string, unknown>;
       job.columns.keep.forEach((k, i) => {
         if (kept[i] !== undefined) row[k] = kept[i];
       });
