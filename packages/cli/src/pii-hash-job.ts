@@ -54,6 +54,8 @@ export interface PiiHashJob {
   readonly onBadRow: (line: number, reason: BadRowReason, detail: string | undefined) => void;
   /** Told the rows read so far, after each batch. */
   readonly onRows: (rows: number) => void;
+  /** The stop request (Ctrl-C): input that ends because of it is not judged (no header yet). */
+  readonly signal?: AbortSignal;
 }
 
 const FLUSH_AT = 64 * 1024;
@@ -223,7 +225,7 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
     }
     if (out.length >= FLUSH_AT) await flush();
   }
-  if (csv && plan === undefined) {
+  if (csv && plan === undefined && job.signal?.aborted !== true) {
     throw usageError('The input has no header row: the first line must name the columns.');
   }
   await flush();

@@ -180,6 +180,7 @@ const hash: CommandSpec = {
       },
       onRows: (rows) =>
         progress.update({ done: total === undefined ? rows : bytesRead, total, rows }),
+      signal: io.signal,
     });
     progress.finish();
     const interrupted = io.signal.aborted;
