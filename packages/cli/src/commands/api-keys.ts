@@ -121,13 +121,13 @@ const clean = (text: string): string => text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\
 function infoFacts(info: ApiKeyInfo, pretty: boolean) {
   const or = (text: string, empty: string) => (text === '' && pretty ? empty : text);
   return [
-    ['key_id', 'Key id', info.keyId],
-    ['start', 'Start', info.start],
+    ['key_id', 'Key id', clean(info.keyId)],
+    ['start', 'Start', clean(info.start)],
     ['organization_id', 'Organization', clean(info.organizationId)],
-    ['env', 'Env', info.env],
+    ['env', 'Env', clean(info.env)],
     ['name', 'Name', clean(info.name)],
-    ['status', 'Status', info.status],
-    ['scopes', 'Scopes', or(info.scopes.join(','), '(none)')],
+    ['status', 'Status', clean(info.status)],
+    ['scopes', 'Scopes', or(clean(info.scopes.join(',')), '(none)')],
     ['created_at', 'Created', date(info.createdAt)],
     ['expires_at', 'Expires', or(date(info.expiresAt), 'never')],
     ['rotated_at', 'Rotated', or(date(info.rotatedAt), 'never')],
@@ -295,12 +295,13 @@ const list: CommandSpec = {
         'LAST USED',
         'EXPIRES',
       ];
+      // Every cell comes from the database: cleaned, the name and the rest alike.
       const rows = keys.map((k) => [
-        k.keyId,
+        clean(k.keyId),
         clean(k.name),
-        k.env,
-        k.status,
-        k.scopes.join(','),
+        clean(k.env),
+        clean(k.status),
+        clean(k.scopes.join(',')),
         date(k.createdAt),
         date(k.lastUsedAt),
         date(k.expiresAt),

@@ -11,6 +11,7 @@ import { DB_OPTIONS, openDb } from '../open-db.js';
 import { openVault } from '../open-vault.js';
 import { createProgress, PROGRESS_OPTIONS, progressMode } from '../progress.js';
 import { printFacts } from '../report.js';
+import { printable } from '../style.js';
 
 const rewrap: CommandSpec = {
   name: 'rewrap',
@@ -142,7 +143,9 @@ const rewrap: CommandSpec = {
             'Failed',
             p && failed.length > 0 ? s.red(String(failed.length)) : String(failed.length),
           ],
-          ...failed.map((f) => ['failed_row', '  row', `${f.id} v${f.version} ${f.code}`] as const),
+          ...failed.map(
+            (f) => ['failed_row', '  row', printable(`${f.id} v${f.version} ${f.code}`)] as const,
+          ),
           ['primary_kek_id', 'Primary KEK', result.primaryKekId],
           [
             'aborted',
