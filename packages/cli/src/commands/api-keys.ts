@@ -477,8 +477,17 @@ function killSwitch(killed: boolean): CommandSpec {
           await printInfo(ctx, info, audit);
           return EXIT_CODES.ok;
         }
-        if (org !== undefined) await admin.setOrganizationKillSwitch(org, killed, audit);
-        else await admin.setGlobalKillSwitch(killed, audit);
+        if (org !== undefined) {
+          await admin.setOrganizationKillSwitch(org, killed, audit);
+          // A mistyped id during an incident would "kill" nothing and exit 0: say so.
+          if ((await admin.list(org, undefined)).keys.length === 0) {
+            out.note(
+              `note: organization "${clean(org)}" has no API keys; check the id (its switch is ${killed ? 'on' : 'off'} all the same).`,
+            );
+          }
+        } else {
+          await admin.setGlobalKillSwitch(killed, audit);
+        }
         const scope = org === undefined ? 'global' : 'organization';
         if (out.json) {
           await out.result({
