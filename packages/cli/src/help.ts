@@ -31,6 +31,7 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['COFFER_PII_PEPPER', 'the pepper for pii hash --profile storage, unless --pepper-file'],
   ['PGPASSWORD', 'the PostgreSQL password (or ~/.pgpass); never put it in --db'],
   ['NO_COLOR', 'no colour on terminals'],
+  ['TERM', 'dumb: no colour and no redrawn progress bar (a plain line every 5 s)'],
 ];
 
 function wrap(text: string, indent: number, width = WIDTH): string[] {

@@ -39,14 +39,18 @@ export interface AuditNote {
   readonly reason: string | null;
 }
 
-const CONTROL = /\p{Cc}/u;
+// Control and format characters: terminal escapes, bidi overrides that make an audit line read
+// differently than it is stored (U+202E), line and paragraph separators that split a log line,
+// and lone surrogates (from an embedder's string) that no log stores faithfully.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 
 function checkText(value: string, option: string, max: number): string {
   const trimmed = value.trim();
   if (trimmed.length === 0 || trimmed.length > max || CONTROL.test(trimmed)) {
-    throw usageError(`--${option} must be 1-${max} characters without control characters.`, {
-      option,
-    });
+    throw usageError(
+      `--${option} must be 1-${max} characters without control or format characters (terminal escapes, bidi overrides, line separators).`,
+      { option },
+    );
   }
   return trimmed;
 }

@@ -10,6 +10,7 @@ import type { VaultStore } from '@coffer/vault';
 import type { Kysely } from 'kysely';
 import type { Args, OptionSpecs } from './args.js';
 import { databaseError, usageError } from './cli-error.js';
+import { databaseFailure } from './db-errors.js';
 
 /** The environment variable read when `--db` is not given. */
 export const DB_VARIABLE = 'COFFER_DB_URL';
@@ -70,7 +71,9 @@ export function dbTarget(args: Args, env: Readonly<Record<string, string | undef
     } catch {
       throw usageError(`${option} is not a valid PostgreSQL URL.`, { option: 'db' });
     }
-    const secretParam = SECRET_PARAMS.some((p) => url.searchParams.has(p));
+    const secretParam = [...url.searchParams.keys()].some((p) =>
+      SECRET_PARAMS.includes(p.toLowerCase()),
+    );
     if (fromArgs !== undefined && (url.password !== '' || secretParam)) {
       throw usageError(
         `--db holds a password, which the command line exposes (ps, shell history). Put it in PGPASSWORD or ~/.pgpass, or pass the whole URL in ${DB_VARIABLE}.`,
@@ -98,6 +101,14 @@ export function dbTarget(args: Args, env: Readonly<Record<string, string | undef
   if (scheme !== undefined && scheme.length > 1 && text.slice(scheme.length + 1).startsWith('//')) {
     throw usageError(
       `${option} names an unsupported database: use a postgres:// URL or a SQLite file path.`,
+      { option: 'db' },
+    );
+  }
+  // Printed in messages as a file name, so it must not be a URL in disguise (` postgres://u:pw@…`
+  // with a space, `socket:/…?password=…`): those are refused without repeating them.
+  if (/^\s|\s$/.test(text) || /^\s*[A-Za-z][A-Za-z0-9+.-]+:/.test(text) || text.includes('://')) {
+    throw usageError(
+      `${option} is neither a postgres:// URL nor a SQLite file path (spaces around it, or an unknown scheme?). Not shown: it may hold a password.`,
       { option: 'db' },
     );
   }
@@ -184,6 +195,19 @@ export async function openDb(
     if (target.dialect === 'postgres') await sql`select 1`.execute(store.db);
   } catch (error) {
     await store.close();
+    // A failure before any query (an `sslkey=` file that is missing) has an errno code only.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (
+      databaseFailure(error) === undefined &&
+      typeof code === 'string' &&
+      /^E[A-Z]+$/.test(code)
+    ) {
+      throw databaseError(
+        'DATABASE_FAILED',
+        `Database error: the connection could not be set up (${code}); check the URL's parameters.`,
+        { driverCode: code },
+      );
+    }
     throw error;
   }
   const prefix = args.string('table-prefix') ?? 'coffer_';

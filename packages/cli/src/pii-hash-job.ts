@@ -54,6 +54,8 @@ export interface PiiHashJob {
   readonly onBadRow: (line: number, reason: BadRowReason, detail: string | undefined) => void;
   /** Told the rows read so far, after each batch. */
   readonly onRows: (rows: number) => void;
+  /** The stop request (Ctrl-C): input that ends because of it is not judged (no header yet). */
+  readonly signal?: AbortSignal;
 }
 
 const FLUSH_AT = 64 * 1024;
@@ -165,7 +167,12 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
           }
         }
         lines.push(record.line);
-        if (keeping) keptValues.push(job.columns.keep.map((k) => object[k]));
+        // Own keys only: `--keep constructor` must not copy Object.prototype's.
+        if (keeping) {
+          keptValues.push(
+            job.columns.keep.map((k) => (Object.hasOwn(object, k) ? object[k] : undefined)),
+          );
+        }
         yield data;
       }
       job.onRows(summary.rows);
@@ -208,7 +215,8 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
       // A row of one empty column would read back as a blank line.
       out += text === '' && kept.length + keys.length === 1 ? '""\n' : `${text}\n`;
     } else {
-      const row: Record<string, unknown> = {};
+      // No prototype: a kept `__proto__` key is a key like any other, not the row's prototype.
+      const row = Object.create(null) as Record<string, unknown>;
       job.columns.keep.forEach((k, i) => {
         if (kept[i] !== undefined) row[k] = kept[i];
       });
@@ -217,7 +225,7 @@ export async function runPiiHash(job: PiiHashJob): Promise<PiiHashSummary> {
     }
     if (out.length >= FLUSH_AT) await flush();
   }
-  if (csv && plan === undefined) {
+  if (csv && plan === undefined && job.signal?.aborted !== true) {
     throw usageError('The input has no header row: the first line must name the columns.');
   }
   await flush();
@@ -241,6 +249,13 @@ function headerPlan(record: InputRecord, columns: ColumnOptions): ColumnPlan {
   if (record.kind !== 'csv') {
     const why = record.kind === 'bad' ? ` (${record.reason})` : '';
     throw usageError(`The header row (line ${record.line}) cannot be read${why}.`);
+  }
+  // Lines ended by CR alone (classic Mac) read as one record: the "header" would hold every row,
+  // and its names (the data) would be printed in the summary. Refused, without a name.
+  if (record.fields.some((name) => name.includes('\r'))) {
+    throw usageError(
+      "The header row holds a carriage return: the file's lines seem to end with CR alone. Convert them to LF or CRLF (e.g. tr '\\r' '\\n' < in.csv > fixed.csv).",
+    );
   }
   return planColumns(record.fields, columns);
 }

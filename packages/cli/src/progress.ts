@@ -21,8 +21,9 @@ export const PROGRESS_OPTIONS: OptionSpecs = {
 };
 
 /**
- * The mode of `--progress` (`auto` unless given): a bar when stderr is a terminal, else plain;
- * none when the command's data goes to the terminal too (`dataOnTerminal`).
+ * The mode of `--progress` (`auto` unless given): a bar when stderr is a terminal (not
+ * `TERM=dumb`), else plain; none when the command's data goes to the terminal too
+ * (`dataOnTerminal`).
  *
  * @throws {CliError} `USAGE` (exit 2) for another value.
  */
@@ -30,10 +31,15 @@ export function progressMode(
   args: Args,
   stderr: CliOutputStream,
   dataOnTerminal = false,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): ProgressMode {
   const value = args.string('progress') ?? 'auto';
-  // Data printed to the same terminal would be torn by redraws: no automatic progress then.
-  if (value === 'auto') return dataOnTerminal ? 'none' : stderr.isTTY === true ? 'bar' : 'plain';
+  // Data printed to the same terminal would be torn by redraws: no automatic progress then. A dumb
+  // terminal (TERM=dumb: Emacs shells, some CI consoles) shows escape sequences as text.
+  if (value === 'auto') {
+    if (dataOnTerminal) return 'none';
+    return stderr.isTTY === true && env.TERM !== 'dumb' ? 'bar' : 'plain';
+  }
   if (value === 'bar' || value === 'plain' || value === 'json' || value === 'none') return value;
   throw usageError('--progress must be auto, bar, plain, json or none.', { option: 'progress' });
 }
@@ -51,7 +57,7 @@ export interface ProgressState {
 /** A progress display. */
 export interface Progress {
   update(state: ProgressState): void;
-  /** Prints a line (a warning) without breaking the bar. */
+  /** Prints a line (a warning) without breaking the bar; in `json` mode, as `{ event: "note" }`. */
   log(line: string): void;
   /** Draws the last state and ends the line. */
   finish(): void;
@@ -147,8 +153,9 @@ export function createProgress(options: {
     if (!force && now - lastDraw < every) return;
     lastDraw = now;
     if (mode === 'bar') {
-      const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
-      const width = Math.max(20, columns - 1);
+      // Never as wide as the terminal: a line that wraps is not erased by the next redraw.
+      const columns = stream.columns !== undefined && stream.columns > 1 ? stream.columns : 80;
+      const width = columns - 1;
       stream.write(`\r\u001b[2K${text(now, width).slice(0, width)}`);
       drawn = true;
     } else if (mode === 'plain') {
@@ -181,7 +188,10 @@ export function createProgress(options: {
       draw(lastDraw === Number.NEGATIVE_INFINITY);
     },
     log(line) {
-      if (mode === 'bar' && drawn) {
+      if (mode === 'json') {
+        // stderr stays one JSON object per line.
+        stream.write(`${JSON.stringify({ event: 'note', label, message: line })}\n`);
+      } else if (mode === 'bar' && drawn) {
         stream.write(`\r\u001b[2K${line}\n`);
         draw(true);
       } else {

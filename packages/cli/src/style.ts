@@ -49,9 +49,10 @@ export function styleFor(
 }
 
 /**
- * `text` with control characters (escape sequences included) replaced by `?`, for messages that
- * quote names from input files or the command line: a hostile header cannot drive the terminal.
+ * `text` with control and format characters (escape sequences, bidi overrides, line separators)
+ * replaced by `?`, for messages that quote names from input files or the command line: a hostile
+ * header can neither drive the terminal nor make a line read differently than it is.
  */
 export function printable(text: string): string {
-  return text.replace(/[\p{Cc}\u2028\u2029]/gu, (ch) => (ch === '\n' ? '\n' : '?'));
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (ch) => (ch === '\n' ? '\n' : '?'));
 }

@@ -264,7 +264,9 @@ describe('coffer api-keys: switches, rotation and refusals (SQLite)', () => {
       'bob\u001b[31m',
     ]);
     expect(actor.code).toBe(2);
-    expect(actor.stderr).toContain('--actor must be 1-256 characters without control characters');
+    expect(actor.stderr).toContain(
+      '--actor must be 1-256 characters without control or format characters',
+    );
 
     const expires = await runCli([
       'api-keys',

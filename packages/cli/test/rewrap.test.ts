@@ -142,7 +142,8 @@ describe.each(targets)('rewrap and keys verify on $name', ({ db: dbOf, rows }) =
     const progress = first.stderr
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((e) => e.event === 'progress');
     expect(progress[0]).toMatchObject({
       event: 'progress',
       label: 'rewrap',

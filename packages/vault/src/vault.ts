@@ -1,5 +1,6 @@
 import { InvalidInputError, isCofferError } from '@coffer/core';
 import { type Envelope, inspectSealed, type KeyProvider } from '@coffer/envelope';
+import nextTurn from '#next-turn';
 import { emitAudit, type VaultAuditAction, type VaultAuditSink } from './audit.js';
 import {
   AuditFailedError,
@@ -243,7 +244,11 @@ export interface RewrapOptions {
   batchSize?: number;
   /** Called after each batch. */
   onProgress?: (progress: RewrapProgress) => void;
-  /** Stops the job between rows; the result then has `aborted: true`. Run again to resume. */
+  /**
+   * Stops the job between rows; the result then has `aborted: true`. Run again to resume. The job
+   * lets the event loop run between batches, even on a store whose queries complete synchronously
+   * (SQLite), so a signal handler or timer that aborts it runs within one batch.
+   */
   signal?: AbortSignal;
 }
 
@@ -761,6 +766,10 @@ export function createVault(options: VaultOptions): Vault {
         onProgress?.({ ...progress, failed: [...progress.failed] });
         if (aborted) return result(true);
         if (rows.length < batch) return result(false);
+        // A store whose queries complete synchronously (SQLite) would otherwise run the whole job
+        // in one turn of the event loop: no timer, I/O or signal handler of the host (Ctrl-C, the
+        // abort of `signal`, a progress redraw) could run until it ended.
+        await nextTurn();
       }
     },
 

@@ -41,17 +41,21 @@ function keyIdArgument(text: string): string {
 
 const GRACE = /^([0-9]{1,9})(s|m|h|d)$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** The longest grace period: a year. Far longer ones (99999999d) end past the last valid Date. */
+const MAX_GRACE_MS = 365 * UNIT_MS.d;
 
 function gracePeriod(args: Args): number {
   const text = args.string('grace');
   if (text === undefined || text === '0') return 0;
   const match = GRACE.exec(text);
-  if (match === null) {
-    throw usageError('--grace must be a duration such as 90s, 30m, 12h or 7d.', {
+  const ms =
+    match === null ? Number.NaN : Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  if (!(ms <= MAX_GRACE_MS)) {
+    throw usageError('--grace must be a duration of at most a year, such as 90s, 30m, 12h or 7d.', {
       option: 'grace',
     });
   }
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  return ms;
 }
 
 function expiry(args: Args): Date | undefined {
@@ -108,19 +112,22 @@ function noteAudit(ctx: CommandContext): void {
   }
 }
 
-const date = (d: Date | null): string => (d === null ? '' : d.toISOString());
-const clean = (text: string): string => text.replace(/\p{Cc}+/gu, ' ');
+/** A stored date; one out of Date's range (written by an older tool) shows as such, not as a crash. */
+const date = (d: Date | null): string =>
+  d === null ? '' : Number.isNaN(d.getTime()) ? '(out of range)' : d.toISOString();
+/** A stored name for the terminal: control and format characters (escapes, bidi overrides) out. */
+const clean = (text: string): string => text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu, ' ');
 
 function infoFacts(info: ApiKeyInfo, pretty: boolean) {
   const or = (text: string, empty: string) => (text === '' && pretty ? empty : text);
   return [
-    ['key_id', 'Key id', info.keyId],
-    ['start', 'Start', info.start],
+    ['key_id', 'Key id', clean(info.keyId)],
+    ['start', 'Start', clean(info.start)],
     ['organization_id', 'Organization', clean(info.organizationId)],
-    ['env', 'Env', info.env],
+    ['env', 'Env', clean(info.env)],
     ['name', 'Name', clean(info.name)],
-    ['status', 'Status', info.status],
-    ['scopes', 'Scopes', or(info.scopes.join(','), '(none)')],
+    ['status', 'Status', clean(info.status)],
+    ['scopes', 'Scopes', or(clean(info.scopes.join(',')), '(none)')],
     ['created_at', 'Created', date(info.createdAt)],
     ['expires_at', 'Expires', or(date(info.expiresAt), 'never')],
     ['rotated_at', 'Rotated', or(date(info.rotatedAt), 'never')],
@@ -288,12 +295,13 @@ const list: CommandSpec = {
         'LAST USED',
         'EXPIRES',
       ];
+      // Every cell comes from the database: cleaned, the name and the rest alike.
       const rows = keys.map((k) => [
-        k.keyId,
+        clean(k.keyId),
         clean(k.name),
-        k.env,
-        k.status,
-        k.scopes.join(','),
+        clean(k.env),
+        clean(k.status),
+        clean(k.scopes.join(',')),
         date(k.createdAt),
         date(k.lastUsedAt),
         date(k.expiresAt),
@@ -302,6 +310,10 @@ const list: CommandSpec = {
         await out.print(
           [header, ...rows].map((r) => r.map((c) => c.replace(/\t/g, ' ')).join('\t')).join('\n'),
         );
+        // The table's STATUS is each key's own; a kill switch above it stops them all.
+        if (organization)
+          out.note('note: the organization kill switch is ON: every key above gets 503');
+        if (global) out.note('note: the global kill switch is ON: every key gets 503');
         return EXIT_CODES.ok;
       }
       const s = out.style;
@@ -314,7 +326,9 @@ const list: CommandSpec = {
           .join('  ')
           .trimEnd();
       const switches = [
-        organization ? s.red(`organization ${org} is KILLED`) : `organization kill switch off`,
+        organization
+          ? s.red(`organization ${clean(org)} is KILLED`)
+          : `organization kill switch off`,
         global ? s.red('global kill switch is ON') : 'global kill switch off',
       ];
       await out.print(
@@ -364,7 +378,8 @@ const rotate: CommandSpec = {
     grace: {
       type: 'string',
       value: 'duration',
-      description: 'How long the old secret keeps working: 90s, 30m, 12h, 7d (default 0).',
+      description:
+        'How long the old secret keeps working: 90s, 30m, 12h, 7d, at most 365d (default 0).',
     },
     ...AUDIT_OPTIONS,
   },
@@ -462,8 +477,17 @@ function killSwitch(killed: boolean): CommandSpec {
           await printInfo(ctx, info, audit);
           return EXIT_CODES.ok;
         }
-        if (org !== undefined) await admin.setOrganizationKillSwitch(org, killed, audit);
-        else await admin.setGlobalKillSwitch(killed, audit);
+        if (org !== undefined) {
+          await admin.setOrganizationKillSwitch(org, killed, audit);
+          // A mistyped id during an incident would "kill" nothing and exit 0: say so.
+          if ((await admin.list(org, undefined)).keys.length === 0) {
+            out.note(
+              `note: organization "${clean(org)}" has no API keys; check the id (its switch is ${killed ? 'on' : 'off'} all the same).`,
+            );
+          }
+        } else {
+          await admin.setGlobalKillSwitch(killed, audit);
+        }
         const scope = org === undefined ? 'global' : 'organization';
         if (out.json) {
           await out.result({

@@ -6,6 +6,7 @@ import { loadKeyring, MASTER_KEY_OPTIONS } from '../master-keys.js';
 import { DB_OPTIONS, openDb } from '../open-db.js';
 import { openVault } from '../open-vault.js';
 import { printFacts } from '../report.js';
+import { printable } from '../style.js';
 
 /** Errors of verifyKeys that are the check's answer, not a failure to run it. */
 const INFRASTRUCTURE = new Set(['INVALID_INPUT', 'STORE_BUSY', 'STORE_OPEN_FAILED']);
@@ -79,7 +80,7 @@ const verify: CommandSpec = {
           ],
           ...(failure === undefined
             ? []
-            : [['error', 'Why', `${failure.code}: ${failure.message}`] as const]),
+            : [['error', 'Why', `${failure.code}: ${printable(failure.message)}`] as const]),
           ['database', 'Database', db.target.display],
           ['keyring', 'Keyring', p ? `${keyringText} — from ${source}` : keyringText],
           [
@@ -89,7 +90,7 @@ const verify: CommandSpec = {
               ? ''
               : dataKekIds.length === 0 && p
                 ? '(no values stored)'
-                : dataKekIds.join(p ? ', ' : ','),
+                : printable(dataKekIds.join(p ? ', ' : ',')),
           ],
           ...(unused === null || unused.length === 0
             ? []

@@ -148,7 +148,7 @@ const hash: CommandSpec = {
     const progress = createProgress({
       label: 'pii hash',
       unit: total === undefined ? 'rows' : 'bytes',
-      mode: progressMode(args, io.stderr, io.stdout.isTTY === true),
+      mode: progressMode(args, io.stderr, io.stdout.isTTY === true, io.env),
       stream: io.stderr,
       env: io.env,
     });
@@ -180,6 +180,7 @@ const hash: CommandSpec = {
       },
       onRows: (rows) =>
         progress.update({ done: total === undefined ? rows : bytesRead, total, rows }),
+      signal: io.signal,
     });
     progress.finish();
     const interrupted = io.signal.aborted;

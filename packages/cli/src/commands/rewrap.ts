@@ -11,6 +11,7 @@ import { DB_OPTIONS, openDb } from '../open-db.js';
 import { openVault } from '../open-vault.js';
 import { createProgress, PROGRESS_OPTIONS, progressMode } from '../progress.js';
 import { printFacts } from '../report.js';
+import { printable } from '../style.js';
 
 const rewrap: CommandSpec = {
   name: 'rewrap',
@@ -55,18 +56,13 @@ const rewrap: CommandSpec = {
         });
       }
     }
-    const mode = progressMode(args, io.stderr);
+    const mode = progressMode(args, io.stderr, false, io.env);
     const { keyring, source } = loadKeyring(args, io.env);
     const db = await openDb(args, io.env);
     try {
       const vault = openVault(db.vault, keyring);
       const primary = keyring.primaryKekId;
       const total = await db.countVersionsNotUnder(primary);
-      if (!out.json || mode !== 'none') {
-        out.note(
-          `rewrap: ${count(total)} stored version${total === 1 ? '' : 's'} to move to KEK ${primary} (keyring ${keyringIds(keyring)} from ${source}) in ${db.target.display}`,
-        );
-      }
       const progress = createProgress({
         label: 'rewrap',
         unit: 'rows',
@@ -74,6 +70,11 @@ const rewrap: CommandSpec = {
         stream: io.stderr,
         env: io.env,
       });
+      if (!out.json || mode !== 'none') {
+        progress.log(
+          `rewrap: ${count(total)} stored version${total === 1 ? '' : 's'} to move to KEK ${primary} (keyring ${keyringIds(keyring)} from ${source}) in ${db.target.display}`,
+        );
+      }
       // The first stop request lets the current batch finish: the vault checks its own signal
       // between rows, so it is aborted only at the end of a batch (in onProgress).
       const stop = new AbortController();
@@ -142,7 +143,9 @@ const rewrap: CommandSpec = {
             'Failed',
             p && failed.length > 0 ? s.red(String(failed.length)) : String(failed.length),
           ],
-          ...failed.map((f) => ['failed_row', '  row', `${f.id} v${f.version} ${f.code}`] as const),
+          ...failed.map(
+            (f) => ['failed_row', '  row', printable(`${f.id} v${f.version} ${f.code}`)] as const,
+          ),
           ['primary_kek_id', 'Primary KEK', result.primaryKekId],
           [
             'aborted',

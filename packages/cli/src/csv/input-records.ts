@@ -55,6 +55,33 @@ function decode(record: SplitRecord, format: InputFormat): InputRecord {
 const ABORTED = Symbol('aborted');
 
 /**
+ * The iterator's next result, or {@link ABORTED} as soon as `signal` aborts. Not
+ * `Promise.race([next, aborted])` with one `aborted` promise for the whole stream: each race leaves
+ * a reaction on that promise holding its result until the promise settles, so every chunk read
+ * stayed in memory (a 1 GB input took 1.1 GB). The listener here lives for one read.
+ */
+function nextOrAbort(
+  iterator: AsyncIterator<unknown>,
+  signal: AbortSignal,
+): Promise<IteratorResult<unknown> | typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * The chunks of `source` until `signal` aborts, even while a read waits (stdin that sends
  * nothing): the source is then closed through its iterator's `return`.
  */
@@ -63,19 +90,10 @@ async function* untilAborted(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<unknown, void, undefined> {
   const iterator = source[Symbol.asyncIterator]();
-  const aborted =
-    signal === undefined
-      ? undefined
-      : new Promise<typeof ABORTED>((resolve) => {
-          if (signal.aborted) resolve(ABORTED);
-          else signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
-        });
   try {
     for (;;) {
       const next =
-        aborted === undefined
-          ? await iterator.next()
-          : await Promise.race([iterator.next(), aborted]);
+        signal === undefined ? await iterator.next() : await nextOrAbort(iterator, signal);
       if (next === ABORTED || next.done === true) return;
       yield next.value;
     }
