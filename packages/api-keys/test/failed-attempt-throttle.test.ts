@@ -43,7 +43,7 @@ describe('failed-compare throttle: concurrent guesses', () => {
   it.each([
     ['a key_id that exists', true],
     ['a key_id that does not', false],
-  ])('64 concurrent wrong secrets for %s: exactly `limit` compares, never more', async (_, exists) => {
+  ])('64 concurrent wrong secrets for %s: exactly `limit` compares', async (_, exists) => {
     const h = harness();
     const c = counting(h.hasher);
     const verifier = h.newVerifier({
@@ -68,7 +68,7 @@ describe('failed-compare throttle: concurrent guesses', () => {
     expect(results.filter((r) => r.startsWith('RATE_LIMITED'))).toHaveLength(54);
     // The window is full now: the next guess is refused without a compare.
     expect(await seen(verifier.verify(wrongSecretFor(target)))).toMatch(/^RATE_LIMITED/);
-    expect(c.counts.compares).toBeLessThanOrEqual(10);
+    expect(c.counts.compares).toBe(10);
   });
 });
 
