@@ -174,7 +174,7 @@ export function apiKeyOf(request: object): VerifiedApiKey {
   if (key === undefined) {
     throw new CofferError(
       'API_KEY_MISSING',
-      'This request was not authenticated by the API-key middleware; mount it before this route.',
+      'No verified API key for this object: mount the API-key middleware before this route, and pass the object it saw (Express req, Fastify request, the Hono context c, not c.req).',
       { status: 500 },
     );
   }

@@ -2,7 +2,16 @@
 import { Redacted } from '@coffer/core';
 import type { KeyFormatReason, ProviderKey } from './provider-definition.js';
 
-/** The longest key any provider may have: longer input is refused before any pattern runs. */
+/**
+ * The longest key any provider may have: longer input is refused before any pattern runs.
+ *
+ * @example
+ * ```ts
+ * import { checkKeyFormat, MAX_KEY_LENGTH, openai } from '@coffer/provider-keys';
+ *
+ * checkKeyFormat(openai, `sk-proj-${'a'.repeat(MAX_KEY_LENGTH)}`); // { ok: false, reason: 'too_long' }
+ * ```
+ */
 export const MAX_KEY_LENGTH = 4096;
 
 const WHITESPACE = /\s/u;

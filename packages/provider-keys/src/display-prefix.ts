@@ -2,10 +2,28 @@ import { InvalidInputError } from '@coffer/core';
 import { keyText } from './_key-text.js';
 import type { ProviderDefinition, ProviderKey } from './provider-definition.js';
 
-/** The ellipsis between the public prefix and the last characters, as the vault's previews use. */
+/**
+ * The ellipsis between the public prefix and the last characters, as the vault's previews use.
+ *
+ * @example
+ * ```ts
+ * import { DISPLAY_ELLIPSIS, displayPrefix, openai } from '@coffer/provider-keys';
+ *
+ * displayPrefix(openai, `sk-proj-${'A'.repeat(150)}x7Qa`).split(DISPLAY_ELLIPSIS); // ['sk-proj-', 'x7Qa']
+ * ```
+ */
 export const DISPLAY_ELLIPSIS = '…';
 
-/** The most characters of a key's secret part a display prefix ever shows. */
+/**
+ * The most characters of a key's secret part a display prefix ever shows.
+ *
+ * @example
+ * ```ts
+ * import { DISPLAY_TAIL_MAX, displayPrefix, mistral } from '@coffer/provider-keys';
+ *
+ * displayPrefix(mistral, 'abcdefghijklmnopqrstuvwxyz012345').length; // 1 + DISPLAY_TAIL_MAX, i.e. 5
+ * ```
+ */
 export const DISPLAY_TAIL_MAX = 4;
 
 const VISIBLE_ASCII = /^[\x21-\x7e]*$/;

@@ -18,7 +18,17 @@ export type KeyFormatReason =
   | 'admin_key'
   | 'unsupported_key_type';
 
-/** Every {@link KeyFormatReason}, for checks and exhaustive tables. */
+/**
+ * Every {@link KeyFormatReason}, for checks and exhaustive tables.
+ *
+ * @example
+ * ```ts
+ * import { checkKeyFormat, KEY_FORMAT_REASONS, openai } from '@coffer/provider-keys';
+ *
+ * const result = checkKeyFormat(openai, 'not a key');
+ * !result.ok && KEY_FORMAT_REASONS.includes(result.reason); // true ('whitespace')
+ * ```
+ */
 export const KEY_FORMAT_REASONS: readonly KeyFormatReason[] = Object.freeze([
   'not_a_string',
   'empty',

@@ -5,6 +5,13 @@
  * The longest wait any rate-limit answer can impose: one hour. A provider (or a stand-in) that
  * says "retry in a year" must not park a customer's key for a year; after an hour the key is
  * tried again, and a provider that is still limiting it says so again.
+ *
+ * @example
+ * ```ts
+ * import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '@coffer/provider-keys';
+ *
+ * parseRetryAfter('31536000') === MAX_RETRY_AFTER_MS; // true: a year is cut to an hour
+ * ```
  */
 export const MAX_RETRY_AFTER_MS = 3_600_000;
 

@@ -36,10 +36,29 @@ export interface ValidateKeyOptions {
   readonly now?: () => number;
 }
 
-/** The default time a validation may take: five seconds. */
+/**
+ * The default time a validation may take: five seconds (`validateKey`'s `timeoutMs`).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_VALIDATION_TIMEOUT_MS } from '@coffer/provider-keys';
+ *
+ * DEFAULT_VALIDATION_TIMEOUT_MS; // 5000
+ * ```
+ */
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 5000;
 
-/** The default cap on the bytes of an answer's body that are read: 64 KiB. */
+/**
+ * The default cap on the bytes of an answer's body that are read: 64 KiB (`validateKey`'s
+ * `maxBodyBytes`).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_BODY_BYTES } from '@coffer/provider-keys';
+ *
+ * DEFAULT_MAX_BODY_BYTES; // 65536
+ * ```
+ */
 export const DEFAULT_MAX_BODY_BYTES = 65_536;
 
 const MAX_TIMEOUT_MS = 120_000;

@@ -2,6 +2,7 @@
 import { isCofferError, redact } from '@coffer/core';
 import { describe, expect, it } from 'vitest';
 import {
+  ANTHROPIC_VERSION,
   anthropic,
   builtInProviders,
   checkKeyFormat,
@@ -12,9 +13,15 @@ import {
   createMistralProvider,
   createOpenAIProvider,
   createProviderRegistry,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_VALIDATION_TIMEOUT_MS,
+  DISPLAY_ELLIPSIS,
+  DISPLAY_TAIL_MAX,
   defineProvider,
   displayPrefix,
   google,
+  KEY_FORMAT_REASONS,
+  MAX_KEY_LENGTH,
   MAX_RETRY_AFTER_MS,
   mistral,
   openai,
@@ -208,5 +215,28 @@ describe('TSDoc examples', () => {
       expect(isCofferError(error, 'INVALID_INPUT')).toBe(true);
     }
     expect(createOpenAIProvider({ baseUrl: 'http://127.0.0.1:8080/' }).id).toBe('openai');
+  });
+
+  it('the exported constants', async () => {
+    expect(checkKeyFormat(openai, `sk-proj-${'a'.repeat(MAX_KEY_LENGTH)}`)).toEqual({
+      ok: false,
+      reason: 'too_long',
+    });
+    expect(displayPrefix(openai, `sk-proj-${'A'.repeat(150)}x7Qa`).split(DISPLAY_ELLIPSIS)).toEqual(
+      ['sk-proj-', 'x7Qa'],
+    );
+    expect(displayPrefix(mistral, 'abcdefghijklmnopqrstuvwxyz012345').length).toBe(
+      1 + DISPLAY_TAIL_MAX,
+    );
+    expect(DISPLAY_TAIL_MAX).toBe(4);
+    const result = checkKeyFormat(openai, 'not a key');
+    expect(result).toEqual({ ok: false, reason: 'whitespace' });
+    expect(!result.ok && KEY_FORMAT_REASONS.includes(result.reason)).toBe(true);
+    const request = await anthropic.validation.request(`sk-ant-api03-${'a'.repeat(93)}AA`);
+    expect(request.headers['anthropic-version'] === ANTHROPIC_VERSION).toBe(true);
+    expect(ANTHROPIC_VERSION).toBe('2023-06-01');
+    expect(parseRetryAfter('31536000') === MAX_RETRY_AFTER_MS).toBe(true);
+    expect(DEFAULT_VALIDATION_TIMEOUT_MS).toBe(5000);
+    expect(DEFAULT_MAX_BODY_BYTES).toBe(65536);
   });
 });

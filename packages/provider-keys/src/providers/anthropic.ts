@@ -32,7 +32,17 @@ import {
 } from './_common.js';
 import { anthropicKeyFormat } from './_shapes.js';
 
-/** The API version header every request sends. */
+/**
+ * The API version header every request sends.
+ *
+ * @example
+ * ```ts
+ * import { ANTHROPIC_VERSION, anthropic } from '@coffer/provider-keys';
+ *
+ * const request = await anthropic.validation.request(`sk-ant-api03-${'a'.repeat(93)}AA`);
+ * request.headers['anthropic-version'] === ANTHROPIC_VERSION; // true ('2023-06-01')
+ * ```
+ */
 export const ANTHROPIC_VERSION = '2023-06-01';
 
 /** Options of {@link createAnthropicProvider}. */
