@@ -1,7 +1,7 @@
 // The framework-neutral step every adapter takes: the request's verified key and class in, the
 // limiter's decision out (synchronously when the store is local).
-import { CofferError } from '@coffer/core';
 import type { RateLimitDecision } from './decision.js';
+import { RateLimitKeyMissingError } from './errors.js';
 import type { RateLimiter } from './limiter.js';
 
 /** What the rate limiter reads from a verified key: `VerifiedApiKey` of `@coffer/api-keys` fits. */
@@ -12,12 +12,8 @@ export interface RateLimitKeyLike {
   readonly tier: string;
 }
 
-function missingKey(): CofferError {
-  return new CofferError(
-    'API_KEY_MISSING',
-    'This request has no verified API key for the rate limiter; mount the API-key middleware before it.',
-    { status: 500 },
-  );
+function missingKey(): RateLimitKeyMissingError {
+  return new RateLimitKeyMissingError();
 }
 
 /** @internal */

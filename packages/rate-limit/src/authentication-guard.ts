@@ -4,7 +4,7 @@
 // key_id and refuses further attempts before they reach bcrypt. It plugs into the API-key
 // verifier (`createApiKeyVerifier({ guard })` of @coffer/api-keys), which consults it only for
 // keys it would have to compare: cached keys never pay, malformed keys are refused before.
-import { CofferError, InvalidInputError } from '@coffer/core';
+import { InvalidInputError } from '@coffer/core';
 import { BucketTable } from './_bucket-table.js';
 import { tickNowUs } from './_tick-clock.js';
 import {
@@ -12,6 +12,7 @@ import {
   type ClientAddressResolver,
   createClientAddressResolver,
 } from './client-address.js';
+import { AuthenticationThrottledError, type AuthenticationThrottleReason } from './errors.js';
 import { type BucketRule, compileRule, type RateRule } from './policy.js';
 
 /** What the verifier tells the guard about one attempt (`AuthenticationAttempt` of api-keys). */
@@ -65,7 +66,7 @@ export interface FailedAuthenticationGuard {
    * Before a compare: takes one attempt from the client address's and the `key_id`'s budgets, or
    * refuses with `RATE_LIMITED` (429, `retryAfterMs`). Keys the verifier has proven never reach it
    * (cached, or re-compared in their own lane).
-   * @throws {CofferError} `RATE_LIMITED` (status 429, retryable, `details.retryAfterMs`,
+   * @throws {AuthenticationThrottledError} `RATE_LIMITED` (status 429, retryable, `details.retryAfterMs`,
    *   `details.reason`).
    */
   check(attempt: GuardedAttempt): void;
@@ -77,19 +78,16 @@ const DEFAULT_RULE: RateRule = { rate: 5, per: 'minute', burst: 5 };
 /** The one budget of every request whose client address cannot be found. */
 const UNKNOWN_ADDRESS = 'unknown';
 
-function refusal(reason: 'address' | 'key_id', retryAfterMs: number): CofferError {
+function refusal(
+  reason: AuthenticationThrottleReason,
+  retryAfterMs: number,
+): AuthenticationThrottledError {
   // Refusals are what a flood is answered with, thousands a second: their stack says nothing (it
   // is always this line), and capturing it is most of their cost.
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return new CofferError(
-      'RATE_LIMITED',
-      reason === 'address'
-        ? 'Too many failed authentications from this client; retry later.'
-        : 'Too many failed authentications with this API key id; retry later.',
-      { status: 429, retryable: true, details: { retryAfterMs, reason } },
-    );
+    return new AuthenticationThrottledError(reason, retryAfterMs);
   } finally {
     Error.stackTraceLimit = limit;
   }

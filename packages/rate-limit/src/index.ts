@@ -15,6 +15,11 @@ export {
 } from './client-address.js';
 export type { RateLimitDecision, RateLimitSource } from './decision.js';
 export {
+  AuthenticationThrottledError,
+  type AuthenticationThrottleReason,
+  RateLimitKeyMissingError,
+} from './errors.js';
+export {
   type ExpressRateLimit,
   type ExpressRateLimitMiddleware,
   type ExpressRateLimitOptions,

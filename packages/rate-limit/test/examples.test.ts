@@ -17,6 +17,7 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  AuthenticationThrottledError,
   createAuthenticationGuard,
   createClientAddressResolver,
   createMemoryRateLimitStore,
@@ -27,6 +28,7 @@ import {
   fastifyRateLimit,
   honoClientAddress,
   honoRateLimit,
+  RateLimitKeyMissingError,
   type RateLimitStore,
   rateLimitedResponse,
   rateLimitHeaders,
@@ -40,6 +42,21 @@ const verifier: ApiKeyVerifier = createApiKeyVerifier({ store, hasher });
 const manager = createApiKeyManager({ store, hasher });
 
 describe('TSDoc examples', () => {
+  it('AuthenticationThrottledError', () => {
+    const err = new AuthenticationThrottledError('address', 1200);
+    expect([err.code, err.status, err.details]).toEqual([
+      'RATE_LIMITED',
+      429,
+      { retryAfterMs: 1200, reason: 'address' },
+    ]);
+    expect(err.retryable).toBe(true);
+  });
+
+  it('RateLimitKeyMissingError', () => {
+    expect(new RateLimitKeyMissingError().status).toBe(500);
+    expect(new RateLimitKeyMissingError().code).toBe('API_KEY_MISSING');
+  });
+
   it('DEFAULT_RATE_POLICY', () => {
     expect(DEFAULT_RATE_POLICY.standard['write-light']).toEqual({
       rate: 60,
