@@ -1,7 +1,8 @@
 // `pnpm --filter @coffer/runtimes bench` (and `pnpm bench runtimes`, through bench/runtimes.bench.ts):
 // each runtime measures envelope seal+open 256 B and PII e-mail hashing against its own Web Crypto,
 // and the two core primitives under them. Node measures bench/core.bench.ts's noble figures (noble
-// vs node:crypto) in the same run, for reference. Ratios only; nothing here gates anything.
+// vs node:crypto) in the same run, and each runtime's noble primitives are held to half of those
+// (nobleTarget). Ratios only; nothing here gates CI.
 import { createCipheriv, createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,14 +115,25 @@ export async function runRuntimeBench(onFigure: (figure: RuntimeFigure) => void)
           }),
       })),
     ];
+    // Each runtime's noble primitives against its own fastest crypto are held to the core bench's
+    // figures for noble on Node (noble vs node:crypto), measured above in this run: at least half
+    // of them (the baselines differ by runtime, and figures move by tens of percent between rounds
+    // on a shared machine). Envelope and PII figures are reported, not judged: their baseline is
+    // each runtime's Web Crypto, whose speed differs between runtimes by an order of magnitude.
+    const nobleOnNode: Record<string, number> = {
+      'core: aes-256-gcm seal 256 B (noble)': nodeGcm.ratio,
+      'core: sha256 256 B (noble)': nodeSha.ratio,
+    };
     for (const r of runs) {
       const report = await r.run();
+      const noble = report.cryptoBackend === 'noble';
       for (const f of report.figures) {
-        const noble = report.cryptoBackend === 'noble' && f.name.startsWith('core:');
+        const onNode = noble ? nobleOnNode[f.name] : undefined;
+        const target = onNode === undefined ? undefined : nobleTarget(onNode);
         onFigure({
           name: `runtimes: ${f.name} vs ${f.baseline}, on ${r.name}`,
           value: round4(f.ratio),
-          ...(noble ? { target: NOBLE_FLOOR } : {}),
+          ...(target === undefined ? {} : { target }),
           detail: `${report.runtime}, backend ${report.cryptoBackend}: ${fmt(f.subjectOpsPerSec)} op/s vs ${fmt(f.baselineOpsPerSec)} op/s${noble ? `; ${reference}` : ''}`,
         });
       }
@@ -129,6 +141,14 @@ export async function runRuntimeBench(onFigure: (figure: RuntimeFigure) => void)
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What a runtime's noble primitive must reach: half of the same primitive's ratio for noble on Node
+ * (vs node:crypto) in this run, never below the core bench's noble floor.
+ */
+function nobleTarget(onNode: number): number {
+  return round4(Math.max(NOBLE_FLOOR, onNode / 2));
 }
 
 const round4 = (n: number): number => Number(n.toFixed(4));

@@ -2,7 +2,7 @@
 // 256 B, PII e-mail normalize+hash, and the two core primitives under them (AES-256-GCM seal and
 // SHA-256 of 256 B) for comparison with bench/core.bench.ts's noble-on-Node figures.
 import { aes256GcmSeal, cryptoBackend, sha256 } from '@coffer/core';
-import { createEnvelope, createLocalKeyProvider, Keyring } from '@coffer/envelope';
+import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
 import { normalizeEmail, sha256ForPlatform } from '@coffer/pii';
 import { compare, type Ratio, type RoundOptions } from './measure.ts';
 
@@ -47,7 +47,7 @@ export async function runBench(runtime: string, options: RoundOptions): Promise<
     const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, webKey, small);
     return crypto.subtle.decrypt({ name: 'AES-GCM', iv }, webKey, sealed);
   };
-  const keyring = Keyring.fromKeys([{ id: 1, key: new Uint8Array(32).fill(9), status: 'primary' }]);
+  const keyring = Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]);
   const envelope = createEnvelope({ provider: createLocalKeyProvider(keyring) });
   record(
     'envelope: seal+open 256 B',
