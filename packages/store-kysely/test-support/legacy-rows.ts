@@ -31,3 +31,22 @@ export async function insertEntryOf001(
   );
   return id;
 }
+
+/**
+ * Inserts an entry row of the current schema (no version row) with plain SQL, bypassing the store:
+ * for checking what the database itself refuses.
+ */
+export async function insertEntryRow(
+  h: DialectHarness,
+  db: Kysely<unknown>,
+  prefix: string,
+  entry: { owner: string; name: string | null; status?: string | null; deletedAt?: number },
+): Promise<string> {
+  const id = `0190f5b2-7c1e-7a3b-9c4d-${toHex(randomBytes(6))}`;
+  const deletedAt = entry.deletedAt === undefined ? null : h.timeToDb(entry.deletedAt);
+  await sql`insert into ${sql.table(`${prefix}vault_entries`)}
+    (id, owner, kind, label, name, status, metadata, preview, version, revision, created_at, updated_at, deleted_at)
+    values (${id}, ${entry.owner}, ${'k'}, ${null}, ${entry.name}, ${entry.status ?? null}, ${'{}'},
+      ${'…'}, 1, 1, ${h.timeToDb(T0)}, ${h.timeToDb(T0)}, ${deletedAt})`.execute(db);
+  return id;
+}
