@@ -12,12 +12,19 @@ import {
   KeysMissingError,
   MAX_VALUE_BYTES,
   type RevealedEntry,
+  type RevealedVersions,
   RevisionConflictError,
+  type ScopedVaultListOptions,
+  type ScopedVaultPutInput,
   ValueTooLargeError,
+  type VaultEntryChanges,
   VaultEntryDeletedError,
   VaultNameTakenError,
   VaultNotFoundError,
+  type VaultScope,
   VaultStoreUnsupportedError,
+  type VaultUpdateOptions,
+  type VaultUpdateRecord,
   VersionConflictError,
 } from '../src/index.js';
 
@@ -161,6 +168,45 @@ describe('TSDoc examples', () => {
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const usable = (r: RevealedEntry) => r.entry.status === 'active';
     expect(usable(found)).toBe(true);
+  });
+
+  it('the shapes of names, scopes and updates, used as their examples use them', async () => {
+    const store = createMemoryVaultStore();
+    const envelope = newEnvelope();
+    const vault = createVault({ store, envelope });
+    const input: ScopedVaultPutInput = {
+      kind: 'provider-key',
+      name: 'openai',
+      status: 'active',
+      value: 'sk-proj-…',
+    };
+    const acme = vault.forOwner('org_42');
+    const { id } = await acme.put({ ...input, value: 'sk-proj-0123456789abcdef' });
+    const listOptions: ScopedVaultListOptions = { kind: 'provider-key', limit: 20 };
+    expect((await acme.list(listOptions)).items.map((e) => e.id)).toEqual([id]);
+    const scope: VaultScope = { owner: 'org_42' };
+    expect((await store.getEntry(id, scope))?.name).toBe('openai');
+    const changes: VaultEntryChanges = {
+      status: 'disabled',
+      metadata: { reason: 'customer request' },
+    };
+    const options: VaultUpdateOptions = { expectedVersion: 1, actor: 'provider-keys' };
+    expect((await acme.update(id, changes, options)).status).toBe('disabled');
+    const record: VaultUpdateRecord = {
+      id,
+      owner: 'org_42',
+      expectedRevision: 2,
+      expectedVersion: 1,
+      changes: { status: 'invalid' },
+    };
+    expect(await store.updateEntry(record)).toBe(true);
+    await acme.rotate(id, 'sk-proj-fedcba9876543210');
+    const reader = createVaultReader({ store, envelope, audit: 'unaudited' });
+    const accepted = (r: RevealedVersions) => r.versions.map((v) => v.version);
+    const read = await reader
+      .forOwner('org_42')
+      .revealVersionsByName('openai', { actor: 'a', purpose: 'p' });
+    expect(accepted(read)).toEqual([2, 1]);
   });
 
   it('MemoryVaultStore', async () => {
