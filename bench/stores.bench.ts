@@ -192,6 +192,20 @@ async function benchTarget(b: BenchContext, t: Target): Promise<void> {
   let i = 0;
   const next = (list: string[]) => list[i++ % list.length] ?? '';
   const reveal = async () => (await reader.reveal(next(ids), who)).expose();
+  // The same reveal through the tenant's reader: the owner is one more condition of the same
+  // statement, never another round trip.
+  const scoped = reader.forOwner('org_bench');
+  const revealScoped = async () => (await scoped.reveal(next(ids), who)).expose();
+  // And by name (one statement on the live-names index): what a provider key's resolve does.
+  const names: string[] = [];
+  await inParallel(t.dialect, REVEAL_ROWS / 4, async (n) => {
+    const name = `bench-key-${n}`;
+    await vault.forOwner('org_bench').put({ kind: 'provider-key', name, value: TOKEN });
+    names.push(name);
+  });
+  const revealByName = async () => (await scoped.revealByName(next(names), who)).value.expose();
+  const selectOneRow = () =>
+    raw.selectFrom('raw_single').selectAll().where('id', '=', next(rawSingle)).executeTakeFirst();
   await b.compare({
     name: `${t.label}: vault reveal 256 B vs raw kysely select of one same-size row`,
     target: 0.7,
@@ -205,6 +219,18 @@ async function benchTarget(b: BenchContext, t: Target): Promise<void> {
           .executeTakeFirst(),
     },
     subject: reveal,
+  });
+  await b.compare({
+    name: `${t.label}: vault reveal 256 B for one owner (reader.forOwner) vs raw kysely select of one same-size row`,
+    target: 0.7,
+    baseline: { name: 'raw kysely single-row select by key', fn: selectOneRow },
+    subject: revealScoped,
+  });
+  await b.compare({
+    name: `${t.label}: vault revealByName 256 B (reader.forOwner) vs raw kysely select of one same-size row`,
+    target: 0.7,
+    baseline: { name: 'raw kysely single-row select by key', fn: selectOneRow },
+    subject: revealByName,
   });
   await b.compare({
     name: `${t.label}: vault reveal 256 B vs raw kysely select of the same rows`,

@@ -1,6 +1,6 @@
 // vault: put and reveal of a 256 B token over the memory store, against the raw envelope seal and
 // open of the same value with the same context shape (the vault's own cost: validation, preview,
-// id, records, copies, the audit hook).
+// id, records, copies, the audit hook); and the tenant-scoped reveal, by id and by name.
 import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
 import { createMemoryVaultStore, createVault, createVaultReader } from '@coffer/vault';
 import type { BenchContext } from './harness.ts';
@@ -59,5 +59,27 @@ export default async function (b: BenchContext): Promise<void> {
       fn: async () => new TextDecoder().decode(await envelope.open(sealed, { context })),
     },
     subject: () => reader.reveal(id, who),
+  });
+
+  // The tenant's reader: the owner is a condition of the store's own lookup, nothing more.
+  const scoped = reader.forOwner('org_42');
+  await vault.forOwner('org_42').put({ kind: 'provider-key', name: 'openai', value: token });
+  await b.compare({
+    name: 'vault: reveal 256 B for one owner (reader.forOwner, memory store) vs envelope open',
+    target: 0.6,
+    baseline: {
+      name: '@coffer/envelope open 256 B + UTF-8 decode',
+      fn: async () => new TextDecoder().decode(await envelope.open(sealed, { context })),
+    },
+    subject: () => scoped.reveal(id, who),
+  });
+  await b.compare({
+    name: 'vault: revealByName 256 B (reader.forOwner, memory store) vs envelope open',
+    target: 0.6,
+    baseline: {
+      name: '@coffer/envelope open 256 B + UTF-8 decode',
+      fn: async () => new TextDecoder().decode(await envelope.open(sealed, { context })),
+    },
+    subject: () => scoped.revealByName('openai', who),
   });
 }

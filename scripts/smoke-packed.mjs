@@ -451,7 +451,7 @@ export async function ownMigrator(): Promise<string> {
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) throw error;
   const names = (results ?? []).map((r) => r.migrationName).join(',');
-  if (names !== 'coffer_001_init,coffer_002_api_keys,coffer_003_api_key_tier') {
+  if (names !== 'coffer_001_init,coffer_002_api_keys,coffer_003_api_key_tier,coffer_004_vault_names_status') {
     throw new Error(\`Migrator applied \${names}\`);
   }
   // coffer's own migrate() continues the history the Migrator wrote.

@@ -9,12 +9,16 @@ export interface PlatformServer {
   url: string;
   /** The token the platform currently accepts (the platform "issued" it). */
   issue(token: string): void;
+  /** How many requests reached the platform so far. */
+  received(): number;
   close(): Promise<void>;
 }
 
 export async function startPlatformServer(): Promise<PlatformServer> {
   let current = '';
+  let received = 0;
   const server: Server = createServer((req, res) => {
+    received++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -44,6 +48,7 @@ export async function startPlatformServer(): Promise<PlatformServer> {
     issue(token) {
       current = token;
     },
+    received: () => received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

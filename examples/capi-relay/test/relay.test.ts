@@ -20,6 +20,7 @@ describe('examples/capi-relay', () => {
   it('the narrated run: accepted, refused with the stale token, rotated in place, accepted', async () => {
     expect(await main()).toEqual([
       'forward with v1 -> 200',
+      "forward for org_7 with org_42's id -> NOT_FOUND",
       'forward before rotating -> 401',
       'rotated in place to v2',
       'forward with v2 -> 200',
@@ -38,17 +39,15 @@ describe('examples/capi-relay', () => {
     const audit = { emit: (e: VaultAuditEvent) => void events.push(e) };
     const token = 'act.tiktok-token-0123456789abcdef';
     platform.issue(token);
-    const { id } = await createVault({ store, envelope, audit }).put({
-      kind: 'tiktok-events-token',
-      owner: 'org_9',
-      value: token,
-    });
+    const { id } = await createVault({ store, envelope, audit })
+      .forOwner('org_9')
+      .put({ kind: 'tiktok-events-token', value: token });
     const relay = createCapiRelay({
       reader: createVaultReader({ store, envelope, audit }),
       endpoint: platform.url,
       actor: 'worker-1',
     });
-    expect(await relay.forward(id, { event: 'CompletePayment' })).toBe(200);
+    expect(await relay.forward('org_9', id, { event: 'CompletePayment' })).toBe(200);
     const reveals = events.filter((e) => e.action === 'reveal');
     expect(reveals).toEqual([
       expect.objectContaining({
@@ -76,8 +75,42 @@ describe('examples/capi-relay', () => {
       endpoint: platform.url,
       actor: 'worker-1',
     });
-    await expect(relay.forward('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3', {})).rejects.toMatchObject({
-      code: 'NOT_FOUND',
+    await expect(
+      relay.forward('org_1', '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3', {}),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it("a job for another organization carrying this one's vault id is NOT_FOUND, reveals and sends nothing", async () => {
+    platform = await startPlatformServer();
+    const provider = createLocalKeyProvider(
+      Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]),
+    );
+    const envelope = createEnvelope({ provider });
+    const store = createMemoryVaultStore();
+    const events: VaultAuditEvent[] = [];
+    const audit = { emit: (e: VaultAuditEvent) => void events.push(e) };
+    const token = 'EAAGm0PX4ZCpsBA-victim-token-0123';
+    platform.issue(token);
+    const { id } = await createVault({ store, envelope })
+      .forOwner('org_victim')
+      .put({ kind: 'meta-capi-token', value: token });
+    const relay = createCapiRelay({
+      reader: createVaultReader({ store, envelope, audit }),
+      endpoint: platform.url,
+      actor: 'worker-1',
     });
+    const error = await relay.forward('org_attacker', id, {}).catch((e: unknown) => e);
+    const missing = await relay
+      .forward('org_attacker', '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3', {})
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'NOT_FOUND', details: { id } });
+    expect((error as Error).message).toBe(
+      (missing as Error).message.replace(/0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3/, id),
+    );
+    expect(events).toEqual([]);
+    expect(platform.received()).toBe(0);
+    // The organization's own job goes through.
+    expect(await relay.forward('org_victim', id, {})).toBe(200);
+    expect(platform.received()).toBe(1);
   });
 });

@@ -5,15 +5,21 @@
 // Writes go through `file.update`, which computes the new state on a copy, writes it to the file,
 // and only then swaps it in (see json-file.ts): a write that fails leaves no trace in the file or
 // in memory. Reads go through `file.read` and return copies.
+//
+// Owner conditions: every by-id method takes an optional owner and treats another owner's entry
+// exactly as a missing one (`entryOf`). Names: unique per owner among live entries, checked inside
+// the same `file.update` that writes — the queue makes check and write one step, as a unique index
+// does in a database (a database must use the index: a read followed by a write races).
 import { fromBase64Url, toBase64Url } from '@coffer/core';
-import type {
-  VaultEntryRecord,
-  VaultListQuery,
-  VaultReplaceSealed,
-  VaultRewrapScan,
-  VaultRotateRecord,
-  VaultStore,
-  VaultVersionRecord,
+import {
+  type VaultEntryRecord,
+  type VaultListQuery,
+  VaultNameTakenError,
+  type VaultReplaceSealed,
+  type VaultRewrapScan,
+  type VaultRotateRecord,
+  type VaultStore,
+  type VaultVersionRecord,
 } from '@coffer/vault';
 import { type JsonFileSystem, openJsonFile, own } from './json-file.ts';
 import { JsonFileDuplicateIdError } from './json-file-errors.ts';
@@ -83,36 +89,71 @@ export async function openJsonFileVaultStore(
     ...(options.fs === undefined ? {} : { fs: options.fs }),
   });
 
+  // A file written before names (an older version of this template) holds entries without name,
+  // status and revision: the upgrade a database does with a migration, done once when opening.
+  await file.update((s) => {
+    for (const e of Object.values(s.entries)) {
+      const old = e as Partial<VaultEntryRecord>;
+      if (old.name === undefined) e.name = null;
+      if (old.status === undefined) e.status = null;
+      if (old.revision === undefined) e.revision = 1;
+    }
+  });
+
   const sortedIds = (s: Readonly<VaultFileState>): string[] => Object.keys(s.entries).sort();
   const versionsOf = (s: Readonly<VaultFileState>, id: string): StoredVersion[] =>
     Object.values(own(s.versions, id) ?? {}).sort((a, b) => a.version - b.version);
+  /** The entry `id`, unless an owner is given and it is not theirs: then it does not exist. */
+  const entryOf = (
+    s: Readonly<VaultFileState>,
+    id: string,
+    owner: string | undefined,
+  ): VaultEntryRecord | undefined => {
+    const e = own(s.entries, id);
+    return e === undefined || (owner !== undefined && e.owner !== owner) ? undefined : e;
+  };
+  /** The owner's live entry named `name` (a scan: a database answers from a unique index). */
+  const liveNamed = (s: Readonly<VaultFileState>, owner: string, name: string) =>
+    Object.values(s.entries).find(
+      (e) => e.owner === owner && e.name === name && e.deletedAt === null,
+    );
 
   return {
     insertEntry: (entry, first) =>
       file.update((s) => {
         if (own(s.entries, entry.id) !== undefined) throw new JsonFileDuplicateIdError(entry.id);
+        if (entry.name !== null && entry.deletedAt === null) {
+          if (liveNamed(s, entry.owner, entry.name) !== undefined) {
+            throw new VaultNameTakenError(entry.name);
+          }
+        }
         s.entries[entry.id] = structuredClone(entry);
         s.versions[entry.id] = { [String(first.version)]: toStored(first) };
       }),
 
-    getEntry: (id) => file.read((s) => structuredClone(own(s.entries, id))),
+    getEntry: (id, scope) => file.read((s) => structuredClone(entryOf(s, id, scope?.owner))),
 
-    getVersion: (id, version) =>
+    getEntryByName: (owner, name) => file.read((s) => structuredClone(liveNamed(s, owner, name))),
+
+    getVersion: (id, version, scope) =>
       file.read((s) => {
+        if (entryOf(s, id, scope?.owner) === undefined) return undefined;
         const v = own(own(s.versions, id) ?? {}, String(version));
         return v === undefined ? undefined : toRecord(id, v);
       }),
 
-    listVersions: (id) =>
+    listVersions: (id, scope) =>
       file.read((s) =>
-        versionsOf(s, id)
-          .reverse()
-          .map((v) => toRecord(id, v)),
+        entryOf(s, id, scope?.owner) === undefined
+          ? []
+          : versionsOf(s, id)
+              .reverse()
+              .map((v) => toRecord(id, v)),
       ),
 
     rotate: (input: VaultRotateRecord) =>
       file.update((s) => {
-        const entry = own(s.entries, input.id);
+        const entry = entryOf(s, input.id, input.owner);
         const rows = own(s.versions, input.id);
         if (entry === undefined || rows === undefined) return false;
         if (entry.deletedAt !== null || entry.version !== input.expectedVersion) return false;
@@ -122,6 +163,22 @@ export async function openJsonFileVaultStore(
         entry.updatedAt = input.next.createdAt;
         const oldest = input.next.version - input.keepVersions;
         for (const key of Object.keys(rows)) if (Number(key) < oldest) delete rows[key];
+        return true;
+      }),
+
+    updateEntry: (input) =>
+      file.update((s) => {
+        const entry = entryOf(s, input.id, input.owner);
+        if (entry === undefined || entry.deletedAt !== null) return false;
+        if (entry.revision !== input.expectedRevision) return false;
+        if (input.expectedVersion !== undefined && entry.version !== input.expectedVersion) {
+          return false;
+        }
+        const { label, metadata, status } = input.changes;
+        if (label !== undefined) entry.label = label;
+        if (metadata !== undefined) entry.metadata = structuredClone(metadata);
+        if (status !== undefined) entry.status = status;
+        entry.revision += 1;
         return true;
       }),
 
@@ -140,25 +197,28 @@ export async function openJsonFileVaultStore(
         return out;
       }),
 
-    markDeleted: (id, at) =>
+    markDeleted: (id, at, scope) =>
       file.update((s) => {
-        const e = own(s.entries, id);
+        const e = entryOf(s, id, scope?.owner);
         if (e === undefined || e.deletedAt !== null) return false;
         e.deletedAt = at;
         return true;
       }),
 
-    markRestored: (id) =>
+    markRestored: (id, scope) =>
       file.update((s) => {
-        const e = own(s.entries, id);
+        const e = entryOf(s, id, scope?.owner);
         if (e === undefined || e.deletedAt === null) return false;
+        if (e.name !== null && liveNamed(s, e.owner, e.name) !== undefined) {
+          throw new VaultNameTakenError(e.name);
+        }
         e.deletedAt = null;
         return true;
       }),
 
     destroyEntry: (id, destroyOptions) =>
       file.update((s) => {
-        const e = own(s.entries, id);
+        const e = entryOf(s, id, destroyOptions?.owner);
         if (e === undefined) return false;
         const before = destroyOptions?.deletedBefore;
         if (before !== undefined && (e.deletedAt === null || e.deletedAt >= before)) return false;

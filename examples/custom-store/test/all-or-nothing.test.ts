@@ -31,9 +31,12 @@ function entry(id: string): VaultEntryRecord {
     owner: 'org_1',
     kind: 'webhook-secret',
     label: null,
+    name: null,
+    status: null,
     metadata: {},
     preview: 'wh…01',
     version: 1,
+    revision: 1,
     createdAt: T0,
     updatedAt: T0,
     deletedAt: null,
@@ -99,6 +102,12 @@ describe('examples/custom-store: a failed write changes nothing', () => {
     });
     expect((await store.getEntry(uuid(1)))?.deletedAt).toBeNull();
 
+    disk.failNext('rename');
+    await expect(
+      store.updateEntry({ id: uuid(1), expectedRevision: 1, changes: { status: 'disabled' } }),
+    ).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    expect(await store.getEntry(uuid(1))).toMatchObject({ status: null, revision: 1 });
+
     // The next write succeeds and must not carry any of the failed changes to the file.
     await store.insertEntry(entry(uuid(3)), version(uuid(3), 1));
     const reopened = await openJsonFileVaultStore(path);
@@ -106,6 +115,8 @@ describe('examples/custom-store: a failed write changes nothing', () => {
       version: 1,
       preview: 'wh…01',
       deletedAt: null,
+      status: null,
+      revision: 1,
     });
     expect(await reopened.getEntry(uuid(2))).toBeUndefined();
     expect(await reopened.getEntry(uuid(3))).toMatchObject({ id: uuid(3) });
@@ -156,6 +167,27 @@ describe('examples/custom-store: a failed write changes nothing', () => {
       false,
     );
     expect(siblings(path)).toEqual(['api-keys.json']);
+  });
+
+  it('a vault file written before names opens upgraded: its entries get no name, no status, revision 1', async () => {
+    const path = join(fresh('old-format'), 'vault.json');
+    const { name: _n, status: _s, revision: _r, ...old } = entry(uuid(7));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        entries: { [uuid(7)]: old },
+        versions: { [uuid(7)]: { '1': { version: 1, kekId: '1', sealed: 'AQID', createdAt: T0 } } },
+      }),
+    );
+    const store = await openJsonFileVaultStore(path);
+    expect(await store.getEntry(uuid(7))).toMatchObject({ name: null, status: null, revision: 1 });
+    expect(
+      await store.updateEntry({ id: uuid(7), expectedRevision: 1, changes: { status: 'active' } }),
+    ).toBe(true);
+    await expect((await openJsonFileVaultStore(path)).getEntry(uuid(7))).resolves.toMatchObject({
+      status: 'active',
+      revision: 2,
+    });
   });
 
   it('a file that is not a store fails to open with STORE_OPEN_FAILED, naming no content', async () => {

@@ -64,6 +64,7 @@ describe('pnpm demo (examples/quickstart)', () => {
       expect(out).toContain('platform answered 200');
       expect(out).toContain('the stale token gets 401');
       expect(out).toContain('same vault_id ✓');
+      expect(out).toContain('another organization asking for that vault_id gets NOT_FOUND');
       expect(out).toMatch(/minted lp_test_[0-9A-HJKMNP-TV-Z]{16}_…/);
       expect(out).toContain('GET /v1/whoami → 200');
       expect(out).toContain(

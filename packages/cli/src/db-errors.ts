@@ -22,6 +22,9 @@ const SQLSTATE: Readonly<Record<string, string>> = {
   '3F000': "the schema does not exist: run 'coffer migrate' with the same --schema",
   '42P01':
     "coffer's tables are missing: run 'coffer migrate' first (with the same --table-prefix and --schema)",
+  // A column a later migration adds (a database this version of coffer has not migrated yet).
+  '42703':
+    "coffer's tables are out of date: run 'coffer migrate' first (with the same --table-prefix and --schema)",
   '42501': "permission denied on coffer's tables: the role needs select/insert/update on them",
   '53300': 'the server has too many connections',
   '57P01': 'the server is shutting down',

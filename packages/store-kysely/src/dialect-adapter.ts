@@ -67,6 +67,15 @@ export interface DialectAdapter {
    * and version > ?)`.
    */
   readonly rowValues?: boolean;
+  /**
+   * Optional. Whether the database has partial indexes (the default, `true`: PostgreSQL, SQLite).
+   * Names are unique per owner among live entries through a unique index over `(owner, name)` of
+   * rows `where name is not null and deleted_at is null`. MySQL and MariaDB have no partial
+   * indexes: with `false` the schema has a generated column `live_name` (the name while the entry
+   * is live, else `null`) under a unique index over `(owner, live_name)`, and lookups by name read
+   * that column.
+   */
+  readonly partialIndexes?: boolean;
   /** An epoch-millisecond time as the driver binds it (`Date` for timestamptz, the number for SQLite). */
   timeToDb(ms: number): unknown;
   /** A stored time back to epoch milliseconds. */

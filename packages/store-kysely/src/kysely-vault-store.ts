@@ -4,17 +4,26 @@
 // version; writes touching both tables run in one write transaction (BEGIN IMMEDIATE on SQLite),
 // retried as a whole on transient contention. The hot paths (reveal, put, rewrap) run queries
 // compiled once per store; a reveal is one query joining the entry to its version.
+//
+// Owner conditions are part of each statement (`where id = ? and owner = ?`), never a read
+// followed by a comparison. Names are unique per owner among live entries by the database's
+// unique index (partial where the dialect has partial indexes, over the generated `live_name`
+// column on MySQL): a refused insert or restore surfaces as NAME_TAKEN.
 import { CofferError } from '@coffer/core';
-import type {
-  JsonObject,
-  VaultEntryRecord,
-  VaultEntryWithVersion,
-  VaultListQuery,
-  VaultReplaceSealed,
-  VaultRewrapScan,
-  VaultRotateRecord,
-  VaultStore,
-  VaultVersionRecord,
+import {
+  type JsonObject,
+  type VaultEntryChanges,
+  type VaultEntryRecord,
+  type VaultEntryWithVersion,
+  type VaultListQuery,
+  VaultNameTakenError,
+  type VaultReplaceSealed,
+  type VaultRewrapScan,
+  type VaultRotateRecord,
+  type VaultScope,
+  type VaultStore,
+  type VaultUpdateRecord,
+  type VaultVersionRecord,
 } from '@coffer/vault';
 import { type Selectable, sql } from 'kysely';
 import { prepareQuery } from './prepared-query.js';
@@ -30,8 +39,11 @@ function affected(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }):
   return Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
 }
 
+/** An entry row as the store selects it (never the generated `live_name`). */
+type EntryRow = Omit<Selectable<VaultEntriesTable>, 'live_name'>;
+
 /** The columns of an entry joined to one of its versions (`v_*`; all null when there is none). */
-interface JoinedRow extends Selectable<VaultEntriesTable> {
+interface JoinedRow extends EntryRow {
   v_version: number | null;
   v_kek_id: string | null;
   v_sealed: Uint8Array | null;
@@ -47,14 +59,17 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
   // binding it would be a type error rather than "not found".
   const canExist = (id: string): boolean => !a.uuidIds || UUID.test(id);
 
-  const toEntry = (row: Selectable<VaultEntriesTable>): VaultEntryRecord => ({
+  const toEntry = (row: EntryRow): VaultEntryRecord => ({
     id: row.id,
     owner: row.owner,
     kind: row.kind,
     label: row.label,
+    name: row.name,
+    status: row.status,
     metadata: a.jsonFromDb(row.metadata) as JsonObject,
     preview: row.preview,
     version: Number(row.version),
+    revision: Number(row.revision),
     createdAt: a.timeFromDb(row.created_at),
     updatedAt: a.timeFromDb(row.updated_at),
     deletedAt: row.deleted_at === null ? null : a.timeFromDb(row.deleted_at),
@@ -76,21 +91,26 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     created_at: a.timeToDb(v.createdAt) as number,
   });
 
-  const checkText = (entry: { preview: string } & Partial<VaultEntryRecord>): void => {
+  const checkText = (entry: Partial<VaultEntryRecord>): void => {
     if (!a.nulFreeText) return;
     assertNulFree(entry.owner ?? null, 'owner');
     assertNulFree(entry.kind ?? null, 'kind');
     assertNulFree(entry.label ?? null, 'label');
-    assertNulFree(entry.preview, 'preview');
+    assertNulFree(entry.name ?? null, 'name');
+    assertNulFree(entry.status ?? null, 'status');
+    assertNulFree(entry.preview ?? null, 'preview');
   };
-  const entryValues = (entry: VaultEntryRecord): VaultEntriesTable => ({
+  const entryValues = (entry: VaultEntryRecord): Omit<VaultEntriesTable, 'live_name'> => ({
     id: entry.id,
     owner: entry.owner,
     kind: entry.kind,
     label: entry.label,
+    name: entry.name,
+    status: entry.status,
     metadata: a.jsonToDb(entry.metadata) as string,
     preview: entry.preview,
     version: entry.version,
+    revision: entry.revision,
     created_at: a.timeToDb(entry.createdAt) as number,
     updated_at: a.timeToDb(entry.updatedAt) as number,
     deleted_at: entry.deletedAt === null ? null : (a.timeToDb(entry.deletedAt) as number),
@@ -103,9 +123,12 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     'owner',
     'kind',
     'label',
+    'name',
+    'status',
     'metadata',
     'preview',
     'version',
+    'revision',
     'created_at',
     'updated_at',
     'deleted_at',
@@ -134,6 +157,12 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
         'v.sealed as v_sealed',
         'v.created_at as v_created_at',
       ]);
+  const joinedByName = (query: ReturnType<typeof joined>, owner: string, name: string) => {
+    const byName = query
+      .where('e.owner', '=', owner)
+      .where(`e.${a.partialIndexes === false ? 'live_name' : 'name'}`, '=', name);
+    return a.partialIndexes === false ? byName : byName.where('e.deleted_at', 'is', null);
+  };
   const entryParams = (entry: VaultEntryRecord): Record<string, unknown> => ({
     ...entryValues(entry),
   });
@@ -149,10 +178,34 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
   };
   const versionNames = versionColumns.map((c) => `v_${c}`);
   const prepare = a.prepare?.bind(a);
+  // The owner's live entry of one name: served by the unique index over live names.
+  const liveNamed = a.partialIndexes === false ? 'live_name' : 'name';
   const q = {
     entry: prepareQuery(
       ['id'],
       (v) => ctx.db.selectFrom(entries).select(entryColumns).where('id', '=', v('id')),
+      prepare,
+    ),
+    entryOwned: prepareQuery(
+      ['id', 'owner'],
+      (v) =>
+        ctx.db
+          .selectFrom(entries)
+          .select(entryColumns)
+          .where('id', '=', v('id'))
+          .where('owner', '=', v('owner')),
+      prepare,
+    ),
+    entryByName: prepareQuery(
+      ['owner', 'name'],
+      (v) => {
+        const byName = ctx.db
+          .selectFrom(entries)
+          .select(entryColumns)
+          .where('owner', '=', v('owner'))
+          .where(liveNamed, '=', v('name'));
+        return liveNamed === 'name' ? byName.where('deleted_at', 'is', null) : byName;
+      },
       prepare,
     ),
     version: prepareQuery(
@@ -175,6 +228,26 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     withVersion: prepareQuery<JoinedRow, 'id' | 'version'>(
       ['id', 'version'],
       (v) => joined(v('version')).where('e.id', '=', v('id')),
+      prepare,
+    ),
+    currentOwned: prepareQuery<JoinedRow, 'id' | 'owner'>(
+      ['id', 'owner'],
+      (v) => joined(undefined).where('e.id', '=', v('id')).where('e.owner', '=', v('owner')),
+      prepare,
+    ),
+    withVersionOwned: prepareQuery<JoinedRow, 'id' | 'owner' | 'version'>(
+      ['id', 'owner', 'version'],
+      (v) => joined(v('version')).where('e.id', '=', v('id')).where('e.owner', '=', v('owner')),
+      prepare,
+    ),
+    currentByName: prepareQuery<JoinedRow, 'owner' | 'name'>(
+      ['owner', 'name'],
+      (v) => joinedByName(joined(undefined), v('owner'), v('name')),
+      prepare,
+    ),
+    withVersionByName: prepareQuery<JoinedRow, 'owner' | 'name' | 'version'>(
+      ['owner', 'name', 'version'],
+      (v) => joinedByName(joined(v('version')), v('owner'), v('name')),
       prepare,
     ),
     // Both rows in one statement (writable CTE): one round trip, atomic without a transaction.
@@ -246,6 +319,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
   // id, and a loser re-evaluates `version = expected` against the winner's row and matches
   // nothing. Only a matched update inserts the new version row and prunes beyond `keepVersions`.
   async function rotateOnce(input: VaultRotateRecord): Promise<boolean> {
+    const owner = input.owner;
     const cutoff = input.next.version - 1 - input.keepVersions;
     const set = {
       version: input.next.version,
@@ -263,6 +337,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
               .updateTable(entries)
               .set(set)
               .where('id', '=', input.id)
+              .$if(owner !== undefined, (u) => u.where('owner', '=', owner ?? ''))
               .where('version', '=', input.expectedVersion)
               .where('deleted_at', 'is', null)
               .returning('id'),
@@ -302,6 +377,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
         .updateTable(entries)
         .set(set)
         .where('id', '=', input.id)
+        .$if(owner !== undefined, (u) => u.where('owner', '=', owner ?? ''))
         .where('version', '=', input.expectedVersion)
         .where('deleted_at', 'is', null)
         .executeTakeFirst();
@@ -323,6 +399,34 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     return won;
   }
 
+  // A query whose condition may name the owner: `owner = ?` joins the statement when given.
+  const scoped = (scope: VaultScope | undefined): string | undefined => scope?.owner;
+
+  async function updateEntry(input: VaultUpdateRecord): Promise<boolean> {
+    const changes: VaultEntryChanges = input.changes;
+    const set: { label?: string | null; status?: string | null; metadata?: string } = {};
+    if (changes.label !== undefined) set.label = changes.label;
+    if (changes.status !== undefined) set.status = changes.status;
+    if (changes.metadata !== undefined) set.metadata = a.jsonToDb(changes.metadata) as string;
+    if (Object.keys(set).length === 0) return false;
+    checkText({ label: set.label ?? null, status: set.status ?? null });
+    const { owner, expectedVersion } = input;
+    // One statement: the row lock serializes concurrent updates, and a loser re-evaluates
+    // `revision = ?` (and `version = ?`) against the winner's row and matches nothing.
+    const result = await ctx.runner.once(() =>
+      ctx.db
+        .updateTable(entries)
+        .set((eb) => ({ ...set, revision: eb('revision', '+', 1) }))
+        .where('id', '=', input.id)
+        .$if(owner !== undefined, (u) => u.where('owner', '=', owner ?? ''))
+        .where('revision', '=', input.expectedRevision)
+        .$if(expectedVersion !== undefined, (u) => u.where('version', '=', expectedVersion ?? 0))
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst(),
+    );
+    return affected(result) === 1;
+  }
+
   return {
     async insertEntry(entry, firstVersion) {
       checkText(entry);
@@ -330,6 +434,12 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
         await insertBoth(entry, firstVersion);
       } catch (error) {
         if (a.isUniqueViolation(error)) {
+          // Either unique index refused it: the primary key (an id that exists) or the live names
+          // (a name taken). Which one is asked only on this failure path; nothing was written.
+          if (entry.name !== null && entry.deletedAt === null) {
+            const existing = await ctx.runner.once(() => q.entry.run(ctx.db, { id: entry.id }));
+            if (existing.rows.length === 0) throw new VaultNameTakenError(entry.name);
+          }
           throw new CofferError(
             'STORE_DUPLICATE_ID',
             'A vault entry with this id already exists; nothing was written. Vault ids are random UUIDv7s, so this points at a bug in the caller.',
@@ -340,44 +450,97 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
       }
     },
 
-    async getEntry(id) {
+    async getEntry(id, scope) {
       if (!canExist(id)) return undefined;
-      const { rows } = await ctx.runner.once(() => q.entry.run(ctx.db, { id }));
+      const owner = scoped(scope);
+      const { rows } = await ctx.runner.once(() =>
+        owner === undefined ? q.entry.run(ctx.db, { id }) : q.entryOwned.run(ctx.db, { id, owner }),
+      );
       const row = rows[0];
       return row === undefined ? undefined : toEntry(row);
     },
 
-    async getVersion(id, version) {
-      if (!canExist(id) || !Number.isSafeInteger(version)) return undefined;
-      const { rows } = await ctx.runner.once(() => q.version.run(ctx.db, { id, version }));
+    async getEntryByName(owner, name) {
+      const { rows } = await ctx.runner.once(() => q.entryByName.run(ctx.db, { owner, name }));
       const row = rows[0];
+      return row === undefined ? undefined : toEntry(row);
+    },
+
+    async getVersion(id, version, scope) {
+      if (!canExist(id) || !Number.isSafeInteger(version)) return undefined;
+      const owner = scoped(scope);
+      if (owner === undefined) {
+        const { rows } = await ctx.runner.once(() => q.version.run(ctx.db, { id, version }));
+        const row = rows[0];
+        return row === undefined ? undefined : toVersion(row);
+      }
+      // The version row only when its entry is the owner's: one statement joining the entry.
+      const row = await ctx.runner.once(() =>
+        ctx.db
+          .selectFrom(`${versions} as v` as 'vault_versions as v')
+          .innerJoin(`${entries} as e` as 'vault_entries as e', 'e.id', 'v.entry_id')
+          .select(versionColumns.map((c) => `v.${c}` as const))
+          .where('v.entry_id', '=', id)
+          .where('v.version', '=', version)
+          .where('e.owner', '=', owner)
+          .executeTakeFirst(),
+      );
       return row === undefined ? undefined : toVersion(row);
     },
 
-    async getEntryWithVersion(id, version) {
+    async getEntryWithVersion(id, version, scope) {
       if (!canExist(id)) return undefined;
+      const owner = scoped(scope);
       if (version !== undefined && !Number.isSafeInteger(version)) {
-        const entry = await this.getEntry(id);
+        const entry = await this.getEntry(id, scope);
         return entry === undefined ? undefined : { entry, version: undefined };
       }
       const { rows } = await ctx.runner.once(() =>
-        version === undefined
-          ? q.current.run(ctx.db, { id })
-          : q.withVersion.run(ctx.db, { id, version }),
+        owner === undefined
+          ? version === undefined
+            ? q.current.run(ctx.db, { id })
+            : q.withVersion.run(ctx.db, { id, version })
+          : version === undefined
+            ? q.currentOwned.run(ctx.db, { id, owner })
+            : q.withVersionOwned.run(ctx.db, { id, owner, version }),
       );
       const row = rows[0];
       return row === undefined ? undefined : toJoined(row);
     },
 
-    async listVersions(id) {
+    async getEntryWithVersionByName(owner, name, version) {
+      if (version !== undefined && !Number.isSafeInteger(version)) {
+        const entry = await this.getEntryByName(owner, name);
+        return entry === undefined ? undefined : { entry, version: undefined };
+      }
+      const { rows } = await ctx.runner.once(() =>
+        version === undefined
+          ? q.currentByName.run(ctx.db, { owner, name })
+          : q.withVersionByName.run(ctx.db, { owner, name, version }),
+      );
+      const row = rows[0];
+      return row === undefined ? undefined : toJoined(row);
+    },
+
+    async listVersions(id, scope) {
       if (!canExist(id)) return [];
+      const owner = scoped(scope);
       const rows = await ctx.runner.once(() =>
-        ctx.db
-          .selectFrom(versions)
-          .selectAll()
-          .where('entry_id', '=', id)
-          .orderBy('version', 'desc')
-          .execute(),
+        owner === undefined
+          ? ctx.db
+              .selectFrom(versions)
+              .select(versionColumns)
+              .where('entry_id', '=', id)
+              .orderBy('version', 'desc')
+              .execute()
+          : ctx.db
+              .selectFrom(`${versions} as v` as 'vault_versions as v')
+              .innerJoin(`${entries} as e` as 'vault_entries as e', 'e.id', 'v.entry_id')
+              .select(versionColumns.map((c) => `v.${c}` as const))
+              .where('v.entry_id', '=', id)
+              .where('e.owner', '=', owner)
+              .orderBy('v.version', 'desc')
+              .execute(),
       );
       return rows.map(toVersion);
     },
@@ -388,13 +551,18 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
       return rotate(input);
     },
 
+    async updateEntry(input) {
+      if (!canExist(input.id)) return false;
+      return updateEntry(input);
+    },
+
     async listEntries(query: VaultListQuery) {
       if (query.after !== undefined && !canExist(query.after)) {
         // Every stored id is a UUID: compare as text would differ from uuid order, so refuse.
         return [];
       }
       const rows = await ctx.runner.once(() => {
-        let q = ctx.db.selectFrom(entries).selectAll().where('owner', '=', query.owner);
+        let q = ctx.db.selectFrom(entries).select(entryColumns).where('owner', '=', query.owner);
         if (query.kind !== undefined) q = q.where('kind', '=', query.kind);
         if (query.after !== undefined) q = q.where('id', '>', query.after);
         if (query.includeDeleted !== true) q = q.where('deleted_at', 'is', null);
@@ -403,37 +571,51 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
       return rows.map(toEntry);
     },
 
-    async markDeleted(id, at) {
+    async markDeleted(id, at, scope) {
       if (!canExist(id)) return false;
+      const owner = scoped(scope);
       const result = await ctx.runner.once(() =>
         ctx.db
           .updateTable(entries)
           .set({ deleted_at: a.timeToDb(at) as number })
           .where('id', '=', id)
+          .$if(owner !== undefined, (u) => u.where('owner', '=', owner ?? ''))
           .where('deleted_at', 'is', null)
           .executeTakeFirst(),
       );
       return affected(result) === 1;
     },
 
-    async markRestored(id) {
+    async markRestored(id, scope) {
       if (!canExist(id)) return false;
-      const result = await ctx.runner.once(() =>
-        ctx.db
-          .updateTable(entries)
-          .set({ deleted_at: null })
-          .where('id', '=', id)
-          .where('deleted_at', 'is not', null)
-          .executeTakeFirst(),
-      );
-      return affected(result) === 1;
+      const owner = scoped(scope);
+      try {
+        const result = await ctx.runner.once(() =>
+          ctx.db
+            .updateTable(entries)
+            .set({ deleted_at: null })
+            .where('id', '=', id)
+            .$if(owner !== undefined, (u) => u.where('owner', '=', owner ?? ''))
+            .where('deleted_at', 'is not', null)
+            .executeTakeFirst(),
+        );
+        return affected(result) === 1;
+      } catch (error) {
+        // The only unique index a restore can meet is the live names': the name was taken.
+        if (a.isUniqueViolation(error)) throw new VaultNameTakenError();
+        throw error;
+      }
     },
 
     async destroyEntry(id, options = {}) {
       if (!canExist(id)) return false;
       const before = options.deletedBefore;
+      const owner = options.owner;
       const destroyed = await ctx.runner.transaction(ctx.db, async (trx) => {
-        let del = trx.deleteFrom(entries).where('id', '=', id);
+        let del = trx
+          .deleteFrom(entries)
+          .where('id', '=', id)
+          .$if(owner !== undefined, (d) => d.where('owner', '=', owner ?? ''));
         if (before !== undefined) {
           del = del
             .where('deleted_at', 'is not', null)
@@ -454,7 +636,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
       const rows = await ctx.runner.once(() =>
         ctx.db
           .selectFrom(entries)
-          .selectAll()
+          .select(entryColumns)
           .where('deleted_at', 'is not', null)
           .where('deleted_at', '<', a.timeToDb(before) as number)
           .orderBy('id', 'asc')

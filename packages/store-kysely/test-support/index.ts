@@ -19,11 +19,14 @@ export type {
 } from './dialect-harness.js';
 export { describeEdgeValues } from './edge-values-part.js';
 export { COFFER_MIGRATIONS, describeMigrations } from './migrations-part.js';
+export { describeNamedEntries } from './names-part.js';
 export { describeNoPlaintext } from './no-plaintext-part.js';
 export { describeOwnKysely } from './own-kysely-part.js';
+export { describeOwnerScoping } from './owner-scope-part.js';
 export { describeQueryPlans } from './query-plans-part.js';
 export { describeRewrap } from './rewrap-part.js';
 export { describeSqlFiles } from './sql-files-part.js';
+export { describeEntryUpdates } from './updates-part.js';
 
 /** Every part of the suite, by the name of the function that registers it. */
 export const DIALECT_SUITE_PARTS: readonly string[] = [
@@ -32,8 +35,11 @@ export const DIALECT_SUITE_PARTS: readonly string[] = [
   'describeConcurrency',
   'describeConformance',
   'describeEdgeValues',
+  'describeEntryUpdates',
   'describeMigrations',
+  'describeNamedEntries',
   'describeNoPlaintext',
+  'describeOwnerScoping',
   'describeOwnKysely',
   'describeQueryPlans',
   'describeRewrap',

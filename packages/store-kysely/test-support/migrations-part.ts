@@ -12,6 +12,7 @@ import { createMigrationProvider } from '../src/index.js';
 import { apiKeyRecord } from './api-key-record.js';
 import type { DialectHarness, DialectStorage, TestDatabase } from './dialect-harness.js';
 import { envelope1, prefixer, who } from './fixtures.js';
+import { insertEntryOf001 } from './legacy-rows.js';
 
 /**
  * Every migration, in order. Every dialect ships each one: adding a migration means adding it to
@@ -22,6 +23,7 @@ export const COFFER_MIGRATIONS: readonly string[] = [
   'coffer_001_init',
   'coffer_002_api_keys',
   'coffer_003_api_key_tier',
+  'coffer_004_vault_names_status',
 ];
 const ALL = [...COFFER_MIGRATIONS];
 const KEY_ID = '0123456789ABCDEF';
@@ -98,8 +100,11 @@ export function describeMigrations(h: DialectHarness): void {
         migrationLockTableName: `${p}migration_lock`,
       });
       expect((await migrator.migrateToLatest()).error).toBeUndefined();
-      const vault = createVault({ store: storage.vault, envelope: envelope1 });
-      const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-before-upgrade-01' });
+      const id = await insertEntryOf001(h, storage.db, p, {
+        owner: 'o',
+        kind: 'k',
+        value: 'value-before-upgrade-01',
+      });
 
       expect(await storage.migrate()).toEqual({ applied: ALL.slice(1) });
       expect(await storage.migrate()).toEqual({ applied: [] });
@@ -109,6 +114,13 @@ export function describeMigrations(h: DialectHarness): void {
         audit: 'unaudited',
       });
       expect((await reader.reveal(id, who)).expose()).toBe('value-before-upgrade-01');
+      expect(await storage.vault.getEntry(id)).toMatchObject({
+        label: 'old label',
+        metadata: { old: true },
+        name: null,
+        status: null,
+        revision: 1,
+      });
       expect(await apiKeyRoundTrip(storage)).toBe('migrated');
       const fresh = nextPrefix();
       await (await open(fresh)).migrate();

@@ -4,7 +4,8 @@
 // every API key method are captured from the store's Kysely log and explained by the dialect: no
 // step may read a coffer table without an index; only the KEK scans (rewrap, listKekIds) may walk a
 // whole index; listKeys reads the organization index in order, with no sort. And a reveal is one
-// statement, a put one statement or one transaction of two inserts.
+// statement, a put one statement or one transaction of two inserts. Owner-scoped calls, lookups by
+// name (on the live-names index) and updates are explained the same way.
 import { createVault, createVaultReader } from '@coffer/vault';
 import type { CompiledQuery, Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +143,113 @@ export function describeQueryPlans(h: DialectHarness): void {
           (kekLookup.test(q.sql) && q.parameters[0] === '2'),
       );
       expect(checked).toBeGreaterThan(10);
+    });
+
+    it('owner-scoped, by-name and update statements are served by indexes; a reveal by name or by owner is one statement', async () => {
+      const vault = createVault({ store: storage.vault, envelope: envelope1, maxVersions: 2 });
+      const reader = createVaultReader({
+        store: storage.vault,
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
+      // Several owners, each with many entries, half of them named (some names deleted and
+      // reused): a name lookup that walked the owner's entries would read them all.
+      const ids: string[] = [];
+      for (let i = 0; i < 90; i++) {
+        const owner = `org_plan_${i % 3}`;
+        const name = i % 2 === 0 ? `key-${i}` : null;
+        const { id } = await vault.put({
+          kind: i % 4 ? 'a' : 'b',
+          owner,
+          name,
+          value: `v-plan-${i}-0123456789`,
+        });
+        if (i % 10 === 0 && name !== null) {
+          await vault.delete(id);
+          await vault.put({ kind: 'a', owner, name, value: `v-plan-${i}-again-0123456789` });
+        }
+        ids.push(id);
+      }
+      // And the entries of 300 other tenants, written directly: on a table of a few pages any plan
+      // is as cheap as any other, and planners pick accordingly.
+      const db = storage.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+      for (let start = 0; start < 6000; start += 500) {
+        const rows = Array.from({ length: 500 }, (_, i) => ({
+          id: `0190f5b2-7c1e-7a3b-9c4d-${(start + i).toString(16).padStart(12, '0')}`,
+          owner: `org_bulk_${(start + i) % 300}`,
+          kind: 'bulk',
+          label: null,
+          name: (start + i) % 2 === 0 ? `bulk-${start + i}` : null,
+          status: null,
+          metadata: '{}',
+          preview: '…',
+          version: 1,
+          revision: 1,
+          created_at: h.timeToDb(T0),
+          updated_at: h.timeToDb(T0),
+          deleted_at: (start + i) % 5 === 0 ? h.timeToDb(T0) : null,
+        }));
+        await db.insertInto('coffer_vault_entries').values(rows).execute();
+      }
+      await database.analyze('coffer_');
+      const mine = vault.forOwner('org_plan_1');
+      const myReader = reader.forOwner('org_plan_1');
+      const target = ids[4] ?? '';
+      const named = 'key-16';
+
+      captured.length = 0;
+      await myReader.revealByName(named, who);
+      expect(statements(captured)).toHaveLength(1);
+      captured.length = 0;
+      await myReader.revealByName(named, { ...who, version: 1 });
+      expect(statements(captured)).toHaveLength(1);
+      captured.length = 0;
+      await myReader.reveal(target, who);
+      expect(statements(captured)).toHaveLength(1);
+      captured.length = 0;
+      await myReader.reveal(target, { ...who, version: 1 });
+      expect(statements(captured)).toHaveLength(1);
+
+      captured.length = 0;
+      const byName = [
+        await mine.findByName(named),
+        (await myReader.revealByName(named, who)).entry,
+        (await myReader.revealByName(named, { ...who, version: 1 })).entry,
+      ];
+      expect(byName.map((e) => e?.name)).toEqual([named, named, named]);
+      await myReader.revealVersionsByName(named, who);
+      const nameQueries = statements(captured).filter((q) => /\Wname\W*\s*=|live_name/.test(q.sql));
+      expect(nameQueries.length).toBeGreaterThanOrEqual(4);
+      for (const q of nameQueries) {
+        const steps = await database.explain(q);
+        const entrySteps = steps.filter((st) => /vault_entries|^e$/.test(st.table));
+        expect(entrySteps.length, q.sql).toBeGreaterThan(0);
+        for (const step of entrySteps) {
+          expect(step.index, `${q.sql}\n${step.detail}`).toMatch(/vault_entries_name_idx$/);
+          expect(step.full, `${q.sql}\n${step.detail}`).toBe(false);
+        }
+      }
+
+      captured.length = 0;
+      await mine.describe(target);
+      await mine.list({ limit: 5 });
+      await mine.list({ kind: 'a', limit: 5, includeDeleted: true });
+      await mine.update(target, { status: 'paused', metadata: { n: 1 } }, { expectedVersion: 1 });
+      await mine.rotate(target, 'v-plan-rotated-0123456789');
+      await mine.rotate(target, 'v-plan-rotated-again-0123456789');
+      await myReader.revealVersions(target, who);
+      await storage.vault.getVersion(target, 2, { owner: 'org_plan_1' });
+      await mine.delete(target);
+      await mine.restore(target);
+      await mine.destroy(target);
+      const scopedQueries = statements(captured);
+      expect(scopedQueries.length).toBeGreaterThan(10);
+      for (const q of scopedQueries) {
+        expect(q.sql, 'every scoped statement names the owner or works by the primary key').toMatch(
+          /owner|entry_id/,
+        );
+      }
+      expect(await checkPlans(scopedQueries, () => false)).toBeGreaterThan(10);
     });
 
     it('no API key store query reads a table without an index; listKeys reads the organization index in order', async () => {

@@ -30,6 +30,7 @@ export const mysqlAdapter: DialectAdapter = {
   writableCte: false,
   nulFreeText: false,
   upsert: 'on-duplicate-key',
+  partialIndexes: false,
   rowValues: false,
   timeToDb: (ms) => ms,
   timeFromDb: (value) => Number(value),

@@ -10,6 +10,7 @@ import {
 const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
 const MIGRATION_003 = 'coffer_003_api_key_tier';
+const MIGRATION_004 = 'coffer_004_vault_names_status';
 
 /**
  * Which server the DDL is rendered for. They differ only in the collation that compares text
@@ -54,14 +55,17 @@ function collationOf(flavor: unknown): string {
 
 /**
  * coffer's MySQL / MariaDB migrations as plain SQL statements, rendered for a table prefix and a
- * server: `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches)
- * and `coffer_003_api_key_tier` (each key's rate-limit tier). InnoDB tables in `utf8mb4` with an
+ * server: `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches),
+ * `coffer_003_api_key_tier` (each key's rate-limit tier) and `coffer_004_vault_names_status` (vault
+ * entries' name, status and revision; names unique per owner among live entries through the
+ * generated column `live_name` and a unique index over `(owner, live_name)`, since neither server
+ * has partial indexes). InnoDB tables in `utf8mb4` with an
  * exact (binary, no-pad) collation, times as `bigint` epoch milliseconds (UTC by definition,
  * whatever the connection's time zone), sealed values as `longblob`, JSON as `longtext` checked by
  * `json_valid`, booleans as 0/1. Indexes are declared inside `create table if not exists` (MySQL
- * has no `create index if not exists`), so those statements can run twice; `003` adds a column,
- * which MariaDB does idempotently (`add column if not exists`) and MySQL 8 cannot: its `mysql`
- * rendering is for one run (the Migrator checks `upDoneIf` first). The package ships the default
+ * has no `create index if not exists`), so those statements can run twice; `003` and `004` add
+ * columns, which MariaDB does idempotently (`add column if not exists`) and MySQL 8 cannot: their
+ * `mysql` renderings are for one run (the Migrator checks `upDoneIf` first). The package ships the default
  * rendering as `sql/mariadb/*.sql` and `sql/mysql/*.sql`; call this to render your own for a
  * migration tool other than Kysely's.
  *
@@ -169,6 +173,58 @@ export function mysqlMigrations(options: MysqlSchemaOptions = {}): readonly SqlM
           `alter table ${q(n.apiKeys)} drop check ${q(`${prefix}api_key_tier_check`)}, drop column tier`,
         ]
       : [`alter table ${q(n.apiKeys)} drop column if exists tier`];
+  // 004: vault entries' name, clear-text status and the revision of their clear-text fields;
+  // existing entries get no name, no status, revision 1. Neither server has partial indexes, so
+  // "a name once among an owner's live entries" is a stored generated column — the name while the
+  // entry is live, else null — under a unique index over (owner, live_name), which also serves
+  // lookups by name (unique indexes admit any number of nulls). One `alter table`, so it applies
+  // whole or not at all; MySQL 8 names its checks to drop them before their columns.
+  const names = `${prefix}vault_entries`;
+  const hasNames = `select 1 from information_schema.columns where table_schema = database() and table_name = '${n.vaultEntries}' and column_name = 'live_name'`;
+  const liveName = 'live_name varchar(128) as (case when deleted_at is null then name end) stored';
+  const namesIndex = q(`${names}_name_idx`);
+  const namesUp =
+    flavor === 'mysql'
+      ? [
+          `alter table ${q(n.vaultEntries)}
+  add column name varchar(128),
+  add column status varchar(32),
+  add column revision bigint not null default 1,
+  add column ${liveName},
+  add constraint ${q(`${names}_name_check`)} check (char_length(name) between 1 and 128),
+  add constraint ${q(`${names}_status_check`)} check (char_length(status) between 1 and 32),
+  add constraint ${q(`${names}_revision_check`)} check (revision >= 1),
+  add unique index ${namesIndex} (owner, live_name)`,
+        ]
+      : [
+          `alter table ${q(n.vaultEntries)}
+  add column if not exists name varchar(128) check (char_length(name) between 1 and 128),
+  add column if not exists status varchar(32) check (char_length(status) between 1 and 32),
+  add column if not exists revision bigint not null default 1 check (revision >= 1),
+  add column if not exists ${liveName},
+  add unique index if not exists ${namesIndex} (owner, live_name)`,
+        ];
+  const namesDown =
+    flavor === 'mysql'
+      ? [
+          `alter table ${q(n.vaultEntries)}
+  drop index ${namesIndex},
+  drop check ${q(`${names}_name_check`)},
+  drop check ${q(`${names}_status_check`)},
+  drop check ${q(`${names}_revision_check`)},
+  drop column live_name,
+  drop column revision,
+  drop column status,
+  drop column name`,
+        ]
+      : [
+          `alter table ${q(n.vaultEntries)}
+  drop index if exists ${namesIndex},
+  drop column if exists live_name,
+  drop column if exists revision,
+  drop column if exists status,
+  drop column if exists name`,
+        ];
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
@@ -178,6 +234,13 @@ export function mysqlMigrations(options: MysqlSchemaOptions = {}): readonly SqlM
       down: tierDown,
       upDoneIf: hasTier,
       downDoneIf: `select 1 from dual where not exists (${hasTier})`,
+    },
+    {
+      name: MIGRATION_004,
+      up: namesUp,
+      down: namesDown,
+      upDoneIf: hasNames,
+      downDoneIf: `select 1 from dual where not exists (${hasNames})`,
     },
   ];
 }

@@ -270,7 +270,7 @@ const names = mysqlMigrations().map((m) => m.name.replace(/^coffer_/, ''));
 // MySQL 8 has no `add column if not exists` (MariaDB has): its 003 files apply once (the Migrator
 // checks information_schema first).
 function applyOnce(flavor: MysqlFlavor): string[] {
-  return flavor === 'mysql' ? ['coffer_003_api_key_tier'] : [];
+  return flavor === 'mysql' ? ['coffer_003_api_key_tier', 'coffer_004_vault_names_status'] : [];
 }
 
 function renderFile(

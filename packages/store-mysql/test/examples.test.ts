@@ -34,7 +34,12 @@ describe('TSDoc examples', () => {
     const databaseUrl = env.DATABASE_URL;
     const storage = createMysqlStore({ connectionString: databaseUrl });
     expect(await storage.migrate()).toEqual({
-      applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'],
+      applied: [
+        'coffer_001_init',
+        'coffer_002_api_keys',
+        'coffer_003_api_key_tier',
+        'coffer_004_vault_names_status',
+      ],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
     expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();

@@ -10,6 +10,7 @@ import {
 const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
 const MIGRATION_003 = 'coffer_003_api_key_tier';
+const MIGRATION_004 = 'coffer_004_vault_names_status';
 
 /**
  * Where coffer's PostgreSQL tables live.
@@ -33,10 +34,11 @@ export interface PostgresSchemaOptions {
 
 /**
  * coffer's PostgreSQL migrations as plain SQL statements, rendered for a prefix and schema:
- * `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches) and
- * `coffer_003_api_key_tier` (each key's rate-limit tier). The package ships the default rendering
- * as `sql/001_init.sql`, `sql/002_api_keys.sql` and `sql/003_api_key_tier.sql`; call this to render
- * your own for a migration tool other than Kysely's.
+ * `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches),
+ * `coffer_003_api_key_tier` (each key's rate-limit tier) and `coffer_004_vault_names_status`
+ * (vault entries' name, status and revision, and the unique index over live names). The package
+ * ships the default rendering as `sql/001_init.sql` … `sql/004_vault_names_status.sql`; call this
+ * to render your own for a migration tool other than Kysely's.
  *
  * @param options Prefix and schema.
  * @returns The migrations in order, each with `up` and `down` statements.
@@ -133,10 +135,29 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
     `alter table ${q(n.apiKeys)} add column if not exists tier text not null default 'standard' check (char_length(tier) between 1 and 64)`,
   ];
   const tierDown = [`alter table ${q(n.apiKeys)} drop column if exists tier`];
+  // 004: vault entries' name (unique per owner among live entries: a partial unique index, which
+  // also serves lookups by name), clear-text status, and the revision of their clear-text fields.
+  // Existing entries get no name, no status, revision 1.
+  const namesIndex = `${prefix}vault_entries_name_idx`;
+  const namesUp = [
+    `alter table ${q(n.vaultEntries)}
+  add column if not exists name text check (char_length(name) between 1 and 128),
+  add column if not exists status text check (char_length(status) between 1 and 32),
+  add column if not exists revision bigint not null default 1 check (revision >= 1)`,
+    `create unique index if not exists "${namesIndex}" on ${q(n.vaultEntries)} (owner, name) where name is not null and deleted_at is null`,
+  ];
+  const namesDown = [
+    `drop index if exists ${schema === undefined ? `"${namesIndex}"` : `"${schema}"."${namesIndex}"`}`,
+    `alter table ${q(n.vaultEntries)}
+  drop column if exists revision,
+  drop column if exists status,
+  drop column if exists name`,
+  ];
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
     { name: MIGRATION_003, up: tierUp, down: tierDown },
+    { name: MIGRATION_004, up: namesUp, down: namesDown },
   ];
 }
 

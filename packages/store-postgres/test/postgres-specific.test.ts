@@ -50,6 +50,9 @@ describe('PostgreSQL types and schema', () => {
     expect(type('vault_entries', 'metadata')).toBe('jsonb');
     expect(type('vault_entries', 'created_at')).toBe('timestamp with time zone');
     expect(type('vault_entries', 'deleted_at')).toBe('timestamp with time zone');
+    expect(type('vault_entries', 'name')).toBe('text');
+    expect(type('vault_entries', 'status')).toBe('text');
+    expect(type('vault_entries', 'revision')).toBe('bigint');
     expect(type('vault_versions', 'entry_id')).toBe('uuid');
     expect(type('vault_versions', 'sealed')).toBe('bytea');
     expect(type('api_key', 'key_id')).toBe('text');
@@ -69,6 +72,7 @@ describe('PostgreSQL types and schema', () => {
       'CREATE UNIQUE INDEX coffer_api_key_pkey ON S.coffer_api_key USING btree (key_id)',
       'CREATE UNIQUE INDEX coffer_kill_switch_pkey ON S.coffer_kill_switch USING btree (target)',
       'CREATE INDEX coffer_vault_entries_deleted_idx ON S.coffer_vault_entries USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)',
+      'CREATE UNIQUE INDEX coffer_vault_entries_name_idx ON S.coffer_vault_entries USING btree (owner, name) WHERE ((name IS NOT NULL) AND (deleted_at IS NULL))',
       'CREATE INDEX coffer_vault_entries_owner_idx ON S.coffer_vault_entries USING btree (owner, id)',
       'CREATE INDEX coffer_vault_entries_owner_kind_idx ON S.coffer_vault_entries USING btree (owner, kind, id)',
       'CREATE UNIQUE INDEX coffer_vault_entries_pkey ON S.coffer_vault_entries USING btree (id)',

@@ -9,6 +9,7 @@ import {
 const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
 const MIGRATION_003 = 'coffer_003_api_key_tier';
+const MIGRATION_004 = 'coffer_004_vault_names_status';
 
 /**
  * Where coffer's SQLite tables live.
@@ -27,11 +28,12 @@ export interface SqliteSchemaOptions {
 
 /**
  * coffer's SQLite migrations as plain SQL statements, rendered for a table prefix:
- * `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches) and
- * `coffer_003_api_key_tier` (each key's rate-limit tier). The package ships the default rendering
- * as `sql/001_init.sql`, `sql/002_api_keys.sql` and `sql/003_api_key_tier.sql`; call this to render
- * your own for a migration tool other than Kysely's. `003` adds a column, which SQLite cannot do
- * idempotently: apply its file once (the Migrator checks `upDoneIf` first). Tables are `STRICT` (types
+ * `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches),
+ * `coffer_003_api_key_tier` (each key's rate-limit tier) and `coffer_004_vault_names_status`
+ * (vault entries' name, status and revision, and the unique index over live names). The package
+ * ships the default rendering as `sql/001_init.sql` … `sql/004_vault_names_status.sql`; call this
+ * to render your own for a migration tool other than Kysely's. `003` and `004` add columns, which
+ * SQLite cannot do idempotently: apply their files once (the Migrator checks `upDoneIf` first). Tables are `STRICT` (types
  * enforced), times are integer epoch milliseconds, booleans 0/1 integers, sealed values blobs.
  *
  * @param options The table prefix.
@@ -124,6 +126,24 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
     `alter table ${q(n.apiKeys)} add column tier text not null default 'standard' check (length(tier) between 1 and 64)`,
   ];
   const tierDown = [`alter table ${q(n.apiKeys)} drop column tier`];
+  // 004: vault entries' name (unique per owner among live entries: a partial unique index, which
+  // also serves lookups by name), clear-text status, and the revision of their clear-text fields.
+  // Existing entries get no name, no status, revision 1. Done when the index exists (it comes
+  // last); undone when the name column (dropped last) is gone.
+  const namesIndex = `${prefix}vault_entries_name_idx`;
+  const namesUp = [
+    `alter table ${q(n.vaultEntries)} add column name text check (length(name) between 1 and 128)`,
+    `alter table ${q(n.vaultEntries)} add column status text check (length(status) between 1 and 32)`,
+    `alter table ${q(n.vaultEntries)} add column revision integer not null default 1 check (revision >= 1)`,
+    `create unique index if not exists "${namesIndex}" on ${q(n.vaultEntries)} (owner, name) where name is not null and deleted_at is null`,
+  ];
+  const namesDown = [
+    `drop index if exists "${namesIndex}"`,
+    `alter table ${q(n.vaultEntries)} drop column revision`,
+    `alter table ${q(n.vaultEntries)} drop column status`,
+    `alter table ${q(n.vaultEntries)} drop column name`,
+  ];
+  const hasNames = `select 1 from pragma_table_info('${n.vaultEntries}') where name = 'name'`;
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
@@ -133,6 +153,13 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
       down: tierDown,
       upDoneIf: hasTier,
       downDoneIf: `select 1 where not exists (${hasTier})`,
+    },
+    {
+      name: MIGRATION_004,
+      up: namesUp,
+      down: namesDown,
+      upDoneIf: `select 1 from sqlite_master where type = 'index' and name = '${namesIndex}'`,
+      downDoneIf: `select 1 where not exists (${hasNames})`,
     },
   ];
 }

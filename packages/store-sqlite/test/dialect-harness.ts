@@ -169,7 +169,7 @@ const shipped = (file: string): string => readFileSync(new URL(file, sqlDir), 'u
 const names = sqliteMigrations().map((m) => m.name.replace(/^coffer_/, ''));
 
 // SQLite has no `add column if not exists`: these files apply once (the Migrator checks first).
-const APPLY_ONCE = ['coffer_003_api_key_tier'];
+const APPLY_ONCE = ['coffer_003_api_key_tier', 'coffer_004_vault_names_status'];
 
 function renderFile(statements: readonly string[], name: string, direction: string): string {
   return [

@@ -33,7 +33,12 @@ describe('TSDoc examples', () => {
   it('createSqliteStore', async () => {
     const storage = createSqliteStore({ filename: ':memory:' });
     expect(await storage.migrate()).toEqual({
-      applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'],
+      applied: [
+        'coffer_001_init',
+        'coffer_002_api_keys',
+        'coffer_003_api_key_tier',
+        'coffer_004_vault_names_status',
+      ],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
     expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();
@@ -43,7 +48,12 @@ describe('TSDoc examples', () => {
   it('README and docs/stores.md: API keys on the store (bcrypt cost 4 here)', async () => {
     const storage = createSqliteStore({ filename: dir.file('readme-keys.db') });
     expect(await storage.migrate()).toEqual({
-      applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier'],
+      applied: [
+        'coffer_001_init',
+        'coffer_002_api_keys',
+        'coffer_003_api_key_tier',
+        'coffer_004_vault_names_status',
+      ],
     });
     const hasher = createBcryptHasher({ cost: 4 });
     const keys = createApiKeyManager({ store: storage.apiKeys, hasher });
@@ -111,6 +121,7 @@ describe('TSDoc examples', () => {
     const { error } = await migrator.migrateToLatest();
     if (error !== undefined) throw error;
     expect((await migrator.getMigrations()).map((m) => m.executedAt !== undefined)).toEqual([
+      true,
       true,
       true,
       true,

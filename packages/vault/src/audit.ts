@@ -11,6 +11,7 @@
 export type VaultAuditAction =
   | 'put'
   | 'rotate'
+  | 'update'
   | 'reveal'
   | 'delete'
   | 'restore'
@@ -38,7 +39,7 @@ export type VaultAuditAction =
  * ```
  */
 export interface VaultAuditEvent {
-  /** The action. `purge` is a destroy done by `purgeExpired`. */
+  /** The action. `purge` is a destroy done by `purgeExpired`; `update` sets label, metadata or status. */
   action: VaultAuditAction;
   /** The vault id. */
   id: string;
@@ -46,8 +47,14 @@ export interface VaultAuditEvent {
   owner: string;
   /** The entry's kind. */
   kind: string;
+  /** The entry's name, when it has one. */
+  name?: string;
   /** The version acted on (the new version for `put`/`rotate`, the revealed one for `reveal`). */
   version: number;
+  /** `update` only: the entry's new revision. */
+  revision?: number;
+  /** `update` only: which fields the update set (never their values). */
+  fields?: ('label' | 'metadata' | 'status')[];
   /** Who acted (reveals; writes when the caller passes it). */
   actor?: string;
   /** Why (reveals). */

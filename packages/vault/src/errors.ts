@@ -1,27 +1,114 @@
 import { CofferError } from '@coffer/core';
 
 /**
- * No vault entry (or no retained version) has this id. Code `NOT_FOUND`, status 404.
+ * No vault entry (or no retained version) has this id — or, for a lookup by name, no live entry
+ * of the owner has this name. Code `NOT_FOUND`, status 404. A scoped call (`forOwner`) answers an
+ * entry of another owner with exactly this error, so existence never leaks across tenants.
  *
  * @example
  * ```ts
  * import { VaultNotFoundError } from '@coffer/vault';
  *
  * new VaultNotFoundError('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3').code; // 'NOT_FOUND'
+ * new VaultNotFoundError({ name: 'openai' }).details; // { name: 'openai' }
  * ```
  */
 export class VaultNotFoundError extends CofferError {
   /**
-   * @param id The vault id that was looked up.
+   * @param ref The vault id that was looked up, or `{ name }` for a lookup by name.
    * @param version The version that was asked for, when a specific one was.
    */
-  constructor(id: string, version?: number) {
+  constructor(ref: string | { name: string }, version?: number) {
+    const what = typeof ref === 'string' ? { id: ref } : { name: ref.name };
     super(
       'NOT_FOUND',
-      version === undefined
-        ? `No vault entry with id "${id}" exists (it may have been destroyed or purged).`
-        : `Vault entry "${id}" has no retained version ${version}; only the current and up to maxVersions earlier versions are kept.`,
-      { status: 404, details: version === undefined ? { id } : { id, version } },
+      typeof ref !== 'string'
+        ? `No live vault entry named "${ref.name}" exists for this owner (it may never have been stored, or be deleted).`
+        : version === undefined
+          ? `No vault entry with id "${ref}" exists (it may have been destroyed or purged).`
+          : `Vault entry "${ref}" has no retained version ${version}; only the current and up to maxVersions earlier versions are kept.`,
+      { status: 404, details: version === undefined ? what : { ...what, version } },
+    );
+  }
+}
+
+/**
+ * Another live entry of the same owner already has this name: names are unique per owner among
+ * live (not soft-deleted) entries. Code `NAME_TAKEN`, status 409. Nothing was written: a `put`
+ * stored nothing, a `restore` left the entry deleted. Look the name up (`findByName`) and decide:
+ * rotate that entry, or delete it first.
+ *
+ * @example
+ * ```ts
+ * import { VaultNameTakenError } from '@coffer/vault';
+ *
+ * new VaultNameTakenError('openai').details; // { name: 'openai' }
+ * ```
+ */
+export class VaultNameTakenError extends CofferError {
+  /** @param name The name that is taken, when known. */
+  constructor(name?: string) {
+    super(
+      'NAME_TAKEN',
+      `${name === undefined ? 'The name' : `The name "${name}"`} is already held by another live vault entry of this owner; nothing was written. Rotate that entry (findByName), or delete it first.`,
+      { status: 409, details: name === undefined ? {} : { name } },
+    );
+  }
+}
+
+/**
+ * A check-and-set update lost: the entry is no longer at the revision the caller expected (its
+ * label, metadata or status changed meanwhile). Code `REVISION_CONFLICT`, status 409. Describe the
+ * entry again and decide again.
+ *
+ * @example
+ * ```ts
+ * import { RevisionConflictError } from '@coffer/vault';
+ *
+ * new RevisionConflictError('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3', 3, 4).details; // { id, expectedRevision: 3, currentRevision: 4 }
+ * ```
+ */
+export class RevisionConflictError extends CofferError {
+  /**
+   * @param id The vault id.
+   * @param expectedRevision The revision the caller expected.
+   * @param currentRevision The revision the entry has now, when known.
+   */
+  constructor(id: string, expectedRevision: number, currentRevision?: number) {
+    super(
+      'REVISION_CONFLICT',
+      `Vault entry "${id}" is not at revision ${expectedRevision}${currentRevision === undefined ? '' : ` (it is at ${currentRevision})`}; another update came first. Describe the entry again and retry with its current revision.`,
+      {
+        status: 409,
+        details:
+          currentRevision === undefined
+            ? { id, expectedRevision }
+            : { id, expectedRevision, currentRevision },
+      },
+    );
+  }
+}
+
+/**
+ * The vault's store does not implement what the call needs: a store written for the interface
+ * before named entries (no `getEntryByName`, no `updateEntry`) cannot keep names, statuses or
+ * updates. Code `STORE_UNSUPPORTED`, status 501. Upgrade the store (docs/custom-store.md,
+ * "Upgrading a store"); everything else keeps working meanwhile.
+ *
+ * @example
+ * ```ts
+ * import { VaultStoreUnsupportedError } from '@coffer/vault';
+ *
+ * new VaultStoreUnsupportedError('getEntryByName').details; // { method: 'getEntryByName' }
+ * ```
+ */
+export class VaultStoreUnsupportedError extends CofferError {
+  /** @param method The store method that is missing. */
+  constructor(method: string) {
+    super(
+      'STORE_UNSUPPORTED',
+      `The vault store has no ${method}(): it was written for the VaultStore interface before named entries, statuses and updates. Upgrade it (see "Upgrading a store" in docs/custom-store.md) to use names, statuses or update().`,
+      { status: 501, details: { method } },
     );
   }
 }

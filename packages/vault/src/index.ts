@@ -4,17 +4,23 @@ export {
   KekMismatchError,
   KeysMissingError,
   MAX_VALUE_BYTES,
+  RevisionConflictError,
   ValueTooLargeError,
   VaultEntryDeletedError,
+  VaultNameTakenError,
   VaultNotFoundError,
+  VaultStoreUnsupportedError,
   VersionConflictError,
 } from './errors.js';
 export { createMemoryVaultStore, type MemoryVaultStore } from './memory-store.js';
 export { defaultPreview, type PreviewFunction } from './preview.js';
 export {
   createVaultReader,
+  type RevealedEntry,
   type RevealedVersion,
+  type RevealedVersions,
   type RevealOptions,
+  type ScopedVaultReader,
   type VaultReader,
   type VaultReaderOptions,
 } from './reader.js';
@@ -23,6 +29,9 @@ export {
   type RewrapOptions,
   type RewrapProgress,
   type RewrapResult,
+  type ScopedVault,
+  type ScopedVaultListOptions,
+  type ScopedVaultPutInput,
   type Vault,
   type VaultEntryInfo,
   type VaultListOptions,
@@ -31,18 +40,22 @@ export {
   type VaultPutInput,
   type VaultRef,
   type VaultRotateOptions,
+  type VaultUpdateOptions,
   type VaultWriteOptions,
   type VerifyKeysResult,
 } from './vault.js';
 export type {
   JsonObject,
   JsonValue,
+  VaultEntryChanges,
   VaultEntryRecord,
   VaultEntryWithVersion,
   VaultListQuery,
   VaultReplaceSealed,
   VaultRewrapScan,
   VaultRotateRecord,
+  VaultScope,
   VaultStore,
+  VaultUpdateRecord,
   VaultVersionRecord,
 } from './vault-store.js';

@@ -1,3 +1,4 @@
+import { VaultNameTakenError } from './errors.js';
 import type {
   JsonObject,
   JsonValue,
@@ -7,7 +8,9 @@ import type {
   VaultReplaceSealed,
   VaultRewrapScan,
   VaultRotateRecord,
+  VaultScope,
   VaultStore,
+  VaultUpdateRecord,
   VaultVersionRecord,
 } from './vault-store.js';
 
@@ -29,7 +32,17 @@ export interface MemoryVaultStore extends VaultStore {
   /** The distinct KEK ids of all stored versions. */
   listKekIds(): Promise<string[]>;
   /** The entry and one of its versions (the current one unless `version` is given). */
-  getEntryWithVersion(id: string, version?: number): Promise<VaultEntryWithVersion | undefined>;
+  getEntryWithVersion(
+    id: string,
+    version?: number,
+    scope?: VaultScope,
+  ): Promise<VaultEntryWithVersion | undefined>;
+  /** The live entry of `owner` named `name` and one of its versions. */
+  getEntryWithVersionByName(
+    owner: string,
+    name: string,
+    version?: number,
+  ): Promise<VaultEntryWithVersion | undefined>;
   /** Up to `limit` version rows under one KEK id. */
   listVersionsByKek(kekId: string, limit: number): Promise<VaultVersionRecord[]>;
 }
@@ -51,9 +64,12 @@ function copyEntry(e: VaultEntryRecord): VaultEntryRecord {
     owner: e.owner,
     kind: e.kind,
     label: e.label,
+    name: e.name,
+    status: e.status,
     metadata: copyJson(e.metadata),
     preview: e.preview,
     version: e.version,
+    revision: e.revision,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
     deletedAt: e.deletedAt,
@@ -102,8 +118,9 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Creates an in-memory vault store for tests and prototypes. It honours the full
- * {@link VaultStore} contract (check-and-set, ordering, copies in and out) and passes
- * `runVaultStoreConformance`; data lives as long as the object. Sealed bytes that are pruned by a
+ * {@link VaultStore} contract (check-and-set, owner conditions, names unique per owner among live
+ * entries, ordering, copies in and out) and passes `runVaultStoreConformance`; data lives as long
+ * as the object. Sealed bytes that are pruned by a
  * rotation, replaced by a rewrap or destroyed are zeroed in memory, not just dropped.
  *
  * @returns A new, empty store.
@@ -135,34 +152,68 @@ export function createMemoryVaultStore(): MemoryVaultStore {
   });
   const findVersion = (id: string, version: number): VaultVersionRecord | undefined =>
     versions.get(id)?.find((row) => row.version === version);
+  // The live entries' names: `${owner.length}:${owner}${name}` → id. The unique index over live
+  // rows that a database keeps, here as a map: a name is in it exactly while its entry is live.
+  const liveNames = new Map<string, string>();
+  const nameKey = (owner: string, name: string): string => `${owner.length}:${owner}${name}`;
+  /** The stored entry `id`, unless `scope` names another owner: then it does not exist. */
+  const entryOf = (id: string, scope: VaultScope | undefined): VaultEntryRecord | undefined => {
+    const e = entries.get(id);
+    return e === undefined || (scope !== undefined && e.owner !== scope.owner) ? undefined : e;
+  };
+  const byName = (owner: string, name: string): VaultEntryRecord | undefined => {
+    const id = liveNames.get(nameKey(owner, name));
+    return id === undefined ? undefined : entries.get(id);
+  };
+  const withVersion = (
+    e: VaultEntryRecord | undefined,
+    version: number | undefined,
+  ): VaultEntryWithVersion | undefined => {
+    if (e === undefined) return undefined;
+    const v = findVersion(e.id, version ?? e.version);
+    return { entry: copyEntry(e), version: v === undefined ? undefined : copyVersion(v) };
+  };
 
   const sortedIds = (): string[] => [...entries.keys()].sort();
 
   return {
     async insertEntry(entry, firstVersion) {
       if (entries.has(entry.id)) throw new Error(`duplicate vault id ${entry.id}`);
+      const key = entry.name === null ? undefined : nameKey(entry.owner, entry.name);
+      if (key !== undefined && entry.deletedAt === null && liveNames.has(key)) {
+        throw new VaultNameTakenError(entry.name ?? undefined);
+      }
       entries.set(entry.id, copyEntry(entry));
       versions.set(entry.id, [storeVersion(firstVersion)]);
+      if (key !== undefined && entry.deletedAt === null) liveNames.set(key, entry.id);
     },
 
-    async getEntry(id) {
-      const e = entries.get(id);
+    async getEntry(id, scope) {
+      const e = entryOf(id, scope);
       return e === undefined ? undefined : copyEntry(e);
     },
 
-    async getVersion(id, version) {
+    async getEntryByName(owner, name) {
+      const e = byName(owner, name);
+      return e === undefined ? undefined : copyEntry(e);
+    },
+
+    async getVersion(id, version, scope) {
+      if (entryOf(id, scope) === undefined) return undefined;
       const v = findVersion(id, version);
       return v === undefined ? undefined : copyVersion(v);
     },
 
-    async getEntryWithVersion(id, version) {
-      const e = entries.get(id);
-      if (e === undefined) return undefined;
-      const v = findVersion(id, version ?? e.version);
-      return { entry: copyEntry(e), version: v === undefined ? undefined : copyVersion(v) };
+    async getEntryWithVersion(id, version, scope) {
+      return withVersion(entryOf(id, scope), version);
     },
 
-    async listVersions(id) {
+    async getEntryWithVersionByName(owner, name, version) {
+      return withVersion(byName(owner, name), version);
+    },
+
+    async listVersions(id, scope) {
+      if (entryOf(id, scope) === undefined) return [];
       const rows = versions.get(id) ?? [];
       const out: VaultVersionRecord[] = [];
       for (let i = rows.length - 1; i >= 0; i--) {
@@ -173,7 +224,7 @@ export function createMemoryVaultStore(): MemoryVaultStore {
     },
 
     async rotate(input: VaultRotateRecord) {
-      const e = entries.get(input.id);
+      const e = entryOf(input.id, input.owner === undefined ? undefined : { owner: input.owner });
       const rows = versions.get(input.id);
       if (e === undefined || rows === undefined) return false;
       if (e.deletedAt !== null || e.version !== input.expectedVersion) return false;
@@ -194,6 +245,23 @@ export function createMemoryVaultStore(): MemoryVaultStore {
       return true;
     },
 
+    async updateEntry(input: VaultUpdateRecord) {
+      const e = entryOf(input.id, input.owner === undefined ? undefined : { owner: input.owner });
+      if (e === undefined || e.deletedAt !== null || e.revision !== input.expectedRevision) {
+        return false;
+      }
+      if (input.expectedVersion !== undefined && e.version !== input.expectedVersion) return false;
+      const { label, metadata, status } = input.changes;
+      entries.set(input.id, {
+        ...e,
+        ...(label === undefined ? {} : { label }),
+        ...(metadata === undefined ? {} : { metadata: copyJson(metadata) }),
+        ...(status === undefined ? {} : { status }),
+        revision: e.revision + 1,
+      });
+      return true;
+    },
+
     async listEntries(query: VaultListQuery) {
       const out: VaultEntryRecord[] = [];
       for (const id of sortedIds()) {
@@ -208,28 +276,34 @@ export function createMemoryVaultStore(): MemoryVaultStore {
       return out;
     },
 
-    async markDeleted(id, at) {
-      const e = entries.get(id);
+    async markDeleted(id, at, scope) {
+      const e = entryOf(id, scope);
       if (e === undefined || e.deletedAt !== null) return false;
       entries.set(id, { ...e, deletedAt: at });
+      if (e.name !== null) liveNames.delete(nameKey(e.owner, e.name));
       return true;
     },
 
-    async markRestored(id) {
-      const e = entries.get(id);
+    async markRestored(id, scope) {
+      const e = entryOf(id, scope);
       if (e === undefined || e.deletedAt === null) return false;
+      const key = e.name === null ? undefined : nameKey(e.owner, e.name);
+      if (key !== undefined && liveNames.has(key))
+        throw new VaultNameTakenError(e.name ?? undefined);
       entries.set(id, { ...e, deletedAt: null });
+      if (key !== undefined) liveNames.set(key, id);
       return true;
     },
 
     async destroyEntry(id, options) {
-      const e = entries.get(id);
+      const e = entryOf(id, options?.owner === undefined ? undefined : { owner: options.owner });
       if (e === undefined) return false;
       const before = options?.deletedBefore;
       if (before !== undefined && (e.deletedAt === null || e.deletedAt >= before)) return false;
       for (const row of versions.get(id) ?? []) row.sealed.fill(0);
       entries.delete(id);
       versions.delete(id);
+      if (e.name !== null && e.deletedAt === null) liveNames.delete(nameKey(e.owner, e.name));
       return true;
     },
 

@@ -7,6 +7,8 @@ import type { JsonObject } from './vault-store.js';
 const LONE_SURROGATE = /\p{Surrogate}/u;
 const CONTROL = /\p{Cc}/u;
 const KIND = /^[a-z0-9][a-z0-9._:-]{0,63}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const STATUS = /^[a-z0-9][a-z0-9._:-]{0,31}$/;
 const MAX_METADATA_BYTES = 8192;
 
 function invalid(parameter: string, message: string): InvalidInputError {
@@ -48,6 +50,37 @@ export function checkKind(kind: unknown): string {
     );
   }
   return kind;
+}
+
+export function checkName(name: unknown): string {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw invalid(
+      'name',
+      'name must be 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit, e.g. "openai" or "billing:stripe"',
+    );
+  }
+  return name;
+}
+
+/** An optional name: `undefined` and `null` are no name. */
+export function checkOptionalName(name: unknown): string | null {
+  return name === undefined || name === null ? null : checkName(name);
+}
+
+/** A status, or `null` to have none. */
+export function checkStatus(status: unknown): string | null {
+  if (status === null) return null;
+  if (typeof status !== 'string' || !STATUS.test(status)) {
+    throw invalid(
+      'status',
+      'status must be null or 1-32 characters of a-z 0-9 . _ : - starting with a letter or digit, e.g. "active"',
+    );
+  }
+  return status;
+}
+
+export function checkOwner(owner: unknown): string {
+  return checkText(owner, 'owner', 256);
 }
 
 export function checkLabel(label: unknown): string | null {

@@ -2,12 +2,16 @@ import { InvalidInputError, isCofferError } from '@coffer/core';
 import { type Envelope, inspectSealed, type KeyProvider } from '@coffer/envelope';
 import nextTurn from '#next-turn';
 import { emitAudit, type VaultAuditAction, type VaultAuditSink } from './audit.js';
+import { entryInfo } from './entry-info.js';
 import {
   AuditFailedError,
   KekMismatchError,
   KeysMissingError,
+  RevisionConflictError,
   VaultEntryDeletedError,
+  VaultNameTakenError,
   VaultNotFoundError,
+  VaultStoreUnsupportedError,
   VersionConflictError,
 } from './errors.js';
 import { computePreview, type PreviewFunction } from './preview.js';
@@ -21,16 +25,21 @@ import {
   checkKind,
   checkLabel,
   checkMetadata,
+  checkName,
   checkObject,
   checkOptionalFunction,
+  checkOptionalName,
+  checkOwner,
   checkPreviews,
   checkProvider,
+  checkStatus,
   checkText,
   checkValue,
   checkVersion,
 } from './validate.js';
 import type {
   JsonObject,
+  VaultEntryChanges,
   VaultEntryRecord,
   VaultStore,
   VaultVersionRecord,
@@ -94,6 +103,14 @@ export interface VaultPutInput {
   kind: string;
   /** The owner or tenant: 1–256 characters, no control characters. */
   owner: string;
+  /**
+   * A name, unique among the owner's live entries (1–128 characters of `A-Z a-z 0-9 . _ : -`,
+   * starting with a letter or digit; case matters). A name another live entry of the owner holds
+   * is `NAME_TAKEN`. Fixed for the entry's life; look it up with `forOwner(owner).findByName`.
+   */
+  name?: string | null;
+  /** A clear-text status for the application (1–32 characters of `a-z 0-9 . _ : -`), e.g. `active`. */
+  status?: string | null;
   /** A human label (≤ 256 characters). */
   label?: string | null;
   /** Non-secret JSON metadata (≤ 8 KiB serialized; no U+0000 or unpaired surrogate in keys or strings). */
@@ -138,14 +155,20 @@ export interface VaultEntryInfo {
   kind: string;
   /** The owner. */
   owner: string;
+  /** The name (unique among the owner's live entries), or `null`. */
+  name: string | null;
   /** The label, or `null`. */
   label: string | null;
+  /** The application's clear-text status, or `null`. */
+  status: string | null;
   /** Non-secret metadata. */
   metadata: JsonObject;
   /** Display preview of the current value, e.g. `sk-proj-…6b5c`; never enough to reconstruct it. */
   preview: string;
-  /** Current version. */
+  /** Current version (+1 per rotation). */
   version: number;
+  /** Current revision of label, metadata and status (+1 per `update`). */
+  revision: number;
   /** Creation time. */
   createdAt: Date;
   /** Last rotation (or creation) time. */
@@ -185,6 +208,32 @@ export interface VaultRotateOptions extends VaultWriteOptions {
    * Without it, the rotation applies on top of whatever version is current: a rotation that loses
    * a race is re-sealed and retried (up to 16 attempts), so only heavy contention on one id
    * (more than 16 writers at once) ends in `VERSION_CONFLICT`.
+   */
+  expectedVersion?: number;
+}
+
+/**
+ * Options of {@link Vault.update}: check-and-set conditions and the actor.
+ *
+ * @example
+ * ```ts
+ * import type { VaultUpdateOptions } from '@coffer/vault';
+ *
+ * // Mark the key invalid only if it is still the version the failed call used.
+ * const options: VaultUpdateOptions = { expectedVersion: 2, actor: 'provider-keys' };
+ * ```
+ */
+export interface VaultUpdateOptions extends VaultWriteOptions {
+  /**
+   * Update only if the entry is at this revision; otherwise `REVISION_CONFLICT`. Without it, the
+   * update applies on top of whatever revision is current (retried, like `rotate`, when another
+   * update wins the race in between).
+   */
+  expectedRevision?: number;
+  /**
+   * Update only if the entry is at this version (its value was not rotated meanwhile); otherwise
+   * `VERSION_CONFLICT`. The condition is part of the store's one update statement: an update
+   * racing a rotation never applies to the new version.
    */
   expectedVersion?: number;
 }
@@ -308,9 +357,125 @@ export interface VerifyKeysResult {
 }
 
 /**
+ * What a {@link ScopedVault} stores: a {@link VaultPutInput} without `owner`, which the scope sets.
+ *
+ * @example
+ * ```ts
+ * import type { ScopedVaultPutInput } from '@coffer/vault';
+ *
+ * const input: ScopedVaultPutInput = { kind: 'provider-key', name: 'openai', status: 'active', value: 'sk-proj-…' };
+ * ```
+ */
+export type ScopedVaultPutInput = Omit<VaultPutInput, 'owner'>;
+
+/**
+ * Options of {@link ScopedVault.list}: {@link VaultListOptions} without `owner`.
+ *
+ * @example
+ * ```ts
+ * import type { ScopedVaultListOptions } from '@coffer/vault';
+ *
+ * const options: ScopedVaultListOptions = { kind: 'provider-key', limit: 20 };
+ * ```
+ */
+export type ScopedVaultListOptions = Omit<VaultListOptions, 'owner'>;
+
+/**
+ * The vault for one owner (tenant), from {@link Vault.forOwner}: what request handlers should
+ * hold. Every call is limited to the owner's entries in the store query itself
+ * (`… where id = ? and owner = ?`): another owner's id answers exactly as a missing id — the same
+ * `NOT_FOUND` error, code and message, after the same store calls — and changes nothing; lists hold
+ * only the owner's entries. Audit events carry the owner.
+ *
+ * @example
+ * ```ts
+ * import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
+ * import { createMemoryVaultStore, createVault } from '@coffer/vault';
+ *
+ * const envelope = createEnvelope({
+ *   provider: createLocalKeyProvider(Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }])),
+ * });
+ * const vault = createVault({ store: createMemoryVaultStore(), envelope });
+ * const acme = vault.forOwner('org_acme');
+ * const { id } = await acme.put({ kind: 'meta-capi-token', name: 'pixel-1234', value: 'EAAGm0PX4ZCpsBA1234567890abcd' });
+ * (await acme.findByName('pixel-1234'))?.id === id; // true
+ * await vault.forOwner('org_other').describe(id); // throws NOT_FOUND, as for an id that never existed
+ * ```
+ */
+export interface ScopedVault {
+  /** The owner every call is limited to. */
+  readonly owner: string;
+  /**
+   * {@link Vault.put} for this owner.
+   *
+   * @throws {VaultNameTakenError} `NAME_TAKEN` when another live entry of this owner has `name`; nothing is stored.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed kind, name, status, label, metadata or an empty value.
+   * @throws {ValueTooLargeError} `VALUE_TOO_LARGE`; {@link AuditFailedError} `AUDIT_FAILED`.
+   * @throws {VaultStoreUnsupportedError} `STORE_UNSUPPORTED` for a name or status on a store without them.
+   */
+  put(input: ScopedVaultPutInput): Promise<VaultRef>;
+  /**
+   * {@link Vault.rotate} of this owner's entry.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND` also for another owner's id. The rest as {@link Vault.rotate}.
+   */
+  rotate(id: string, value: string | Uint8Array, options?: VaultRotateOptions): Promise<VaultRef>;
+  /**
+   * {@link Vault.update} of this owner's entry.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND` also for another owner's id. The rest as {@link Vault.update}.
+   */
+  update(
+    id: string,
+    changes: VaultEntryChanges,
+    options?: VaultUpdateOptions,
+  ): Promise<VaultEntryInfo>;
+  /**
+   * {@link Vault.describe} of this owner's entry.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND` also for another owner's id. {@link InvalidInputError} `INVALID_INPUT` for a malformed id.
+   */
+  describe(id: string): Promise<VaultEntryInfo>;
+  /**
+   * The owner's live (not soft-deleted) entry with this name, or `undefined`: metadata only, one
+   * store query.
+   *
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed name.
+   * @throws {VaultStoreUnsupportedError} `STORE_UNSUPPORTED` on a store without names.
+   */
+  findByName(name: string): Promise<VaultEntryInfo | undefined>;
+  /**
+   * One page of this owner's entries, by id.
+   *
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed kind, cursor or limit.
+   */
+  list(options?: ScopedVaultListOptions): Promise<VaultListPage>;
+  /**
+   * {@link Vault.delete} of this owner's entry.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND` also for another owner's id. The rest as {@link Vault.delete}.
+   */
+  delete(id: string, options?: VaultWriteOptions): Promise<VaultEntryInfo>;
+  /**
+   * {@link Vault.restore} of this owner's entry.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND` also for another owner's id. The rest as {@link Vault.restore}.
+   */
+  restore(id: string, options?: VaultWriteOptions): Promise<VaultEntryInfo>;
+  /**
+   * {@link Vault.destroy} of this owner's entry.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND` also for another owner's id. The rest as {@link Vault.destroy}.
+   */
+  destroy(id: string, options?: VaultWriteOptions): Promise<void>;
+}
+
+/**
  * The public face of the vault, safe to hand to API handlers: it writes and describes values but
  * never returns one (no method's result type holds a value, and none does at run time). Made by
- * {@link createVault}; reading values is {@link VaultReader}'s job.
+ * {@link createVault}; reading values is {@link VaultReader}'s job. Hand request handlers
+ * `vault.forOwner(tenant)` ({@link ScopedVault}), which cannot reach another tenant's entries;
+ * the unscoped methods are for jobs that work across owners (rewrap, purge, operators' tools).
  *
  * @example
  * ```ts
@@ -328,11 +493,20 @@ export interface VerifyKeysResult {
  */
 export interface Vault {
   /**
+   * The vault limited to one owner's entries: what request handlers should hold (see
+   * {@link ScopedVault}). Cheap: make one per request.
+   *
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed owner (1–256 characters, no control characters).
+   */
+  forOwner(owner: string): ScopedVault;
+  /**
    * Seals and stores a new value; returns its new id and version 1.
    *
-   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed kind, owner, label, metadata or an empty value.
+   * @throws {VaultNameTakenError} `NAME_TAKEN` when another live entry of the owner has `name`; nothing is stored.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed kind, owner, name, status, label, metadata or an empty value.
    * @throws {ValueTooLargeError} `VALUE_TOO_LARGE` above 64 KiB.
    * @throws {AuditFailedError} `AUDIT_FAILED` (`committed: true`, with the new `id` in `details`) when the audit sink fails after the write.
+   * @throws {VaultStoreUnsupportedError} `STORE_UNSUPPORTED` for a name or status on a store without them.
    */
   put(input: VaultPutInput): Promise<VaultRef>;
   /**
@@ -344,6 +518,25 @@ export interface Vault {
    * @throws {InvalidInputError} `INVALID_INPUT`; {@link ValueTooLargeError} `VALUE_TOO_LARGE`; {@link AuditFailedError} `AUDIT_FAILED`.
    */
   rotate(id: string, value: string | Uint8Array, options?: VaultRotateOptions): Promise<VaultRef>;
+  /**
+   * Sets the clear-text fields of an entry — `label`, `metadata` (replaced whole, validated like
+   * `put`'s), `status` — as one check-and-set store statement, and bumps its revision; returns the
+   * entry as updated. Audited (`update`, with the fields set but not their values). The value,
+   * version and name do not change.
+   *
+   * @throws {VaultNotFoundError} `NOT_FOUND`. {@link VaultEntryDeletedError} `DELETED` for a soft-deleted entry.
+   * @throws {RevisionConflictError} `REVISION_CONFLICT` when `expectedRevision` is not current, or
+   *   (without it) when 16 attempts in a row lost to concurrent updates.
+   * @throws {VersionConflictError} `VERSION_CONFLICT` when `expectedVersion` is not current.
+   * @throws {InvalidInputError} `INVALID_INPUT` for a malformed id, change (none, unknown, or
+   *   invalid), revision, version or actor.
+   * @throws {AuditFailedError} `AUDIT_FAILED` (committed). {@link VaultStoreUnsupportedError} `STORE_UNSUPPORTED` on a store without `updateEntry`.
+   */
+  update(
+    id: string,
+    changes: VaultEntryChanges,
+    options?: VaultUpdateOptions,
+  ): Promise<VaultEntryInfo>;
   /**
    * Metadata of one entry (deleted entries too, with `deletedAt`).
    *
@@ -367,6 +560,7 @@ export interface Vault {
   /**
    * Undoes a soft delete (until purged). Restoring a live entry changes nothing.
    *
+   * @throws {VaultNameTakenError} `NAME_TAKEN` when another live entry of the owner took the entry's name meanwhile; it stays deleted.
    * @throws {VaultNotFoundError} `NOT_FOUND`; {@link AuditFailedError} `AUDIT_FAILED`.
    * @throws {InvalidInputError} `INVALID_INPUT` for a malformed id or actor.
    */
@@ -407,22 +601,6 @@ export interface Vault {
    *   error it throws, e.g. a retryable `KMS_UNAVAILABLE`, passes through unchanged).
    */
   verifyKeys(): Promise<VerifyKeysResult>;
-}
-
-/** Converts a store record to the public view (internal). */
-export function entryInfo(e: VaultEntryRecord): VaultEntryInfo {
-  return {
-    id: e.id,
-    kind: e.kind,
-    owner: e.owner,
-    label: e.label,
-    metadata: e.metadata,
-    preview: e.preview,
-    version: e.version,
-    createdAt: new Date(e.createdAt),
-    updatedAt: new Date(e.updatedAt),
-    deletedAt: e.deletedAt === null ? null : new Date(e.deletedAt),
-  };
 }
 
 /**
@@ -485,19 +663,43 @@ export function createVault(options: VaultOptions): Vault {
 
   async function record(
     action: VaultAuditAction,
-    e: { id: string; owner: string; kind: string },
+    e: VaultEntryRecord,
     version: number,
     at: number,
     actor?: string,
+    extra?: { revision: number; fields: ('label' | 'metadata' | 'status')[] },
   ): Promise<void> {
     if (audit === undefined) return;
-    const event = { action, id: e.id, owner: e.owner, kind: e.kind, version, at: new Date(at) };
+    const name = (e as Partial<VaultEntryRecord>).name;
+    const event = {
+      action,
+      id: e.id,
+      owner: e.owner,
+      kind: e.kind,
+      ...(name === undefined || name === null ? {} : { name }),
+      version,
+      ...(extra === undefined ? {} : extra),
+      at: new Date(at),
+    };
     const ok = await emitAudit(audit, actor === undefined ? event : { ...event, actor });
     if (!ok) throw new AuditFailedError(action, true, { id: e.id, version });
   }
 
-  async function load(id: string): Promise<VaultEntryRecord> {
-    const e = await store.getEntry(id);
+  /**
+   * The entry `id` — of `owner` when given, decided by the store's query; the comparison after it
+   * only guards against a store that ignores the condition (one written before owner conditions).
+   */
+  async function find(
+    id: string,
+    owner: string | undefined,
+  ): Promise<VaultEntryRecord | undefined> {
+    if (owner === undefined) return await store.getEntry(id);
+    const e = await store.getEntry(id, { owner });
+    return e === undefined || e.owner !== owner ? undefined : e;
+  }
+
+  async function load(id: string, owner?: string): Promise<VaultEntryRecord> {
+    const e = await find(id, owner);
     if (e === undefined) throw new VaultNotFoundError(id);
     return e;
   }
@@ -545,78 +747,278 @@ export function createVault(options: VaultOptions): Vault {
     actor === undefined ? undefined : checkText(actor, 'actor', 256);
   const writeActor = (o: unknown): string | undefined =>
     o === undefined ? undefined : actorOf(checkObject(o, 'options').actor);
+  const requireMethod = (method: 'updateEntry' | 'getEntryByName'): void => {
+    if (typeof store[method] !== 'function') throw new VaultStoreUnsupportedError(method);
+  };
+
+  // Each operation once, for the unscoped vault (`owner` undefined) and for `forOwner(owner)`.
+  async function put(input: unknown, scope: string | undefined): Promise<VaultRef> {
+    const i = checkObject(input, 'input');
+    if (scope !== undefined && i.owner !== undefined && i.owner !== scope) {
+      throw new InvalidInputError(
+        'input.owner must not be given to a vault for one owner: forOwner(owner) sets it',
+        { details: { parameter: 'owner' } },
+      );
+    }
+    const kind = checkKind(i.kind);
+    const owner = scope ?? checkOwner(i.owner);
+    const name = checkOptionalName(i.name);
+    const status = i.status === undefined ? null : checkStatus(i.status);
+    const label = checkLabel(i.label);
+    const metadata = checkMetadata(i.metadata);
+    const value = checkValue(i.value);
+    const actor = actorOf(i.actor);
+    if (name !== null) requireMethod('getEntryByName');
+    if (status !== null) requireMethod('updateEntry');
+    const preview = computePreview(value, kind, previews);
+    const now = clock();
+    const id = uuidV7(now);
+    const sealed = await envelope.seal(value, { context: sealContext({ id, owner, kind }, 1) });
+    const first = { id, version: 1, kekId: inspectSealed(sealed).kekId, sealed, createdAt: now };
+    const entry: VaultEntryRecord = {
+      id,
+      owner,
+      kind,
+      label,
+      name,
+      status,
+      metadata,
+      preview,
+      version: 1,
+      revision: 1,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    };
+    try {
+      await store.insertEntry(entry, first);
+    } catch (error) {
+      // The store's refusal, re-made here: the vault's own message, with the name it knows.
+      if (isCofferError(error, 'NAME_TAKEN')) throw new VaultNameTakenError(name ?? undefined);
+      throw error;
+    }
+    if (audit !== undefined) await record('put', entry, 1, now, actor);
+    return { id, version: 1 };
+  }
+
+  async function rotate(
+    id: string,
+    value: unknown,
+    rotateOptions: unknown,
+    owner: string | undefined,
+  ): Promise<VaultRef> {
+    checkId(id);
+    const given = checkValue(value);
+    // Read once, now: rotate waits for the store before it seals (and may seal again on a lost
+    // race), so bytes the caller reuses meanwhile must not become the stored value.
+    const checked = typeof given === 'string' ? given : new Uint8Array(given);
+    const o = rotateOptions === undefined ? {} : checkObject(rotateOptions, 'options');
+    const expected =
+      o.expectedVersion === undefined
+        ? undefined
+        : checkVersion(o.expectedVersion, 'expectedVersion');
+    const actor = actorOf(o.actor);
+    let tried = 0;
+    for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
+      const e = await load(id, owner);
+      if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
+      if (expected !== undefined && e.version !== expected) {
+        throw new VersionConflictError(id, expected, e.version);
+      }
+      const preview = computePreview(checked, e.kind, previews);
+      const now = clock();
+      const next = await sealVersion(e, e.version + 1, checked, now);
+      tried = e.version;
+      const won = await store.rotate({
+        id,
+        ...(owner === undefined ? {} : { owner }),
+        expectedVersion: e.version,
+        next,
+        preview,
+        keepVersions: maxVersions,
+      });
+      if (won) {
+        await record('rotate', e, next.version, now, actor);
+        return { id, version: next.version };
+      }
+    }
+    // Every attempt lost to a concurrent rotation: report the version the last one started from.
+    const e = await load(id, owner);
+    if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
+    throw new VersionConflictError(id, tried, e.version);
+  }
+
+  async function update(
+    id: string,
+    changes: unknown,
+    updateOptions: unknown,
+    owner: string | undefined,
+  ): Promise<VaultEntryInfo> {
+    checkId(id);
+    const wanted = checkChanges(changes);
+    const o = updateOptions === undefined ? {} : checkObject(updateOptions, 'options');
+    const expectedRevision =
+      o.expectedRevision === undefined
+        ? undefined
+        : checkVersion(o.expectedRevision, 'expectedRevision');
+    const expectedVersion =
+      o.expectedVersion === undefined
+        ? undefined
+        : checkVersion(o.expectedVersion, 'expectedVersion');
+    const actor = actorOf(o.actor);
+    requireMethod('updateEntry');
+    const fields = (['label', 'metadata', 'status'] as const).filter(
+      (f) => wanted[f] !== undefined,
+    );
+    let tried = 0;
+    for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
+      const e = await load(id, owner);
+      if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
+      if (expectedVersion !== undefined && e.version !== expectedVersion) {
+        throw new VersionConflictError(id, expectedVersion, e.version);
+      }
+      if (expectedRevision !== undefined && e.revision !== expectedRevision) {
+        throw new RevisionConflictError(id, expectedRevision, e.revision);
+      }
+      tried = e.revision;
+      const won = await store.updateEntry({
+        id,
+        ...(owner === undefined ? {} : { owner }),
+        expectedRevision: e.revision,
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
+        changes: wanted,
+      });
+      if (won) {
+        const updated: VaultEntryRecord = { ...e, ...wanted, revision: e.revision + 1 };
+        await record('update', updated, e.version, clock(), actor, {
+          revision: updated.revision,
+          fields: [...fields],
+        });
+        return entryInfo(updated);
+      }
+    }
+    // Every attempt lost to a concurrent update: report the revision the last one started from.
+    const e = await load(id, owner);
+    if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
+    if (expectedVersion !== undefined && e.version !== expectedVersion) {
+      throw new VersionConflictError(id, expectedVersion, e.version);
+    }
+    throw new RevisionConflictError(id, tried, e.revision);
+  }
+
+  async function list(o: Record<string, unknown>, owner: string): Promise<VaultListPage> {
+    const kind = o.kind === undefined ? undefined : checkKind(o.kind);
+    const after = o.cursor === undefined || o.cursor === null ? undefined : checkCursor(o.cursor);
+    const limit = o.limit === undefined ? 50 : checkIntInRange(o.limit, 'limit', 1, 1000);
+    const query = {
+      owner,
+      limit: limit + 1, // one more than the page, to know whether another page follows
+      includeDeleted: o.includeDeleted === true,
+      ...(kind === undefined ? {} : { kind }),
+      ...(after === undefined ? {} : { after }),
+    };
+    const rows = await store.listEntries(query);
+    const items = rows.slice(0, limit).map(entryInfo);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last !== undefined ? last.id : null };
+  }
+
+  async function remove(
+    id: string,
+    writeOptions: unknown,
+    owner: string | undefined,
+  ): Promise<VaultEntryInfo> {
+    checkId(id);
+    const actor = writeActor(writeOptions);
+    const e = await load(id, owner);
+    const now = clock();
+    const done =
+      owner === undefined
+        ? await store.markDeleted(id, now)
+        : await store.markDeleted(id, now, { owner });
+    if (!done) return entryInfo(await load(id, owner));
+    await record('delete', e, e.version, now, actor);
+    return entryInfo({ ...e, deletedAt: now });
+  }
+
+  async function restore(
+    id: string,
+    writeOptions: unknown,
+    owner: string | undefined,
+  ): Promise<VaultEntryInfo> {
+    checkId(id);
+    const actor = writeActor(writeOptions);
+    const e = await load(id, owner);
+    let done: boolean;
+    try {
+      done =
+        owner === undefined
+          ? await store.markRestored(id)
+          : await store.markRestored(id, { owner });
+    } catch (error) {
+      if (isCofferError(error, 'NAME_TAKEN')) {
+        throw new VaultNameTakenError((e as Partial<VaultEntryRecord>).name ?? undefined);
+      }
+      throw error;
+    }
+    if (!done) return entryInfo(await load(id, owner));
+    await record('restore', e, e.version, clock(), actor);
+    return entryInfo({ ...e, deletedAt: null });
+  }
+
+  async function destroy(
+    id: string,
+    writeOptions: unknown,
+    owner: string | undefined,
+  ): Promise<void> {
+    checkId(id);
+    const actor = writeActor(writeOptions);
+    const e = await load(id, owner);
+    const done =
+      owner === undefined ? await store.destroyEntry(id) : await store.destroyEntry(id, { owner });
+    if (!done) throw new VaultNotFoundError(id);
+    await record('destroy', e, e.version, clock(), actor);
+  }
+
+  async function findByName(
+    givenName: unknown,
+    owner: string,
+  ): Promise<VaultEntryInfo | undefined> {
+    const name = checkName(givenName);
+    requireMethod('getEntryByName');
+    const e = await store.getEntryByName(owner, name);
+    // Only the owner's live entry of that name (a guard against a store that answers otherwise).
+    if (e === undefined || e.owner !== owner || e.name !== name || e.deletedAt !== null) {
+      return undefined;
+    }
+    return entryInfo(e);
+  }
+
+  function forOwner(givenOwner: unknown): ScopedVault {
+    const owner = checkOwner(givenOwner);
+    return {
+      owner,
+      put: (input) => put(input, owner),
+      rotate: (id, value, rotateOptions) => rotate(id, value, rotateOptions, owner),
+      update: (id, changes, updateOptions) => update(id, changes, updateOptions, owner),
+      describe: async (id) => entryInfo(await load(checkId(id), owner)),
+      findByName: (name) => findByName(name, owner),
+      list: async (listOptions) =>
+        list(listOptions === undefined ? {} : checkScopedList(listOptions, owner), owner),
+      delete: (id, writeOptions) => remove(id, writeOptions, owner),
+      restore: (id, writeOptions) => restore(id, writeOptions, owner),
+      destroy: (id, writeOptions) => destroy(id, writeOptions, owner),
+    };
+  }
 
   return {
-    async put(input) {
-      const i = checkObject(input, 'input');
-      const kind = checkKind(i.kind);
-      const owner = checkText(i.owner, 'owner', 256);
-      const label = checkLabel(i.label);
-      const metadata = checkMetadata(i.metadata);
-      const value = checkValue(i.value);
-      const actor = actorOf(i.actor);
-      const preview = computePreview(value, kind, previews);
-      const now = clock();
-      const id = uuidV7(now);
-      const sealed = await envelope.seal(value, { context: sealContext({ id, owner, kind }, 1) });
-      const first = { id, version: 1, kekId: inspectSealed(sealed).kekId, sealed, createdAt: now };
-      const entry: VaultEntryRecord = {
-        id,
-        owner,
-        kind,
-        label,
-        metadata,
-        preview,
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-        deletedAt: null,
-      };
-      await store.insertEntry(entry, first);
-      if (audit !== undefined) await record('put', entry, 1, now, actor);
-      return { id, version: 1 };
-    },
+    forOwner,
 
-    async rotate(id, value, rotateOptions) {
-      checkId(id);
-      const given = checkValue(value);
-      // Read once, now: rotate waits for the store before it seals (and may seal again on a lost
-      // race), so bytes the caller reuses meanwhile must not become the stored value.
-      const checked = typeof given === 'string' ? given : new Uint8Array(given);
-      const o = rotateOptions === undefined ? {} : checkObject(rotateOptions, 'options');
-      const expected =
-        o.expectedVersion === undefined
-          ? undefined
-          : checkVersion(o.expectedVersion, 'expectedVersion');
-      const actor = actorOf(o.actor);
-      let tried = 0;
-      for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
-        const e = await load(id);
-        if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
-        if (expected !== undefined && e.version !== expected) {
-          throw new VersionConflictError(id, expected, e.version);
-        }
-        const preview = computePreview(checked, e.kind, previews);
-        const now = clock();
-        const next = await sealVersion(e, e.version + 1, checked, now);
-        tried = e.version;
-        const won = await store.rotate({
-          id,
-          expectedVersion: e.version,
-          next,
-          preview,
-          keepVersions: maxVersions,
-        });
-        if (won) {
-          await record('rotate', e, next.version, now, actor);
-          return { id, version: next.version };
-        }
-      }
-      // Every attempt lost to a concurrent rotation: report the version the last one started from.
-      const e = await load(id);
-      if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
-      throw new VersionConflictError(id, tried, e.version);
-    },
+    put: (input) => put(input, undefined),
+
+    rotate: (id, value, rotateOptions) => rotate(id, value, rotateOptions, undefined),
+
+    update: (id, changes, updateOptions) => update(id, changes, updateOptions, undefined),
 
     async describe(id) {
       return entryInfo(await load(checkId(id)));
@@ -624,49 +1026,14 @@ export function createVault(options: VaultOptions): Vault {
 
     async list(listOptions) {
       const o = checkObject(listOptions, 'options');
-      const owner = checkText(o.owner, 'owner', 256);
-      const kind = o.kind === undefined ? undefined : checkKind(o.kind);
-      const after = o.cursor === undefined || o.cursor === null ? undefined : checkCursor(o.cursor);
-      const limit = o.limit === undefined ? 50 : checkIntInRange(o.limit, 'limit', 1, 1000);
-      const query = {
-        owner,
-        limit: limit + 1, // one more than the page, to know whether another page follows
-        includeDeleted: o.includeDeleted === true,
-        ...(kind === undefined ? {} : { kind }),
-        ...(after === undefined ? {} : { after }),
-      };
-      const rows = await store.listEntries(query);
-      const items = rows.slice(0, limit).map(entryInfo);
-      const last = items[items.length - 1];
-      return { items, nextCursor: rows.length > limit && last !== undefined ? last.id : null };
+      return list(o, checkOwner(o.owner));
     },
 
-    async delete(id, writeOptions) {
-      checkId(id);
-      const actor = writeActor(writeOptions);
-      const e = await load(id);
-      const now = clock();
-      if (!(await store.markDeleted(id, now))) return entryInfo(await load(id));
-      await record('delete', e, e.version, now, actor);
-      return entryInfo({ ...e, deletedAt: now });
-    },
+    delete: (id, writeOptions) => remove(id, writeOptions, undefined),
 
-    async restore(id, writeOptions) {
-      checkId(id);
-      const actor = writeActor(writeOptions);
-      const e = await load(id);
-      if (!(await store.markRestored(id))) return entryInfo(await load(id));
-      await record('restore', e, e.version, clock(), actor);
-      return entryInfo({ ...e, deletedAt: null });
-    },
+    restore: (id, writeOptions) => restore(id, writeOptions, undefined),
 
-    async destroy(id, writeOptions) {
-      checkId(id);
-      const actor = writeActor(writeOptions);
-      const e = await load(id);
-      if (!(await store.destroyEntry(id))) throw new VaultNotFoundError(id);
-      await record('destroy', e, e.version, clock(), actor);
-    },
+    destroy: (id, writeOptions) => destroy(id, writeOptions, undefined),
 
     async purgeExpired(purgeOptions) {
       const o = purgeOptions === undefined ? {} : checkObject(purgeOptions, 'options');
@@ -800,6 +1167,41 @@ export function createVault(options: VaultOptions): Vault {
       return { kekIds, primaryKekId: await primaryKekId() };
     },
   };
+}
+
+/** The options of a scoped `list`: no `owner`, or the scope's own. */
+function checkScopedList(options: unknown, owner: string): Record<string, unknown> {
+  const o = checkObject(options, 'options');
+  if (o.owner !== undefined && o.owner !== owner) {
+    throw new InvalidInputError(
+      'options.owner must not be given to a vault for one owner: forOwner(owner) sets it',
+      { details: { parameter: 'owner' } },
+    );
+  }
+  return o;
+}
+
+/** An update's changes: at least one of label, metadata, status, each valid; nothing else. */
+function checkChanges(changes: unknown): VaultEntryChanges {
+  const c = checkObject(changes, 'changes');
+  for (const key of Object.keys(c)) {
+    if (key !== 'label' && key !== 'metadata' && key !== 'status') {
+      throw new InvalidInputError(
+        `changes may set only label, metadata and status; "${key.length > 40 ? `${key.slice(0, 40)}…` : key}" cannot be updated`,
+        { details: { parameter: 'changes' } },
+      );
+    }
+  }
+  const out: VaultEntryChanges = {};
+  if (c.label !== undefined) out.label = checkLabel(c.label);
+  if (c.metadata !== undefined) out.metadata = checkMetadata(c.metadata);
+  if (c.status !== undefined) out.status = checkStatus(c.status);
+  if (Object.keys(out).length === 0) {
+    throw new InvalidInputError('changes must set at least one of label, metadata, status', {
+      details: { parameter: 'changes' },
+    });
+  }
+  return out;
 }
 
 function checkCursor(cursor: unknown): string {

@@ -100,6 +100,80 @@ const mutants: Record<string, Mutant> = {
       return { entry, version: await s.getVersion(id, version ?? entry.version) };
     },
   }),
+  'getEntry ignoring the owner': (s) => ({ getEntry: (id) => s.getEntry(id) }),
+  'getVersion ignoring the owner': (s) => ({ getVersion: (id, v) => s.getVersion(id, v) }),
+  'listVersions ignoring the owner': (s) => ({ listVersions: (id) => s.listVersions(id) }),
+  'getEntryWithVersion ignoring the owner': (s) => ({
+    getEntryWithVersion: (id, v) => s.getEntryWithVersion(id, v),
+  }),
+  'rotate ignoring the owner': (s) => ({ rotate: ({ owner: _, ...input }) => s.rotate(input) }),
+  'updateEntry ignoring the owner': (s) => ({
+    updateEntry: ({ owner: _, ...input }) => s.updateEntry(input),
+  }),
+  'markDeleted ignoring the owner': (s) => ({ markDeleted: (id, at) => s.markDeleted(id, at) }),
+  'markRestored ignoring the owner': (s) => ({ markRestored: (id) => s.markRestored(id) }),
+  'destroyEntry ignoring the owner': (s) => ({
+    destroyEntry: (id, o) =>
+      s.destroyEntry(id, o?.deletedBefore === undefined ? {} : { deletedBefore: o.deletedBefore }),
+  }),
+  'insertEntry that drops the name': (s) => ({
+    insertEntry: (entry, first) => s.insertEntry({ ...entry, name: null }, first),
+  }),
+  'insertEntry that drops the status': (s) => ({
+    insertEntry: (entry, first) => s.insertEntry({ ...entry, status: null }, first),
+  }),
+  'markRestored that swallows NAME_TAKEN': (s) => ({
+    markRestored: (id, scope) => s.markRestored(id, scope).catch(() => false),
+  }),
+  'getEntryByName that finds deleted entries': (s) => {
+    const deleted = new Map<string, string>();
+    return {
+      markDeleted: async (id, at, scope) => {
+        const e = await s.getEntry(id, scope);
+        const done = await s.markDeleted(id, at, scope);
+        if (done && e?.name != null) deleted.set(`${e.owner}/${e.name}`, id);
+        return done;
+      },
+      getEntryByName: async (owner, name) => {
+        const live = await s.getEntryByName(owner, name);
+        const gone = deleted.get(`${owner}/${name}`);
+        return live ?? (gone === undefined ? undefined : s.getEntry(gone));
+      },
+    };
+  },
+  'getEntryByName ignoring the owner': (s) => {
+    const owners = new Set<string>();
+    return {
+      insertEntry: async (entry, first) => {
+        owners.add(entry.owner);
+        return s.insertEntry(entry, first);
+      },
+      getEntryByName: async (owner, name) => {
+        for (const o of [owner, ...owners]) {
+          const e = await s.getEntryByName(o, name);
+          if (e !== undefined) return e;
+        }
+        return undefined;
+      },
+    };
+  },
+  'updateEntry without check-and-set': (s) => ({
+    updateEntry: async (input) => {
+      const e = await s.getEntry(input.id);
+      return e === undefined
+        ? false
+        : s.updateEntry({ ...input, expectedRevision: e.revision, expectedVersion: e.version });
+    },
+  }),
+  'updateEntry ignoring expectedVersion': (s) => ({
+    updateEntry: ({ expectedVersion: _, ...input }) => s.updateEntry(input),
+  }),
+  'updateEntry that changes a field it was not given': (s) => ({
+    updateEntry: (input) => s.updateEntry({ ...input, changes: { label: null, ...input.changes } }),
+  }),
+  'getEntryWithVersionByName ignoring the requested version': (s) => ({
+    getEntryWithVersionByName: (owner, name) => s.getEntryWithVersionByName(owner, name),
+  }),
   'rawDump that returns nothing': () => ({ rawDump: async () => new Uint8Array() }),
   'destroy that keeps the sealed bytes': (s) => {
     const kept: Uint8Array[] = [];
@@ -146,6 +220,9 @@ async function failures(mutant: Mutant | undefined): Promise<string[]> {
           replaceSealed: base.replaceSealed,
           listKekIds: base.listKekIds,
           getEntryWithVersion: base.getEntryWithVersion,
+          getEntryWithVersionByName: base.getEntryWithVersionByName,
+          updateEntry: base.updateEntry,
+          getEntryByName: base.getEntryByName,
           ...overrides,
         };
         return { store, rawDump: overrides.rawDump ?? base.rawDump };

@@ -11,9 +11,20 @@ import {
   KekMismatchError,
   KeysMissingError,
   MAX_VALUE_BYTES,
+  type RevealedEntry,
+  type RevealedVersions,
+  RevisionConflictError,
+  type ScopedVaultListOptions,
+  type ScopedVaultPutInput,
   ValueTooLargeError,
+  type VaultEntryChanges,
   VaultEntryDeletedError,
+  VaultNameTakenError,
   VaultNotFoundError,
+  type VaultScope,
+  VaultStoreUnsupportedError,
+  type VaultUpdateOptions,
+  type VaultUpdateRecord,
   VersionConflictError,
 } from '../src/index.js';
 
@@ -121,6 +132,83 @@ describe('TSDoc examples', () => {
     }
   });
 
+  it('ScopedVault', async () => {
+    const vault = createVault({ store: createMemoryVaultStore(), envelope: newEnvelope() });
+    const acme = vault.forOwner('org_acme');
+    const { id } = await acme.put({
+      kind: 'meta-capi-token',
+      name: 'pixel-1234',
+      value: 'EAAGm0PX4ZCpsBA1234567890abcd',
+    });
+    expect((await acme.findByName('pixel-1234'))?.id === id).toBe(true);
+    await expect(vault.forOwner('org_other').describe(id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('ScopedVaultReader', async () => {
+    const store = createMemoryVaultStore();
+    const envelope = newEnvelope();
+    await createVault({ store, envelope }).forOwner('org_acme').put({
+      kind: 'provider-key',
+      name: 'openai',
+      status: 'active',
+      value: 'sk-proj-0123456789abcdef',
+    });
+    const reader = createVaultReader({ store, envelope, audit: { emit: () => {} } });
+    const found = await reader
+      .forOwner('org_acme')
+      .revealByName('openai', { actor: 'proxy', purpose: 'call openai' });
+    expect(found.entry.status).toBe('active');
+    expect(found.value.expose()).toBe('sk-proj-0123456789abcdef');
+    await expect(
+      reader
+        .forOwner('org_other')
+        .revealByName('openai', { actor: 'proxy', purpose: 'call openai' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const usable = (r: RevealedEntry) => r.entry.status === 'active';
+    expect(usable(found)).toBe(true);
+  });
+
+  it('the shapes of names, scopes and updates, used as their examples use them', async () => {
+    const store = createMemoryVaultStore();
+    const envelope = newEnvelope();
+    const vault = createVault({ store, envelope });
+    const input: ScopedVaultPutInput = {
+      kind: 'provider-key',
+      name: 'openai',
+      status: 'active',
+      value: 'sk-proj-…',
+    };
+    const acme = vault.forOwner('org_42');
+    const { id } = await acme.put({ ...input, value: 'sk-proj-0123456789abcdef' });
+    const listOptions: ScopedVaultListOptions = { kind: 'provider-key', limit: 20 };
+    expect((await acme.list(listOptions)).items.map((e) => e.id)).toEqual([id]);
+    const scope: VaultScope = { owner: 'org_42' };
+    expect((await store.getEntry(id, scope))?.name).toBe('openai');
+    const changes: VaultEntryChanges = {
+      status: 'disabled',
+      metadata: { reason: 'customer request' },
+    };
+    const options: VaultUpdateOptions = { expectedVersion: 1, actor: 'provider-keys' };
+    expect((await acme.update(id, changes, options)).status).toBe('disabled');
+    const record: VaultUpdateRecord = {
+      id,
+      owner: 'org_42',
+      expectedRevision: 2,
+      expectedVersion: 1,
+      changes: { status: 'invalid' },
+    };
+    expect(await store.updateEntry(record)).toBe(true);
+    await acme.rotate(id, 'sk-proj-fedcba9876543210');
+    const reader = createVaultReader({ store, envelope, audit: 'unaudited' });
+    const accepted = (r: RevealedVersions) => r.versions.map((v) => v.version);
+    const read = await reader
+      .forOwner('org_42')
+      .revealVersionsByName('openai', { actor: 'a', purpose: 'p' });
+    expect(accepted(read)).toEqual([2, 1]);
+  });
+
   it('MemoryVaultStore', async () => {
     const store = createMemoryVaultStore();
     expect((await store.rawDump()).length).toBe(0);
@@ -156,6 +244,17 @@ describe('TSDoc examples', () => {
       version: 1,
     });
     expect(new KekMismatchError(['2']).details).toEqual({ kekIds: ['2'] });
+    expect(new VaultNotFoundError({ name: 'openai' }).details).toEqual({ name: 'openai' });
+    expect(new VaultNameTakenError('openai').details).toEqual({ name: 'openai' });
+    expect(new VaultNameTakenError('openai').code).toBe('NAME_TAKEN');
+    expect(new RevisionConflictError(id, 3, 4).details).toEqual({
+      id,
+      expectedRevision: 3,
+      currentRevision: 4,
+    });
+    expect(new VaultStoreUnsupportedError('getEntryByName').details).toEqual({
+      method: 'getEntryByName',
+    });
     expect(new KeysMissingError(['1'], []).details).toEqual({
       kekIds: ['1'],
       unknown: ['1'],

@@ -3,6 +3,7 @@ import { createEnvelope, createLocalKeyProvider, formatKekEntry, Keyring } from 
 import { createPostgresStore } from '@coffer/store-postgres';
 import { createSqliteStore } from '@coffer/store-sqlite';
 import { createVault, createVaultReader, type VaultStore } from '@coffer/vault';
+import type { Kysely } from 'kysely';
 
 /** A new keyring entry (text), `*<id>:…` when primary. */
 export function kekEntry(id: number, primary: boolean): string {
@@ -16,6 +17,8 @@ export function keyringText(primary: string, ...others: string[]): string {
 
 export interface Storage {
   readonly vault: VaultStore;
+  /** The store's Kysely, for tests that change the schema underneath it. */
+  readonly db: Kysely<unknown>;
   migrate(): Promise<unknown>;
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ import {
 import { defaultPreview } from '../preview.js';
 import { createVaultReader, type VaultReader } from '../reader.js';
 import { createVault, type Vault, type VaultOptions } from '../vault.js';
-import type { VaultStore } from '../vault-store.js';
+import type { VaultEntryRecord, VaultStore, VaultVersionRecord } from '../vault-store.js';
 
 /**
  * The test functions the suite registers its cases with: `describe` and `it` from vitest,
@@ -901,6 +901,514 @@ export function runVaultStoreConformance(
           assert.deepEqual(error.details, { kekIds: ['1'] });
           return true;
         });
+      });
+    });
+
+    describe('owner conditions', () => {
+      test('every by-id method scoped to another owner answers as for a missing id and changes nothing', async ({
+        store,
+        make,
+      }) => {
+        const { vault } = make(keys1, { maxVersions: 1 });
+        const { id } = await vault.put({
+          kind: 'k',
+          owner: 'org_b',
+          name: 'theirs',
+          status: 'active',
+          value: 'value-v1-0123456789',
+        });
+        await vault.rotate(id, 'value-v2-0123456789');
+        const missing = '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3';
+        const mine = { owner: 'org_a' };
+        const snapshot = async () => ({
+          entry: await store.getEntry(id),
+          rows: (await store.listVersions(id)).map((r) => [r.version, r.kekId, toHex(r.sealed)]),
+        });
+        const before = await snapshot();
+        const row = await store.getVersion(id, 2);
+        assert.ok(row !== undefined);
+        for (const target of [id, missing]) {
+          const label = target === id ? "another owner's id" : 'a missing id';
+          assert.equal(await store.getEntry(target, mine), undefined, `getEntry: ${label}`);
+          assert.equal(await store.getVersion(target, 2, mine), undefined, `getVersion: ${label}`);
+          assert.equal(await store.getVersion(target, 1, mine), undefined, `getVersion: ${label}`);
+          assert.deepEqual(await store.listVersions(target, mine), [], `listVersions: ${label}`);
+          if (store.getEntryWithVersion !== undefined) {
+            assert.equal(await store.getEntryWithVersion(target, undefined, mine), undefined);
+            assert.equal(await store.getEntryWithVersion(target, 2, mine), undefined);
+          }
+          const next: VaultVersionRecord = {
+            ...row,
+            id: target,
+            version: 3,
+            createdAt: 1_760_000_000_000,
+          };
+          assert.equal(
+            await store.rotate({
+              id: target,
+              owner: 'org_a',
+              expectedVersion: 2,
+              next,
+              preview: 'p',
+              keepVersions: 0,
+            }),
+            false,
+            `rotate: ${label}`,
+          );
+          assert.equal(
+            await store.updateEntry({
+              id: target,
+              owner: 'org_a',
+              expectedRevision: 1,
+              expectedVersion: 2,
+              changes: { status: 'stolen', label: 'stolen', metadata: { stolen: true } },
+            }),
+            false,
+            `updateEntry: ${label}`,
+          );
+          assert.equal(await store.markDeleted(target, 5, mine), false, `markDeleted: ${label}`);
+          assert.equal(
+            await store.destroyEntry(target, { owner: 'org_a' }),
+            false,
+            `destroyEntry: ${label}`,
+          );
+        }
+        assert.equal(await store.getEntryByName('org_a', 'theirs'), undefined);
+        if (store.getEntryWithVersionByName !== undefined) {
+          assert.equal(await store.getEntryWithVersionByName('org_a', 'theirs'), undefined);
+        }
+        assert.deepEqual(await snapshot(), before, "another owner's entry changed");
+        // Deleted by its owner: restoring or purging it as someone else does nothing either.
+        assert.equal(await store.markDeleted(id, 1000, { owner: 'org_b' }), true);
+        const deleted = await snapshot();
+        assert.equal(await store.markRestored(id, mine), false, 'markRestored of another owner');
+        assert.equal(
+          await store.destroyEntry(id, { owner: 'org_a', deletedBefore: Number.MAX_SAFE_INTEGER }),
+          false,
+          'destroyEntry (purge) of another owner',
+        );
+        assert.deepEqual(await snapshot(), deleted, "another owner's deleted entry changed");
+        // Its own owner reaches it through every method.
+        const theirs = { owner: 'org_b' };
+        assert.equal(await store.markRestored(id, theirs), true);
+        assert.equal((await store.getEntry(id, theirs))?.id, id);
+        assert.equal((await store.getVersion(id, 2, theirs))?.version, 2);
+        assert.deepEqual(
+          (await store.listVersions(id, theirs)).map((r) => r.version),
+          [2, 1],
+        );
+        if (store.getEntryWithVersion !== undefined) {
+          assert.equal(
+            (await store.getEntryWithVersion(id, undefined, theirs))?.version?.version,
+            2,
+          );
+          assert.equal((await store.getEntryWithVersion(id, 1, theirs))?.version?.version, 1);
+        }
+        assert.equal(
+          await store.updateEntry({
+            id,
+            owner: 'org_b',
+            expectedRevision: 1,
+            changes: { status: 'paused' },
+          }),
+          true,
+        );
+        assert.equal(
+          await store.rotate({
+            id,
+            owner: 'org_b',
+            expectedVersion: 2,
+            next: { ...row, version: 3, createdAt: 1_760_000_000_000 },
+            preview: 'p3',
+            keepVersions: 5,
+          }),
+          true,
+        );
+        assert.equal(await store.markDeleted(id, 2000, theirs), true);
+        assert.equal(await store.destroyEntry(id, { owner: 'org_b' }), true);
+        assert.equal(await store.getEntry(id), undefined);
+      });
+
+      test('forOwner: another owner’s id is NOT_FOUND everywhere, as a missing id, and lists stay apart', async ({
+        vault,
+        reader,
+      }) => {
+        const theirs = await vault
+          .forOwner('org_b')
+          .put({ kind: 'k', value: 'value-b-0123456789' });
+        const mine = await vault.forOwner('org_a').put({ kind: 'k', value: 'value-a-0123456789' });
+        const a = vault.forOwner('org_a');
+        const r = reader.forOwner('org_a');
+        const calls: Array<(id: string) => Promise<unknown>> = [
+          (id) => a.describe(id),
+          (id) => a.rotate(id, 'value-stolen-0123456'),
+          (id) => a.update(id, { status: 'stolen' }),
+          (id) => a.delete(id),
+          (id) => a.restore(id),
+          (id) => a.destroy(id),
+          (id) => r.reveal(id, who),
+          (id) => r.revealBytes(id, who),
+          (id) => r.revealVersions(id, who),
+        ];
+        const missing = '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3';
+        for (const call of calls) {
+          for (const id of [theirs.id, missing]) {
+            await assert.rejects(call(id), (error: unknown) => {
+              assert.ok(isCofferError(error, 'NOT_FOUND'), `got ${String(error)}`);
+              assert.equal(
+                error.message,
+                `No vault entry with id "${id}" exists (it may have been destroyed or purged).`,
+              );
+              assert.deepEqual(error.details, { id });
+              return true;
+            });
+          }
+        }
+        const info = await vault.describe(theirs.id);
+        assert.equal(info.version, 1);
+        assert.equal(info.status, null);
+        assert.equal(info.deletedAt, null);
+        assert.equal((await reader.reveal(theirs.id, who)).expose(), 'value-b-0123456789');
+        assert.deepEqual(
+          (await a.list()).items.map((e) => e.id),
+          [mine.id],
+        );
+      });
+    });
+
+    describe('named entries', () => {
+      test('name, status and revision round-trip through every read', async ({ store, vault }) => {
+        const { id } = await vault.put({
+          kind: 'k',
+          owner: 'o_named',
+          name: 'Provider:openai_1.x-y',
+          status: 'active',
+          value: 'value-named-0123456789',
+        });
+        const check = (e: VaultEntryRecord | undefined, where: string): void => {
+          assert.ok(e !== undefined, where);
+          assert.equal(e.name, 'Provider:openai_1.x-y', where);
+          assert.equal(e.status, 'active', where);
+          assert.equal(e.revision, 1, where);
+        };
+        check(await store.getEntry(id), 'getEntry');
+        check(await store.getEntry(id, { owner: 'o_named' }), 'getEntry (scoped)');
+        check(await store.getEntryByName('o_named', 'Provider:openai_1.x-y'), 'getEntryByName');
+        check((await store.listEntries({ owner: 'o_named', limit: 10 }))[0], 'listEntries');
+        check((await store.getEntryWithVersion?.(id))?.entry ?? (await store.getEntry(id)), 'gEWV');
+        if (store.getEntryWithVersionByName !== undefined) {
+          const found = await store.getEntryWithVersionByName('o_named', 'Provider:openai_1.x-y');
+          check(found?.entry, 'getEntryWithVersionByName');
+          assert.equal(found?.version?.version, 1);
+        }
+        await store.markDeleted(id, 1000);
+        check((await store.scanExpired(2000, 10))[0], 'scanExpired');
+        const plain = await vault.put({ kind: 'k', owner: 'o_named', value: 'value-0123456789' });
+        const e = await store.getEntry(plain.id);
+        assert.equal(e?.name, null);
+        assert.equal(e?.status, null);
+        assert.equal(e?.revision, 1);
+      });
+
+      test('insertEntry of a name a live entry of the owner holds throws NAME_TAKEN and writes nothing', async ({
+        store,
+        vault,
+        fixture,
+      }) => {
+        const first = await vault.put({
+          kind: 'k',
+          owner: 'o',
+          name: 'n',
+          value: 'value-1-0123456789',
+        });
+        const entry = await store.getEntry(first.id);
+        const row = await store.getVersion(first.id, 1);
+        assert.ok(entry !== undefined && row !== undefined);
+        const copyId = '0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3';
+        await assert.rejects(
+          store.insertEntry({ ...entry, id: copyId }, { ...row, id: copyId }),
+          (error: unknown) => {
+            assert.ok(isCofferError(error, 'NAME_TAKEN'), `got ${String(error)}`);
+            return true;
+          },
+        );
+        assert.equal(await store.getEntry(copyId), undefined);
+        assert.deepEqual(await store.listVersions(copyId), []);
+        await rejectsWithCode(
+          vault.put({ kind: 'k', owner: 'o', name: 'n', value: 'value-2-0123456789' }),
+          'NAME_TAKEN',
+        );
+        assert.equal((await store.listEntries({ owner: 'o', limit: 10 })).length, 1);
+        if (fixture.rawDump !== undefined) {
+          assert.ok(!contains(await fixture.rawDump(), copyId), 'the refused row was stored');
+        }
+        // Another owner, or a deleted holder, do not take it.
+        await vault.put({ kind: 'k', owner: 'o2', name: 'n', value: 'value-3-0123456789' });
+        await vault.delete(first.id);
+        await vault.put({ kind: 'k', owner: 'o', name: 'n', value: 'value-4-0123456789' });
+        assert.equal(
+          (await store.listEntries({ owner: 'o', limit: 10, includeDeleted: true })).length,
+          2,
+        );
+      });
+
+      test('of concurrent puts of one name exactly one is stored', async ({ vault, store }) => {
+        const settled = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, i) =>
+            vault.put({ kind: 'k', owner: 'o_race', name: 'race', value: `value-${i}-0123456789` }),
+          ),
+        );
+        assert.equal(settled.filter((s) => s.status === 'fulfilled').length, 1);
+        for (const s of settled) {
+          if (s.status === 'rejected') assert.ok(isCofferError(s.reason, 'NAME_TAKEN'));
+        }
+        assert.equal((await store.listEntries({ owner: 'o_race', limit: 20 })).length, 1);
+      });
+
+      test('markRestored of an entry whose name was taken meanwhile throws NAME_TAKEN and leaves it deleted', async ({
+        store,
+        vault,
+      }) => {
+        const old = await vault.put({
+          kind: 'k',
+          owner: 'o',
+          name: 'n',
+          value: 'value-1-0123456789',
+        });
+        await vault.delete(old.id);
+        const deletedAt = (await store.getEntry(old.id))?.deletedAt;
+        const taker = await vault.put({
+          kind: 'k',
+          owner: 'o',
+          name: 'n',
+          value: 'value-2-0123456789',
+        });
+        await assert.rejects(store.markRestored(old.id), (error: unknown) => {
+          assert.ok(isCofferError(error, 'NAME_TAKEN'), `got ${String(error)}`);
+          return true;
+        });
+        assert.equal((await store.getEntry(old.id))?.deletedAt, deletedAt);
+        assert.equal((await store.getEntryByName('o', 'n'))?.id, taker.id);
+        await rejectsWithCode(vault.restore(old.id), 'NAME_TAKEN');
+        await vault.delete(taker.id);
+        assert.equal(await store.markRestored(old.id), true);
+        assert.equal((await store.getEntryByName('o', 'n'))?.id, old.id);
+      });
+
+      test('getEntryByName finds only the owner’s live entry of that exact name', async ({
+        store,
+        vault,
+      }) => {
+        const live = await vault.put({
+          kind: 'k',
+          owner: 'o',
+          name: 'Key',
+          value: 'value-1-0123456789',
+        });
+        const gone = await vault.put({
+          kind: 'k',
+          owner: 'o',
+          name: 'gone',
+          value: 'value-2-0123456789',
+        });
+        await vault.delete(gone.id);
+        assert.equal((await store.getEntryByName('o', 'Key'))?.id, live.id);
+        assert.equal(await store.getEntryByName('o', 'key'), undefined, 'names are case-sensitive');
+        assert.equal(await store.getEntryByName('o', 'Key '), undefined);
+        assert.equal(await store.getEntryByName('o ', 'Key'), undefined);
+        assert.equal(await store.getEntryByName('O', 'Key'), undefined);
+        assert.equal(
+          await store.getEntryByName('o', 'gone'),
+          undefined,
+          'a deleted entry was found',
+        );
+        assert.equal(await store.getEntryByName('other', 'Key'), undefined);
+        // Copies out.
+        const found = await store.getEntryByName('o', 'Key');
+        assert.ok(found !== undefined);
+        found.metadata.changed = true;
+        assert.deepEqual((await store.getEntryByName('o', 'Key'))?.metadata, {});
+      });
+
+      test('getEntryWithVersionByName (when implemented) reads the live named entry with its current or a requested version', async ({
+        store,
+        make,
+      }) => {
+        const read = store.getEntryWithVersionByName?.bind(store);
+        if (read === undefined) return;
+        const { vault } = make(keys1, { maxVersions: 1 });
+        const { id } = await vault.put({
+          kind: 'k',
+          owner: 'o',
+          name: 'n',
+          value: 'value-v1-0123456789',
+        });
+        for (let v = 2; v <= 3; v++) await vault.rotate(id, `value-v${v}-0123456789`);
+        const entry = await store.getEntry(id);
+        const current = await store.getVersion(id, 3);
+        const earlier = await store.getVersion(id, 2);
+        assert.ok(entry !== undefined && current !== undefined && earlier !== undefined);
+        assert.deepEqual(await read('o', 'n'), { entry, version: current });
+        assert.deepEqual(await read('o', 'n', 2), { entry, version: earlier });
+        assert.deepEqual(await read('o', 'n', 1), { entry, version: undefined });
+        assert.equal(await read('o', 'm'), undefined);
+        assert.equal(await read('p', 'n'), undefined);
+        await vault.delete(id);
+        assert.equal(await read('o', 'n'), undefined, 'a deleted entry was read by name');
+      });
+    });
+
+    describe('updates', () => {
+      test('updateEntry sets only the given fields and bumps the revision, check-and-set on revision and version', async ({
+        store,
+        vault,
+      }) => {
+        const { id } = await vault.put({
+          kind: 'k',
+          owner: 'o',
+          label: 'L',
+          status: 'active',
+          metadata: { a: 1 },
+          value: 'value-v1-0123456789',
+        });
+        const before = await store.getEntry(id);
+        assert.ok(before !== undefined);
+        const stale = [
+          { expectedRevision: 2 },
+          { expectedRevision: 1, expectedVersion: 2 },
+          { expectedRevision: 0 },
+        ];
+        for (const condition of stale) {
+          assert.equal(
+            await store.updateEntry({ id, ...condition, changes: { status: 'x' } }),
+            false,
+            JSON.stringify(condition),
+          );
+        }
+        assert.deepEqual(await store.getEntry(id), before);
+        assert.equal(
+          await store.updateEntry({
+            id,
+            expectedRevision: 1,
+            expectedVersion: 1,
+            changes: { status: 'invalid' },
+          }),
+          true,
+        );
+        assert.deepEqual(await store.getEntry(id), { ...before, status: 'invalid', revision: 2 });
+        assert.equal(
+          await store.updateEntry({
+            id,
+            expectedRevision: 2,
+            changes: { label: null, metadata: { b: [true, null, 'é'] } },
+          }),
+          true,
+        );
+        assert.deepEqual(await store.getEntry(id), {
+          ...before,
+          status: 'invalid',
+          label: null,
+          metadata: { b: [true, null, 'é'] },
+          revision: 3,
+        });
+        assert.equal(
+          await store.updateEntry({ id, expectedRevision: 3, changes: { status: null } }),
+          true,
+        );
+        assert.equal((await store.getEntry(id))?.status, null);
+        // Not on a soft-deleted entry.
+        await vault.delete(id);
+        assert.equal(
+          await store.updateEntry({ id, expectedRevision: 4, changes: { status: 'x' } }),
+          false,
+        );
+        assert.equal((await store.getEntry(id))?.revision, 4);
+      });
+
+      test('updateEntry: exactly one of concurrent updates from one revision wins', async ({
+        store,
+        vault,
+      }) => {
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-v1-0123456789' });
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            store.updateEntry({ id, expectedRevision: 1, changes: { metadata: { writer: i } } }),
+          ),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+        const e = await store.getEntry(id);
+        assert.equal(e?.revision, 2);
+        assert.deepEqual(e?.metadata, { writer: results.indexOf(true) });
+      });
+
+      test('an update conditioned on a version never applies once a rotation moved past it', async ({
+        store,
+        vault,
+      }) => {
+        const { id } = await vault.put({
+          kind: 'k',
+          owner: 'o',
+          status: 'active',
+          value: 'value-v1-0123456789',
+        });
+        const row = await store.getVersion(id, 1);
+        assert.ok(row !== undefined);
+        const [rotated, updated] = await Promise.all([
+          store.rotate({
+            id,
+            expectedVersion: 1,
+            next: { ...row, version: 2, createdAt: 1_760_000_000_000 },
+            preview: 'p',
+            keepVersions: 1,
+          }),
+          store.updateEntry({
+            id,
+            expectedRevision: 1,
+            expectedVersion: 1,
+            changes: { status: 'invalid' },
+          }),
+        ]);
+        assert.equal(rotated, true);
+        const e = await store.getEntry(id);
+        assert.equal(e?.version, 2);
+        // Either the update came first (and applied to version 1) or it did not apply at all.
+        if (updated) assert.equal(e?.status, 'invalid');
+        else assert.equal(e?.status, 'active');
+        assert.equal(
+          await store.updateEntry({
+            id,
+            expectedRevision: e?.revision ?? 0,
+            expectedVersion: 1,
+            changes: { status: 'invalid' },
+          }),
+          false,
+        );
+        assert.equal(
+          (await store.getEntry(id))?.status,
+          updated ? 'invalid' : 'active',
+          'an update for version 1 applied to version 2',
+        );
+        // A rotation keeps the revision.
+        assert.equal((await store.getEntry(id))?.revision, updated ? 2 : 1);
+      });
+
+      test('vault.update validates like put and is a check-and-set through the vault', async ({
+        vault,
+      }) => {
+        const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'value-v1-0123456789' });
+        await rejectsWithCode(vault.update(id, { metadata: { a: 'x\u0000' } }), 'INVALID_INPUT');
+        await rejectsWithCode(vault.update(id, { status: 'Not A Status' }), 'INVALID_INPUT');
+        const info = await vault.update(
+          id,
+          { status: 'active', metadata: { n: 1 } },
+          { expectedRevision: 1 },
+        );
+        assert.equal(info.revision, 2);
+        await rejectsWithCode(
+          vault.update(id, { status: 'x' }, { expectedRevision: 1 }),
+          'REVISION_CONFLICT',
+        );
+        assert.deepEqual((await vault.describe(id)).metadata, { n: 1 });
       });
     });
 
