@@ -81,6 +81,12 @@ function run(command, args, options = {}) {
 }
 
 const steps = [];
+// The migrations every store applies on an empty database, in order: read from the SQL files the
+// stores ship (packages/store-sqlite/sql), so a new migration needs no edit here.
+const COFFER_MIGRATIONS = readdirSync(join(root, 'packages', 'store-sqlite', 'sql'))
+  .filter((file) => /^\d{3}_[a-z0-9_]+\.sql$/.test(file) && !file.endsWith('.down.sql'))
+  .sort()
+  .map((file) => `coffer_${file.slice(0, -'.sql'.length)}`);
 /** Runs one step; a failed step that later steps need (`needed`) ends the run. */
 async function step(name, fn, { needed = false } = {}) {
   const started = performance.now();
@@ -451,7 +457,7 @@ export async function ownMigrator(): Promise<string> {
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) throw error;
   const names = (results ?? []).map((r) => r.migrationName).join(',');
-  if (names !== 'coffer_001_init,coffer_002_api_keys,coffer_003_api_key_tier,coffer_004_vault_names_status') {
+  if (names !== ${JSON.stringify(COFFER_MIGRATIONS.join(','))}) {
     throw new Error(\`Migrator applied \${names}\`);
   }
   // coffer's own migrate() continues the history the Migrator wrote.
@@ -505,7 +511,7 @@ function auditSink() {
 // The store-sqlite README's quick path, in a folder that does not exist yet.
 async function vaultOnSqlite(): Promise<string> {
   const storage = createSqliteStore({ filename: './data/coffer.db' });
-  check((await storage.migrate()).applied.length === 3, 'first migrate applies all three');
+  check((await storage.migrate()).applied.join(',') === ${JSON.stringify(COFFER_MIGRATIONS.join(','))}, 'first migrate applies every migration');
   const provider = keyProvider();
   const envelope = createEnvelope({ provider });
   const vault = createVault({ store: storage.vault, envelope, provider });
@@ -562,7 +568,7 @@ async function vaultOnMysql(): Promise<string> {
   const storage = createMysqlStore({ connectionString: server.toString(), poolSize: 2 });
   try {
     const applied = (await storage.migrate()).applied;
-    check(applied.length === 3, \`first migrate applies all three (\${applied.join(',')})\`);
+    check(applied.join(',') === ${JSON.stringify(COFFER_MIGRATIONS.join(','))}, \`first migrate applies every migration (\${applied.join(',')})\`);
     const provider = keyProvider();
     const envelope = createEnvelope({ provider });
     const vault = createVault({ store: storage.vault, envelope, provider });
