@@ -51,7 +51,7 @@ export async function runRuntimeBench(onFigure: (figure: RuntimeFigure) => void)
         const c = createCipheriv('aes-256-gcm', key, nonce);
         return Buffer.concat([c.update(data), c.final(), c.getAuthTag()]);
       },
-      () => nobleBackend.aes256GcmSeal(key, nonce, data, new Uint8Array(0)),
+      () => nobleBackend.aes256GcmSeal(key, nonce, data, new Uint8Array(0), 0),
       options,
     );
     const nodeSha = await compare(

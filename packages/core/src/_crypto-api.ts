@@ -19,6 +19,37 @@ export interface HkdfOptions {
   length: number;
 }
 
+/**
+ * Options of the AEAD seal functions.
+ */
+export interface AeadSealOptions {
+  /**
+   * Zero bytes to leave before the ciphertext in the returned array (0 to 65,536; default 0), so a
+   * caller that prefixes a header writes it there instead of copying the ciphertext into a second
+   * array. The ciphertext and tag start at index `headroom`.
+   */
+  readonly headroom?: number;
+}
+
+/** The largest headroom a seal leaves before its ciphertext. */
+const MAX_HEADROOM = 65_536;
+
+function headroomOf(options: AeadSealOptions | undefined): number {
+  if (options === undefined) return 0;
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidInputError('options must be an object such as { headroom: 16 }', {
+      details: { parameter: 'options' },
+    });
+  }
+  const { headroom = 0 } = options;
+  if (!Number.isSafeInteger(headroom) || headroom < 0 || headroom > MAX_HEADROOM) {
+    throw new InvalidInputError(`headroom must be an integer from 0 to ${MAX_HEADROOM}`, {
+      details: { parameter: 'headroom' },
+    });
+  }
+  return headroom;
+}
+
 /** @internal The validated operations, as built for one backend. */
 export interface CryptoApi {
   backend: 'node' | 'noble';
@@ -33,6 +64,7 @@ export interface CryptoApi {
     nonce: Uint8Array,
     plaintext: Uint8Array,
     aad?: Uint8Array,
+    options?: AeadSealOptions,
   ): Uint8Array;
   aes256GcmOpen(
     key: Uint8Array,
@@ -45,6 +77,7 @@ export interface CryptoApi {
     nonce: Uint8Array,
     plaintext: Uint8Array,
     aad?: Uint8Array,
+    options?: AeadSealOptions,
   ): Uint8Array;
   xchacha20Poly1305Open(
     key: Uint8Array,
@@ -120,11 +153,11 @@ export function createCryptoApi(b: CryptoBackend): CryptoApi {
       assertBytes(info, 'info');
       return b.hkdfSha256(ikm, salt, info, length);
     },
-    aes256GcmSeal(key, nonce, plaintext, aad) {
+    aes256GcmSeal(key, nonce, plaintext, aad, options) {
       assertBytes(key, 'key', 32);
       assertBytes(nonce, 'nonce', 12);
       assertBytes(plaintext, 'plaintext');
-      return b.aes256GcmSeal(key, nonce, plaintext, optionalAad(aad));
+      return b.aes256GcmSeal(key, nonce, plaintext, optionalAad(aad), headroomOf(options));
     },
     aes256GcmOpen(key, nonce, sealed, aad) {
       assertBytes(key, 'key', 32);
@@ -134,11 +167,11 @@ export function createCryptoApi(b: CryptoBackend): CryptoApi {
       if (out === null) throw new DecryptionError();
       return out;
     },
-    xchacha20Poly1305Seal(key, nonce, plaintext, aad) {
+    xchacha20Poly1305Seal(key, nonce, plaintext, aad, options) {
       assertBytes(key, 'key', 32);
       assertBytes(nonce, 'nonce', 24);
       assertBytes(plaintext, 'plaintext');
-      return b.xchacha20Poly1305Seal(key, nonce, plaintext, optionalAad(aad));
+      return b.xchacha20Poly1305Seal(key, nonce, plaintext, optionalAad(aad), headroomOf(options));
     },
     xchacha20Poly1305Open(key, nonce, sealed, aad) {
       assertBytes(key, 'key', 32);

@@ -27,6 +27,14 @@ function tryOpen(open: () => Uint8Array): Uint8Array | null {
   }
 }
 
+/** `headroom` zero bytes, then `sealed` (one copy, only when headroom was asked for). */
+function withHeadroom(sealed: Uint8Array, headroom: number): Uint8Array {
+  if (headroom === 0) return sealed;
+  const out = new Uint8Array(headroom + sealed.length);
+  out.set(sealed, headroom);
+  return out;
+}
+
 const backend: CryptoBackend = {
   name: 'noble',
   randomBytes(length) {
@@ -55,15 +63,15 @@ const backend: CryptoBackend = {
   hkdfSha256(ikm, salt, info, length) {
     return hkdf(sha256, ikm, salt, info, length);
   },
-  aes256GcmSeal(key, nonce, plaintext, aad) {
-    return gcm(key, nonce, aad).encrypt(plaintext);
+  aes256GcmSeal(key, nonce, plaintext, aad, headroom) {
+    return withHeadroom(gcm(key, nonce, aad).encrypt(plaintext), headroom);
   },
   aes256GcmOpen(key, nonce, sealed, aad) {
     if (sealed.length < TAG_LENGTH) return null;
     return tryOpen(() => gcm(key, nonce, aad).decrypt(sealed));
   },
-  xchacha20Poly1305Seal(key, nonce, plaintext, aad) {
-    return xchacha20poly1305(key, nonce, aad).encrypt(plaintext);
+  xchacha20Poly1305Seal(key, nonce, plaintext, aad, headroom) {
+    return withHeadroom(xchacha20poly1305(key, nonce, aad).encrypt(plaintext), headroom);
   },
   xchacha20Poly1305Open(key, nonce, sealed, aad) {
     if (sealed.length < TAG_LENGTH) return null;

@@ -44,20 +44,22 @@ function gcmSeal(
   nonce: Uint8Array,
   plaintext: Uint8Array,
   aad: Uint8Array,
+  headroom: number,
 ): Uint8Array {
   const c = nodeCrypto.createCipheriv(cipher as 'aes-256-gcm', key, nonce, {
     authTagLength: TAG_LENGTH,
   });
   if (aad.length > 0) c.setAAD(aad);
-  // Large outputs skip the zero fill (every byte is written below) and never come from Buffer's
-  // shared pool, so `out.buffer` holds only this ciphertext.
-  const length = plaintext.length + TAG_LENGTH;
+  // Large outputs skip the zero fill (every byte after the headroom is written below) and never come
+  // from Buffer's shared pool, so `out.buffer` holds only this ciphertext.
+  const length = headroom + plaintext.length + TAG_LENGTH;
   const out = length >= 4096 ? view(Buffer.allocUnsafeSlow(length)) : new Uint8Array(length);
+  if (length >= 4096) out.fill(0, 0, headroom);
   const body = c.update(plaintext);
-  out.set(body, 0);
+  out.set(body, headroom);
   const final = c.final();
-  out.set(final, body.length);
-  out.set(c.getAuthTag(), body.length + final.length);
+  out.set(final, headroom + body.length);
+  out.set(c.getAuthTag(), headroom + body.length + final.length);
   return out;
 }
 
@@ -156,17 +158,19 @@ const backend: CryptoBackend = {
     if (info.length > 1024) return hkdfManual(ikm, salt, info, length);
     return new Uint8Array(nodeCrypto.hkdfSync('sha256', ikm, salt, info, length));
   },
-  aes256GcmSeal(key, nonce, plaintext, aad) {
-    return gcmSeal('aes-256-gcm', key, nonce, plaintext, aad);
+  aes256GcmSeal(key, nonce, plaintext, aad, headroom) {
+    return gcmSeal('aes-256-gcm', key, nonce, plaintext, aad, headroom);
   },
   aes256GcmOpen(key, nonce, sealed, aad) {
     return gcmOpen('aes-256-gcm', key, nonce, sealed, aad);
   },
-  xchacha20Poly1305Seal(key, nonce, plaintext, aad) {
-    if (!nativeChacha) return nobleBackend.xchacha20Poly1305Seal(key, nonce, plaintext, aad);
+  xchacha20Poly1305Seal(key, nonce, plaintext, aad, headroom) {
+    if (!nativeChacha) {
+      return nobleBackend.xchacha20Poly1305Seal(key, nonce, plaintext, aad, headroom);
+    }
     const [subkey, chachaNonce] = xchachaParts(key, nonce);
     try {
-      return gcmSeal('chacha20-poly1305', subkey, chachaNonce, plaintext, aad);
+      return gcmSeal('chacha20-poly1305', subkey, chachaNonce, plaintext, aad, headroom);
     } finally {
       subkey.fill(0);
     }

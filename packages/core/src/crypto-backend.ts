@@ -18,12 +18,16 @@ export interface CryptoBackend {
   sha256Hex(data: string | Uint8Array): string;
   hmacSha256(key: Uint8Array, data: Uint8Array | string): Uint8Array;
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
-  /** Returns ciphertext || 16-byte tag. */
+  /**
+   * Returns `headroom` zero bytes, then ciphertext || 16-byte tag, in one allocation (a caller that
+   * prefixes a header writes it into the headroom instead of copying the ciphertext).
+   */
   aes256GcmSeal(
     key: Uint8Array,
     nonce: Uint8Array,
     plaintext: Uint8Array,
     aad: Uint8Array,
+    headroom: number,
   ): Uint8Array;
   /** Returns the plaintext, or `null` when authentication fails. */
   aes256GcmOpen(
@@ -32,11 +36,13 @@ export interface CryptoBackend {
     sealed: Uint8Array,
     aad: Uint8Array,
   ): Uint8Array | null;
+  /** As {@link CryptoBackend.aes256GcmSeal}: `headroom` zero bytes, then ciphertext || tag. */
   xchacha20Poly1305Seal(
     key: Uint8Array,
     nonce: Uint8Array,
     plaintext: Uint8Array,
     aad: Uint8Array,
+    headroom: number,
   ): Uint8Array;
   xchacha20Poly1305Open(
     key: Uint8Array,

@@ -1,7 +1,7 @@
 // The crypto operations of the active backend: node:crypto on Node, @noble/* elsewhere, chosen by
 // the `#crypto` conditional import in package.json. Inputs are validated at this boundary.
 import backend from '#crypto';
-import { createCryptoApi, type HkdfOptions } from './_crypto-api.js';
+import { type AeadSealOptions, createCryptoApi, type HkdfOptions } from './_crypto-api.js';
 
 const api = createCryptoApi(backend);
 
@@ -115,11 +115,12 @@ export function hkdfSha256(ikm: Uint8Array, options: HkdfOptions): Uint8Array {
 }
 
 /**
- * AES-256-GCM encryption with a 12-byte nonce and a 16-byte tag. Returns `ciphertext || tag`.
+ * AES-256-GCM encryption with a 12-byte nonce and a 16-byte tag. Returns `ciphertext || tag`, after
+ * `options.headroom` zero bytes when asked (room for a header, with no second copy of the ciphertext).
  * Never reuse a (key, nonce) pair.
  *
- * @throws {InvalidInputError} `INVALID_INPUT` when the key is not 32 bytes, the nonce not 12 bytes, or
- *   an argument is not a `Uint8Array`.
+ * @throws {InvalidInputError} `INVALID_INPUT` when the key is not 32 bytes, the nonce not 12 bytes,
+ *   an argument is not a `Uint8Array`, or the headroom is not an integer from 0 to 65,536.
  * @example
  * ```ts
  * import { aes256GcmOpen, aes256GcmSeal, randomBytes, utf8Encode } from '@coffer/core';
@@ -128,6 +129,11 @@ export function hkdfSha256(ikm: Uint8Array, options: HkdfOptions): Uint8Array {
  * const nonce = randomBytes(12);
  * const sealed = aes256GcmSeal(key, nonce, utf8Encode('hello'));
  * aes256GcmOpen(key, nonce, sealed); // the bytes of 'hello'
+ *
+ * // Two header bytes first, the ciphertext after them, in one array.
+ * const framed = aes256GcmSeal(key, nonce, utf8Encode('hello'), undefined, { headroom: 2 });
+ * framed.set([1, 0], 0);
+ * aes256GcmOpen(key, nonce, framed.subarray(2)); // the bytes of 'hello'
  * ```
  */
 export function aes256GcmSeal(
@@ -135,8 +141,9 @@ export function aes256GcmSeal(
   nonce: Uint8Array,
   plaintext: Uint8Array,
   aad?: Uint8Array,
+  options?: AeadSealOptions,
 ): Uint8Array {
-  return api.aes256GcmSeal(key, nonce, plaintext, aad);
+  return api.aes256GcmSeal(key, nonce, plaintext, aad, options);
 }
 
 /**
@@ -166,10 +173,10 @@ export function aes256GcmOpen(
 
 /**
  * XChaCha20-Poly1305 encryption with a 24-byte nonce (random nonces are safe) and a 16-byte tag.
- * Returns `ciphertext || tag`.
+ * Returns `ciphertext || tag`, after `options.headroom` zero bytes when asked.
  *
- * @throws {InvalidInputError} `INVALID_INPUT` when the key is not 32 bytes, the nonce not 24 bytes, or
- *   an argument is not a `Uint8Array`.
+ * @throws {InvalidInputError} `INVALID_INPUT` when the key is not 32 bytes, the nonce not 24 bytes,
+ *   an argument is not a `Uint8Array`, or the headroom is not an integer from 0 to 65,536.
  * @example
  * ```ts
  * import { randomBytes, xchacha20Poly1305Open, xchacha20Poly1305Seal } from '@coffer/core';
@@ -184,8 +191,9 @@ export function xchacha20Poly1305Seal(
   nonce: Uint8Array,
   plaintext: Uint8Array,
   aad?: Uint8Array,
+  options?: AeadSealOptions,
 ): Uint8Array {
-  return api.xchacha20Poly1305Seal(key, nonce, plaintext, aad);
+  return api.xchacha20Poly1305Seal(key, nonce, plaintext, aad, options);
 }
 
 /**
@@ -211,4 +219,4 @@ export function xchacha20Poly1305Open(
   return api.xchacha20Poly1305Open(key, nonce, sealed, aad);
 }
 
-export type { HkdfOptions };
+export type { AeadSealOptions, HkdfOptions };

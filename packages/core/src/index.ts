@@ -3,6 +3,7 @@ export { fromBase64Url, toBase64Url } from './base64url.js';
 export { concatBytes } from './bytes.js';
 export { constantTimeEqual, constantTimeEqualString } from './constant-time.js';
 export {
+  type AeadSealOptions,
   aes256GcmOpen,
   aes256GcmSeal,
   cryptoBackend,

@@ -65,4 +65,30 @@ describe('node:crypto and @noble give identical bytes', () => {
       { numRuns: 150 },
     );
   });
+
+  it('a seal with headroom is that many zero bytes, then the same sealed bytes, on both backends', () => {
+    fc.assert(
+      fc.property(
+        key32,
+        fc.uint8Array({ minLength: 24, maxLength: 24 }),
+        bytes(8192),
+        fc.integer({ min: 0, max: 600 }),
+        (key, nonce24, pt, headroom) => {
+          const nonce12 = nonce24.subarray(0, 12);
+          const zeros = '00'.repeat(headroom);
+          for (const c of [node, noble]) {
+            const plainGcm = toHex(c.aes256GcmSeal(key, nonce12, pt));
+            expect(toHex(c.aes256GcmSeal(key, nonce12, pt, undefined, { headroom }))).toBe(
+              zeros + plainGcm,
+            );
+            const plainX = toHex(c.xchacha20Poly1305Seal(key, nonce24, pt));
+            expect(toHex(c.xchacha20Poly1305Seal(key, nonce24, pt, undefined, { headroom }))).toBe(
+              zeros + plainX,
+            );
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });

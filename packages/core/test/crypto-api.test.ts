@@ -50,6 +50,41 @@ describe.each(backends)('%s backend: hostile inputs are refused with typed error
     ['gcm open zero tag', () => c.aes256GcmOpen(k32, n12, new Uint8Array(40)), 'DECRYPT_FAILED'],
     ['xchacha nonce 12', () => c.xchacha20Poly1305Seal(k32, n12, k32), 'INVALID_INPUT'],
     [
+      'gcm headroom -1',
+      () => c.aes256GcmSeal(k32, n12, k32, undefined, { headroom: -1 }),
+      'INVALID_INPUT',
+    ],
+    [
+      'gcm headroom 1.5',
+      () => c.aes256GcmSeal(k32, n12, k32, undefined, { headroom: 1.5 }),
+      'INVALID_INPUT',
+    ],
+    [
+      'gcm headroom 65537',
+      () => c.aes256GcmSeal(k32, n12, k32, undefined, { headroom: 65_537 }),
+      'INVALID_INPUT',
+    ],
+    [
+      'gcm headroom "8"',
+      () => c.aes256GcmSeal(k32, n12, k32, undefined, { headroom: '8' as never }),
+      'INVALID_INPUT',
+    ],
+    [
+      'gcm options null',
+      () => c.aes256GcmSeal(k32, n12, k32, undefined, null as never),
+      'INVALID_INPUT',
+    ],
+    [
+      'xchacha headroom NaN',
+      () => c.xchacha20Poly1305Seal(k32, n24, k32, undefined, { headroom: Number.NaN }),
+      'INVALID_INPUT',
+    ],
+    [
+      'xchacha options 5',
+      () => c.xchacha20Poly1305Seal(k32, n24, k32, undefined, 5 as never),
+      'INVALID_INPUT',
+    ],
+    [
       'xchacha open garbage',
       () => c.xchacha20Poly1305Open(k32, n24, new Uint8Array(40)),
       'DECRYPT_FAILED',
@@ -116,6 +151,10 @@ describe('public crypto functions (active backend)', () => {
     expect(
       aes256GcmOpen(key, nonce, aes256GcmSeal(key, nonce, new Uint8Array([42]), aad), aad),
     ).toEqual(new Uint8Array([42]));
+    const framed = aes256GcmSeal(key, nonce, utf8Encode('hello'), undefined, { headroom: 2 });
+    expect([...framed.subarray(0, 2)]).toEqual([0, 0]);
+    framed.set([1, 0], 0);
+    expect(aes256GcmOpen(key, nonce, framed.subarray(2))).toEqual(utf8Encode('hello'));
     const n24 = randomBytes(24);
     expect(
       xchacha20Poly1305Open(key, n24, xchacha20Poly1305Seal(key, n24, new Uint8Array([7]))),

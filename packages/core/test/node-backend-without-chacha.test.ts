@@ -30,16 +30,19 @@ describe('the node backend on a node:crypto without chacha20-poly1305 (Bun)', ()
     const nonce = realCrypto.randomBytes(24);
     const plaintext = realCrypto.randomBytes(300);
     const aad = realCrypto.randomBytes(5);
-    const sealed = backend.xchacha20Poly1305Seal(key, nonce, plaintext, aad);
-    expect(sealed).toEqual(nobleBackend.xchacha20Poly1305Seal(key, nonce, plaintext, aad));
+    const sealed = backend.xchacha20Poly1305Seal(key, nonce, plaintext, aad, 0);
+    expect(sealed).toEqual(nobleBackend.xchacha20Poly1305Seal(key, nonce, plaintext, aad, 0));
+    expect(backend.xchacha20Poly1305Seal(key, nonce, plaintext, aad, 7)).toEqual(
+      nobleBackend.xchacha20Poly1305Seal(key, nonce, plaintext, aad, 7),
+    );
     expect(backend.xchacha20Poly1305Open(key, nonce, sealed, aad)).toEqual(
       new Uint8Array(plaintext),
     );
     sealed[0] = (sealed[0] ?? 0) ^ 1;
     expect(backend.xchacha20Poly1305Open(key, nonce, sealed, aad)).toBeNull();
     const gcmNonce = realCrypto.randomBytes(12);
-    expect(backend.aes256GcmSeal(key, gcmNonce, plaintext, aad)).toEqual(
-      nobleBackend.aes256GcmSeal(key, gcmNonce, plaintext, aad),
+    expect(backend.aes256GcmSeal(key, gcmNonce, plaintext, aad, 0)).toEqual(
+      nobleBackend.aes256GcmSeal(key, gcmNonce, plaintext, aad, 0),
     );
   });
 });

@@ -334,15 +334,18 @@ function wrapAadFor(payloadAad: Uint8Array, kekId: string): Uint8Array {
   return out;
 }
 
+/** The sealed payload, after `headroom` zero bytes (room for the header and wrapped key). */
 function sealPayload(
   algId: number,
   dek: Uint8Array,
   plaintext: Uint8Array,
   aad: Uint8Array,
+  headroom = 0,
 ): Uint8Array {
+  const options = { headroom };
   return algId === AES_ID
-    ? aes256GcmSeal(dek, ZERO_NONCE_12, plaintext, aad)
-    : xchacha20Poly1305Seal(dek, ZERO_NONCE_24, plaintext, aad);
+    ? aes256GcmSeal(dek, ZERO_NONCE_12, plaintext, aad, options)
+    : xchacha20Poly1305Seal(dek, ZERO_NONCE_24, plaintext, aad, options);
 }
 
 function openPayload(
@@ -589,11 +592,17 @@ export function createEnvelope(options: {
       const { payloadAad, wrapAad } = buildAad(opts.context, algId, kekId, true);
       const dek = takeRandom(DEK_LENGTH);
       try {
-        const payload = sealPayload(algId, dek, data, payloadAad);
-        const out = allocForOverwrite(5 + kekId.length + LOCAL_WRAPPED_LENGTH + payload.length);
+        // The payload is sealed straight after room for the header and the wrapped key, so the
+        // value is built in one array with no second copy of the ciphertext.
+        const out = sealPayload(
+          algId,
+          dek,
+          data,
+          payloadAad,
+          5 + kekId.length + LOCAL_WRAPPED_LENGTH,
+        );
         const at = writeHeader(out, algId, kekId, LOCAL_WRAPPED_LENGTH);
         local.wrapInto(dek, wrapAad, out, at);
-        out.set(payload, at + LOCAL_WRAPPED_LENGTH);
         return out;
       } finally {
         dek.fill(0);
