@@ -1,6 +1,8 @@
-// cli: the `coffer` binary, spawned as an operator runs it (`pnpm coffer …`: Node, tsx, the
-// package's sources), against the library it drives, called in process on the same data in the
-// same run. Rounds alternate baseline and subject; the median of each counts.
+// cli: the `coffer` binary, spawned as an operator runs it once installed (`npx coffer …`: Node and
+// the built JavaScript; the bench builds @coffer/cli and the packages it uses first, so the figure
+// is never taken on stale output and never pays tsx's transpiling), against the library it drives,
+// called in process on the same data in the same run. Rounds alternate baseline and subject; the
+// median of each counts.
 //
 // - pii hash --profile meta on a 1,000,000-row CSV (e-mail, phone) written to a file, against
 //   hashUserDataBatch on the same rows already in memory: what reading, parsing, streaming and
@@ -10,13 +12,12 @@
 //
 // Data goes to a temporary directory, removed at the end. BENCH_CLI_PII_ROWS, BENCH_CLI_REWRAP_ROWS
 // and BENCH_CLI_ROUNDS make it smaller or longer.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createEnvelope, createLocalKeyProvider, formatKekEntry, Keyring } from '@coffer/envelope';
 import { hashUserDataBatch, meta } from '@coffer/pii';
 import { createSqliteStore } from '@coffer/store-sqlite';
@@ -25,7 +26,7 @@ import type { BenchContext } from './harness.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'packages', 'cli', 'bin', 'coffer.js');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const ROOT = join(here, '..');
 const PII_ROWS = Number(process.env.BENCH_CLI_PII_ROWS ?? 1_000_000);
 const REWRAP_ROWS = Number(process.env.BENCH_CLI_REWRAP_ROWS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_CLI_ROUNDS ?? 3);
@@ -45,14 +46,10 @@ function median(values: number[]): number {
 function timeCli(args: string[], env: Record<string, string>, stdoutFile: string): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', TSX, '--conditions=@coffer/source', BIN, ...args],
-      {
-        env: { PATH: process.env.PATH ?? '', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
@@ -175,7 +172,19 @@ async function benchRewrap(b: BenchContext, dir: string): Promise<void> {
   });
 }
 
+/** Builds @coffer/cli and every workspace package it depends on (their dist/ is what BIN runs). */
+function buildCli(): void {
+  const built = spawnSync('pnpm', ['--filter', '@coffer/cli...', 'run', 'build'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (built.status !== 0)
+    throw new Error(`building @coffer/cli failed: ${built.stderr.slice(-800)}`);
+}
+
 export default async function (b: BenchContext): Promise<void> {
+  buildCli();
   const dir = mkdtempSync(join(tmpdir(), 'coffer-cli-bench-'));
   try {
     await benchPiiHash(b, dir);
