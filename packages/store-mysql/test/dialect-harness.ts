@@ -267,10 +267,14 @@ function conformanceVariant(
 const sqlDir = new URL('../sql/', import.meta.url);
 const names = mysqlMigrations().map((m) => m.name.replace(/^coffer_/, ''));
 
-// MySQL 8 has no `add column if not exists` (MariaDB has): its 003 files apply once (the Migrator
-// checks information_schema first).
+// MySQL 8 has no `add column if not exists` (MariaDB has): the files of its migrations that add
+// columns apply once (the Migrator checks information_schema first, their `upDoneIf`).
 function applyOnce(flavor: MysqlFlavor): string[] {
-  return flavor === 'mysql' ? ['coffer_003_api_key_tier', 'coffer_004_vault_names_status'] : [];
+  return flavor === 'mysql'
+    ? mysqlMigrations({ flavor })
+        .filter((m) => m.upDoneIf !== undefined)
+        .map((m) => m.name)
+    : [];
 }
 
 function renderFile(

@@ -84,6 +84,7 @@ function record(
     killed: false,
     lastUsedAt: null,
     revision: 1,
+    metadata: {},
     ...extra,
   };
 }
