@@ -48,9 +48,13 @@ const copy = (record: ApiKeyRecord): ApiKeyRecord => ({
   metadata: structuredClone(record.metadata ?? {}),
 });
 
+/** Appends the entry; one whose id is taken throws, so `file.update` writes nothing at all. */
 const appendAudit = (s: ApiKeyFileState, entry: ApiKeyAuditEntry | undefined): void => {
   if (entry === undefined) return;
   s.audit ??= [];
+  if (s.audit.some((e) => e.id === entry.id)) {
+    throw new Error('an audit entry with that id is already recorded');
+  }
   s.audit.push({ ...entry });
 };
 

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '@coffer/core';
 import { copyMetadata } from './api-key-metadata.js';
 import type {
   ApiKeyAuditEntry,
@@ -46,8 +47,19 @@ export function createMemoryApiKeyStore(): MemoryApiKeyStore {
   const keys = new Map<string, ApiKeyRecord>();
   const switches = new Map<string, boolean>();
   const audit: ApiKeyAuditEntry[] = [];
+  const auditIds = new Set<string>();
+  // Checked before the write it goes with: an entry that cannot be recorded fails the write whole.
+  const recordable = (entry: ApiKeyAuditEntry | undefined): void => {
+    if (entry !== undefined && auditIds.has(entry.id)) {
+      throw new InvalidInputError('an audit entry with that id is already recorded', {
+        details: { parameter: 'audit' },
+      });
+    }
+  };
   const record = (entry: ApiKeyAuditEntry | undefined): void => {
-    if (entry !== undefined) audit.push({ ...entry });
+    if (entry === undefined) return;
+    auditIds.add(entry.id);
+    audit.push({ ...entry });
   };
   return {
     get size() {
@@ -55,6 +67,7 @@ export function createMemoryApiKeyStore(): MemoryApiKeyStore {
     },
     async insertKey(record_, options) {
       if (keys.has(record_.keyId)) return false;
+      recordable(options?.audit);
       keys.set(record_.keyId, copy({ ...record_, revision: 1 }));
       record(options?.audit);
       return true;
@@ -70,6 +83,7 @@ export function createMemoryApiKeyStore(): MemoryApiKeyStore {
       if (found === undefined || found.revision !== expectedRevision) return false;
       const scope = options?.organizationId;
       if (scope !== undefined && found.organizationId !== scope) return false;
+      recordable(options?.audit);
       const next: ApiKeyRecord = { ...found, revision: expectedRevision + 1 };
       const defined = Object.fromEntries(
         Object.entries(changes).filter(([, value]) => value !== undefined),
@@ -99,6 +113,7 @@ export function createMemoryApiKeyStore(): MemoryApiKeyStore {
       return switches.get(targetKey(target)) ?? false;
     },
     async setKillSwitch(target, killed, _at, options) {
+      recordable(options?.audit);
       switches.set(targetKey(target), killed);
       record(options?.audit);
     },
