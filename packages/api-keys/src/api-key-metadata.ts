@@ -14,7 +14,17 @@ export type ApiKeyJsonValue =
 /** A key's metadata: a plain JSON object, at most {@link API_KEY_METADATA_MAX_BYTES} serialized. */
 export type ApiKeyMetadata = { readonly [key: string]: ApiKeyJsonValue };
 
-/** The cap on a key's metadata: 4 KiB of UTF-8 JSON. */
+/**
+ * The cap on a key's metadata: 4 KiB of UTF-8 JSON. Keep references (a `vault_id`, a customer id)
+ * in metadata, not documents.
+ *
+ * @example
+ * ```ts
+ * import { API_KEY_METADATA_MAX_BYTES } from '@coffer/api-keys';
+ *
+ * API_KEY_METADATA_MAX_BYTES; // 4096
+ * ```
+ */
 export const API_KEY_METADATA_MAX_BYTES = 4096;
 
 const MAX_DEPTH = 16;

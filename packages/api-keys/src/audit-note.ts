@@ -16,10 +16,21 @@ export interface ApiKeyChangeOptions {
   requestId?: string;
 }
 
-/** The actor recorded for a change made without one. */
+/**
+ * The actor recorded for a change made without one (unless the manager has `requireActor`).
+ *
+ * @example
+ * ```ts
+ * import { UNATTRIBUTED_ACTOR } from '@coffer/api-keys';
+ *
+ * UNATTRIBUTED_ACTOR; // 'unattributed'
+ * ```
+ */
 export const UNATTRIBUTED_ACTOR = 'unattributed';
 
+/** @internal */
 export const ACTOR_MAX_LENGTH = 256;
+/** @internal */
 export const REASON_MAX_LENGTH = 1000;
 const REQUEST_ID_MAX_LENGTH = 200;
 
