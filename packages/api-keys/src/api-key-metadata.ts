@@ -107,5 +107,7 @@ export function requireMetadata(value: unknown): ApiKeyMetadata {
 
 /** @internal A deep copy of stored metadata, so no caller can change another's. */
 export function copyMetadata(value: ApiKeyMetadata): ApiKeyMetadata {
-  return JSON.parse(JSON.stringify(value)) as ApiKeyMetadata;
+  // Most keys have none: no serialising on the verifier's record reads for them.
+  for (const _ in value) return JSON.parse(JSON.stringify(value)) as ApiKeyMetadata;
+  return {};
 }
