@@ -231,7 +231,7 @@ export function describeApiKeyAudit(h: DialectHarness): void {
         fill(4097),
         { multibyte: '🦊'.repeat(1100) },
         { nul: 'a\u0000b' },
-        { ['k\u0000']: 1 },
+        { 'k\u0000': 1 },
         { lone: '\udc00' },
         { nan: Number.NaN },
         { inf: Number.POSITIVE_INFINITY },
