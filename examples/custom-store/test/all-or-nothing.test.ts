@@ -57,6 +57,7 @@ function key(keyId: string): ApiKeyRecord {
     tier: 'standard',
     start: `lp_live_${keyId}`,
     secretHash: `$2b$04$${'a'.repeat(53)}`,
+    metadata: {},
     previousSecretHash: null,
     previousSecretExpiresAt: null,
     createdAt: T0,

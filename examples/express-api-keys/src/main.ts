@@ -3,7 +3,7 @@
 // X-Api-Key next to a gateway's own Authorization header, which is not read), refused without a
 // key (401), for a missing scope (403), with a test key in production (403, accepted by the
 // sandbox), rate-limited on a long-running route (429, while reads of the same key go on), killed
-// (503), revoked (401).
+// (503), not found by another organization's admin (404), revoked (401), and the key's audit trail.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +36,8 @@ export async function main(log: (line: string) => void = console.log): Promise<s
   const manager = createApiKeyManager({
     store,
     hasher,
+    // Every change records who made it: the admin API refuses a change without an actor.
+    requireActor: true,
     onChange: (change) => verifier.invalidate(change),
   });
   const partner = createPartnerApi(verifier).listen(0, '127.0.0.1');
@@ -45,11 +47,13 @@ export async function main(log: (line: string) => void = console.log): Promise<s
     const api = await listen(partner);
     const sandboxUrl = await listen(sandbox);
     const adminUrl = await listen(admin);
+    // Set by your staff authentication in production (see createAdminApi).
+    const staff = { 'x-admin-actor': 'ops@example.com' };
     const mint = async (env: 'live' | 'test', tier?: string) =>
       (await (
         await fetch(`${adminUrl}/admin/orgs/org_acme/keys`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...staff },
           body: JSON.stringify({
             name: `Acme sync (${env})`,
             env,
@@ -119,11 +123,30 @@ export async function main(log: (line: string) => void = console.log): Promise<s
       `partner-tier key: generate -> ${big.status} (${big.headers.get('x-ratelimit-remaining')} of ` +
         `${big.headers.get('x-ratelimit-limit')} left)`,
     );
-    await fetch(`${adminUrl}/admin/keys/${created.keyId}/kill`, { method: 'POST' });
+    const acmeKey = `${adminUrl}/admin/orgs/org_acme/keys/${created.keyId}`;
+    await fetch(`${acmeKey}/kill`, {
+      method: 'POST',
+      headers: { ...staff, 'x-admin-reason': 'INC-77' },
+    });
     say(await call('/v1/whoami', { 'x-api-key': created.key }));
-    await fetch(`${adminUrl}/admin/keys/${created.keyId}/unkill`, { method: 'POST' });
-    await fetch(`${adminUrl}/admin/keys/${created.keyId}`, { method: 'DELETE' });
+    // Another organization's admin naming Acme's key: the same 404 as a key that does not exist.
+    const foreign = await fetch(`${adminUrl}/admin/orgs/org_globex/keys/${created.keyId}/kill`, {
+      method: 'POST',
+      headers: staff,
+    });
+    const foreignBody = (await foreign.json()) as { error: { code: string } };
+    say(`org_globex kills Acme's key -> ${foreign.status} ${foreignBody.error.code}`);
+    await fetch(`${acmeKey}/unkill`, { method: 'POST', headers: staff });
+    await fetch(acmeKey, { method: 'DELETE', headers: staff });
     say(await call('/v1/whoami', { 'x-api-key': created.key }));
+    const trail = (await (
+      await fetch(`${adminUrl}/admin/orgs/org_acme/audit?keyId=${created.keyId}`, {
+        headers: staff,
+      })
+    ).json()) as { entries: { type: string; actor: string; reason: string | null }[] };
+    say(
+      `audit: ${trail.entries.map((e) => `${e.type}${e.reason === null ? '' : ` (${e.reason})`}`).join(', ')} — by ${[...new Set(trail.entries.map((e) => e.actor))].join(', ')}`,
+    );
     return lines;
   } finally {
     partner.close();

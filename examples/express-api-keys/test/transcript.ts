@@ -18,7 +18,9 @@ export const TRANSCRIPT: readonly (string | RegExp)[] = [
   /^minted lp_live_[0-9A-HJKMNP-TV-Z]{16}_… \(tier partner\)$/,
   'partner-tier key: generate -> 202 (19 of 20 left)',
   '/v1/whoami -> 503 KILL_SWITCH (key)',
+  "org_globex kills Acme's key -> 404 NOT_FOUND",
   '/v1/whoami -> 401 REVOKED',
+  'audit: revoked, unkilled, killed (INC-77), minted — by ops@example.com',
 ];
 
 /** The first line that differs from {@link TRANSCRIPT}, described; `null` when all match. */

@@ -12,20 +12,23 @@ export function countReads(inner: ApiKeyStore): CountingStore {
   let reads = 0;
   return {
     store: {
-      insertKey: (record) => inner.insertKey(record),
-      getKey: (keyId) => {
+      // A wrapper forwards every argument: the write options carry the audit entry.
+      insertKey: (record, options) => inner.insertKey(record, options),
+      getKey: (keyId, organizationId) => {
         reads++;
-        return inner.getKey(keyId);
+        return inner.getKey(keyId, organizationId);
       },
-      updateKey: (keyId, expectedRevision, changes) =>
-        inner.updateKey(keyId, expectedRevision, changes),
+      updateKey: (keyId, expectedRevision, changes, options) =>
+        inner.updateKey(keyId, expectedRevision, changes, options),
       touchKey: (keyId, at) => inner.touchKey(keyId, at),
       listKeys: (query) => inner.listKeys(query),
       getKillSwitch: (target) => {
         reads++;
         return inner.getKillSwitch(target);
       },
-      setKillSwitch: (target, killed, at) => inner.setKillSwitch(target, killed, at),
+      setKillSwitch: (target, killed, at, options) =>
+        inner.setKillSwitch(target, killed, at, options),
+      listAudit: (query) => inner.listAudit(query),
     },
     reads: () => reads,
   };

@@ -1,4 +1,5 @@
 import type { ApiKeyEnv } from './api-key-format.js';
+import { type ApiKeyMetadata, copyMetadata } from './api-key-metadata.js';
 import type { ApiKeyRecord } from './api-key-store.js';
 
 /** A key's state as seen at one moment. */
@@ -29,6 +30,10 @@ export interface ApiKeyInfo extends VerifiedApiKey {
   readonly lastUsedAt: Date | null;
   /** Until when the secret replaced by the last rotation still works, if it does. */
   readonly previousSecretValidUntil: Date | null;
+  /** The host's metadata (a copy: changing it changes nothing stored). */
+  readonly metadata: ApiKeyMetadata;
+  /** Bumped by every change; pass it as `expectedRevision` to `update` to change only this state. */
+  readonly revision: number;
 }
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -72,5 +77,7 @@ export function toApiKeyInfo(record: ApiKeyRecord, now: number): ApiKeyInfo {
     revokedAt: date(record.revokedAt),
     lastUsedAt: date(record.lastUsedAt),
     previousSecretValidUntil: graceLive ? date(record.previousSecretExpiresAt) : null,
+    metadata: copyMetadata(record.metadata),
+    revision: record.revision,
   });
 }

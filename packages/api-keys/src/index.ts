@@ -9,14 +9,24 @@ export {
   parseApiKey,
 } from './api-key-format.js';
 export type { ApiKeyInfo, ApiKeyStatus, VerifiedApiKey } from './api-key-info.js';
+export {
+  API_KEY_METADATA_MAX_BYTES,
+  type ApiKeyJsonValue,
+  type ApiKeyMetadata,
+} from './api-key-metadata.js';
 export type {
+  ApiKeyAuditEntry,
+  ApiKeyAuditQuery,
   ApiKeyChanges,
+  ApiKeyChangeType,
   ApiKeyListQuery,
   ApiKeyRecord,
   ApiKeyStore,
+  ApiKeyWriteOptions,
   KillSwitchTarget,
 } from './api-key-store.js';
 export { DEFAULT_API_KEY_TIER, DEFAULT_API_KEY_TIERS } from './api-key-tier.js';
+export { type ApiKeyChangeOptions, UNATTRIBUTED_ACTOR } from './audit-note.js';
 export {
   type ApiErrorBody,
   type ApiErrorResponse,
@@ -68,6 +78,8 @@ export {
   honoApiKeyAuth,
 } from './hono.js';
 export {
+  type ApiKeyAuditListOptions,
+  type ApiKeyAuditPage,
   type ApiKeyChange,
   type ApiKeyListPage,
   type ApiKeyManager,
@@ -76,8 +88,11 @@ export {
   type ImportApiKeyInput,
   type MintApiKeyInput,
   type MintedApiKey,
+  type UpdateApiKeyInput,
+  type UpdateApiKeyOptions,
 } from './manager.js';
 export { createMemoryApiKeyStore, type MemoryApiKeyStore } from './memory-store.js';
+export type { OrganizationApiKeyManager } from './organization-api-key-manager.js';
 export {
   type ConflictingHeadersPolicy,
   type HeadersLike,

@@ -1,4 +1,7 @@
+import { InvalidInputError } from '@coffer/core';
+import { copyMetadata } from './api-key-metadata.js';
 import type {
+  ApiKeyAuditEntry,
   ApiKeyChanges,
   ApiKeyListQuery,
   ApiKeyRecord,
@@ -13,7 +16,13 @@ export interface MemoryApiKeyStore extends ApiKeyStore {
 }
 
 function copy(record: ApiKeyRecord): ApiKeyRecord {
-  return { ...record, scopes: [...record.scopes] };
+  return { ...record, scopes: [...record.scopes], metadata: copyMetadata(record.metadata) };
+}
+
+/** Newest first: `at` descending, then `id` descending. */
+function newestFirst(a: ApiKeyAuditEntry, b: ApiKeyAuditEntry): number {
+  if (a.at !== b.at) return b.at - a.at;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
 function targetKey(target: KillSwitchTarget): string {
@@ -23,7 +32,7 @@ function targetKey(target: KillSwitchTarget): string {
 /**
  * An {@link ApiKeyStore} in process memory: for tests, demos and single-process tools. Records are
  * copied in and out, so callers cannot change stored state by mutating what they hold. Nothing
- * survives a restart.
+ * survives a restart. Each write and its audit entry happen together (nothing awaits in between).
  *
  * @example
  * ```ts
@@ -37,27 +46,50 @@ function targetKey(target: KillSwitchTarget): string {
 export function createMemoryApiKeyStore(): MemoryApiKeyStore {
   const keys = new Map<string, ApiKeyRecord>();
   const switches = new Map<string, boolean>();
+  const audit: ApiKeyAuditEntry[] = [];
+  const auditIds = new Set<string>();
+  // Checked before the write it goes with: an entry that cannot be recorded fails the write whole.
+  const recordable = (entry: ApiKeyAuditEntry | undefined): void => {
+    if (entry !== undefined && auditIds.has(entry.id)) {
+      throw new InvalidInputError('an audit entry with that id is already recorded', {
+        details: { parameter: 'audit' },
+      });
+    }
+  };
+  const record = (entry: ApiKeyAuditEntry | undefined): void => {
+    if (entry === undefined) return;
+    auditIds.add(entry.id);
+    audit.push({ ...entry });
+  };
   return {
     get size() {
       return keys.size;
     },
-    async insertKey(record) {
-      if (keys.has(record.keyId)) return false;
-      keys.set(record.keyId, copy({ ...record, revision: 1 }));
+    async insertKey(record_, options) {
+      if (keys.has(record_.keyId)) return false;
+      recordable(options?.audit);
+      keys.set(record_.keyId, copy({ ...record_, revision: 1 }));
+      record(options?.audit);
       return true;
     },
-    async getKey(keyId) {
-      const record = keys.get(keyId);
-      return record === undefined ? null : copy(record);
+    async getKey(keyId, organizationId) {
+      const found = keys.get(keyId);
+      if (found === undefined) return null;
+      if (organizationId !== undefined && found.organizationId !== organizationId) return null;
+      return copy(found);
     },
-    async updateKey(keyId: string, expectedRevision: number, changes: ApiKeyChanges) {
-      const record = keys.get(keyId);
-      if (record === undefined || record.revision !== expectedRevision) return false;
-      const next: ApiKeyRecord = { ...record, revision: expectedRevision + 1 };
+    async updateKey(keyId: string, expectedRevision: number, changes: ApiKeyChanges, options) {
+      const found = keys.get(keyId);
+      if (found === undefined || found.revision !== expectedRevision) return false;
+      const scope = options?.organizationId;
+      if (scope !== undefined && found.organizationId !== scope) return false;
+      recordable(options?.audit);
+      const next: ApiKeyRecord = { ...found, revision: expectedRevision + 1 };
       const defined = Object.fromEntries(
         Object.entries(changes).filter(([, value]) => value !== undefined),
       );
-      keys.set(keyId, { ...next, ...defined });
+      keys.set(keyId, copy({ ...next, ...defined }));
+      record(options?.audit);
       return true;
     },
     async touchKey(keyId, at) {
@@ -80,8 +112,23 @@ export function createMemoryApiKeyStore(): MemoryApiKeyStore {
     async getKillSwitch(target) {
       return switches.get(targetKey(target)) ?? false;
     },
-    async setKillSwitch(target, killed) {
+    async setKillSwitch(target, killed, _at, options) {
+      recordable(options?.audit);
       switches.set(targetKey(target), killed);
+      record(options?.audit);
+    },
+    async listAudit(query) {
+      const { keyId, organizationId, before } = query;
+      return audit
+        .filter(
+          (e) =>
+            (keyId === undefined || e.keyId === keyId) &&
+            (organizationId === undefined || e.organizationId === organizationId) &&
+            (before === undefined || e.at < before.at || (e.at === before.at && e.id < before.id)),
+        )
+        .sort(newestFirst)
+        .slice(0, query.limit)
+        .map((e) => ({ ...e }));
     },
   };
 }

@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  API_KEY_METADATA_MAX_BYTES,
   API_KEY_SCAN_PATTERN_SOURCE,
   ApiKeyConflictError,
   type ApiKeyHasher,
@@ -33,12 +34,14 @@ import {
   isWellFormedApiKey,
   KillSwitchError,
   newRequestId,
+  type OrganizationApiKeyManager,
   parseApiKey,
   RateLimitedError,
   RevokedKeyError,
   readApiKey,
   requestIdOf,
   requireScopes,
+  UNATTRIBUTED_ACTOR,
   UnauthenticatedError,
   type VerifiedApiKey,
   VerifierBusyError,
@@ -131,16 +134,43 @@ describe('TSDoc examples: hashing, minting, verifying', () => {
     expect(minted.start).toMatch(/^lp_live_[0-9A-HJKMNP-TV-Z]{16}$/);
     expect(String(minted.key)).toBe('[REDACTED]');
     const verifier = createApiKeyVerifier({ store, hasher, stateTtlMs: 0 });
-    await manager.kill(minted.keyId);
+    await manager.kill(minted.keyId, { actor: 'ops@example.com', reason: 'INC-42' });
     await expect(verifier.verify(minted.key.expose())).rejects.toMatchObject({
       code: 'KILL_SWITCH',
       status: 503,
     });
-    await manager.revoke(minted.keyId);
+    await manager.revoke(minted.keyId, { actor: 'ops@example.com' });
     await expect(verifier.verify(minted.key.expose())).rejects.toMatchObject({
       code: 'REVOKED',
       status: 401,
     });
+    expect((await manager.audit({ keyId: minted.keyId })).entries.map((e) => e.type)).toEqual([
+      'revoked',
+      'killed',
+      'minted',
+    ]);
+    await hasher.close();
+  });
+
+  it('API_KEY_METADATA_MAX_BYTES and UNATTRIBUTED_ACTOR', () => {
+    expect(API_KEY_METADATA_MAX_BYTES).toBe(4096);
+    expect(UNATTRIBUTED_ACTOR).toBe('unattributed');
+  });
+
+  it('OrganizationApiKeyManager', async () => {
+    const hasher = createBcryptHasher({ cost: 4 }); // tests only
+    const manager = createApiKeyManager({
+      store: createMemoryApiKeyStore(),
+      hasher,
+      requireActor: true,
+    });
+    const acme: OrganizationApiKeyManager = manager.forOrganization('org_acme');
+    const globex = manager.forOrganization('org_globex');
+    const minted = await acme.mint({ env: 'live', name: 'billing sync' }, { actor: 'user:7' });
+    expect(
+      await globex.kill(minted.keyId, { actor: 'user:9' }).catch((e: { code: string }) => e.code),
+    ).toBe('NOT_FOUND');
+    expect((await acme.get(minted.keyId)).status).toBe('active');
     await hasher.close();
   });
 

@@ -161,6 +161,7 @@ describe('manager', () => {
     expect(await manager.isKillSwitchOn('o')).toBe(true);
     await manager.revoke(m.keyId);
     expect(heard).toEqual([
+      'minted',
       'killed',
       'unkilled',
       'rotated',

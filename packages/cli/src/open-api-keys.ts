@@ -1,9 +1,10 @@
 // Glue to @coffer/api-keys: the manager the `api-keys` commands drive, and the one place where
-// --actor and --reason are handed on. The manager takes no audit information yet (issue 17 adds
-// an audit trail for key administration): when it does, pass `audit` in the calls below and set
-// AUDIT_RECORDED to true. Nothing else in the CLI changes.
+// --actor and --reason are handed on: every change passes them to the manager, whose store
+// records them in the audit trail in the same transaction as the change.
 import { hostname, userInfo } from 'node:os';
 import {
+  type ApiKeyAuditPage,
+  type ApiKeyChangeOptions,
   type ApiKeyInfo,
   type ApiKeyListPage,
   type ApiKeyStore,
@@ -15,8 +16,8 @@ import {
 import type { Args, OptionSpecs } from './args.js';
 import { usageError } from './cli-error.js';
 
-/** Whether the manager records `--actor` and `--reason` (false until the audit trail exists). */
-export const AUDIT_RECORDED = false;
+/** Whether the manager records `--actor` and `--reason`: it does, in the store's audit trail. */
+export const AUDIT_RECORDED = true;
 
 /** The options of every command that changes an API key or a kill switch. */
 export const AUDIT_OPTIONS: OptionSpecs = {
@@ -95,7 +96,22 @@ export interface ApiKeyAdmin {
   isKillSwitchOn(organizationId?: string): Promise<boolean>;
   get(keyId: string): Promise<ApiKeyInfo>;
   list(organizationId: string, after: string | undefined): Promise<ApiKeyListPage>;
+  /** The audit trail, newest first: a key's, an organization's or everything. */
+  audit(query: {
+    keyId?: string;
+    organizationId?: string;
+    limit: number;
+    after?: string;
+  }): Promise<ApiKeyAuditPage>;
+  /** The id of the audit entry the last change recorded; null when it changed nothing. */
+  lastAuditId(): string | null;
   close(): Promise<void>;
+}
+
+function changeOptions(audit: AuditNote): ApiKeyChangeOptions {
+  return audit.reason === null
+    ? { actor: audit.actor }
+    : { actor: audit.actor, reason: audit.reason };
 }
 
 /**
@@ -104,21 +120,38 @@ export interface ApiKeyAdmin {
  */
 export function openApiKeyAdmin(store: ApiKeyStore): ApiKeyAdmin {
   const hasher = createBcryptHasher({ threads: 0 });
-  const manager = createApiKeyManager({ store, hasher });
-  // `_audit` is accepted everywhere and used nowhere yet: see the comment at the top.
+  let last: string | null = null;
+  // The CLI always has an actor (--actor, or the OS user at this host).
+  const manager = createApiKeyManager({
+    store,
+    hasher,
+    requireActor: true,
+    onChange: (change) => {
+      last = change.auditId;
+    },
+  });
+  /** Runs one change, remembering the audit entry it recorded (none for a no-op). */
+  const change = <T>(run: () => Promise<T>): Promise<T> => {
+    last = null;
+    return run();
+  };
   return {
-    mint: (input, _audit) => manager.mint(input),
-    rotate: (keyId, gracePeriodMs, _audit) => manager.rotate(keyId, { gracePeriodMs }),
-    revoke: (keyId, _audit) => manager.revoke(keyId),
-    kill: (keyId, _audit) => manager.kill(keyId),
-    unkill: (keyId, _audit) => manager.unkill(keyId),
-    setOrganizationKillSwitch: (organizationId, killed, _audit) =>
-      manager.setOrganizationKillSwitch(organizationId, killed),
-    setGlobalKillSwitch: (killed, _audit) => manager.setGlobalKillSwitch(killed),
+    mint: (input, audit) => change(() => manager.mint(input, changeOptions(audit))),
+    rotate: (keyId, gracePeriodMs, audit) =>
+      change(() => manager.rotate(keyId, { gracePeriodMs, ...changeOptions(audit) })),
+    revoke: (keyId, audit) => change(() => manager.revoke(keyId, changeOptions(audit))),
+    kill: (keyId, audit) => change(() => manager.kill(keyId, changeOptions(audit))),
+    unkill: (keyId, audit) => change(() => manager.unkill(keyId, changeOptions(audit))),
+    setOrganizationKillSwitch: (organizationId, killed, audit) =>
+      change(() => manager.setOrganizationKillSwitch(organizationId, killed, changeOptions(audit))),
+    setGlobalKillSwitch: (killed, audit) =>
+      change(() => manager.setGlobalKillSwitch(killed, changeOptions(audit))),
     isKillSwitchOn: (organizationId) => manager.isKillSwitchOn(organizationId),
     get: (keyId) => manager.get(keyId),
     list: (organizationId, after) =>
       manager.list(organizationId, after === undefined ? { limit: 1000 } : { limit: 1000, after }),
+    audit: (query) => manager.audit(query),
+    lastAuditId: () => last,
     close: () => hasher.close(),
   };
 }

@@ -47,7 +47,7 @@ interface Minted {
   keyId: string;
   start: string;
   info: Record<string, unknown>;
-  audit: { actor: string; reason: string | null; recorded: boolean };
+  audit: { actor: string; reason: string | null; recorded: boolean; id: string | null };
 }
 
 describe.each([
@@ -95,7 +95,12 @@ describe.each([
       killed: false,
     });
     expect(m.info).not.toHaveProperty('secretHash');
-    expect(m.audit).toEqual({ actor: 'alice', reason: 'TICKET-1', recorded: false });
+    expect(m.audit).toEqual({
+      actor: 'alice',
+      reason: 'TICKET-1',
+      recorded: true,
+      id: expect.stringMatching(/^[0-9A-Z]{26}$/),
+    });
     expect(await verify(db, m.apiKey)).toBe('ok:org_a');
 
     const revoked = await runCli(['api-keys', 'revoke', '--db', db, m.keyId, '--json']);
@@ -190,7 +195,7 @@ describe('coffer api-keys: switches, rotation and refusals (SQLite)', () => {
       scope: 'organization',
       organizationId: 'org_c',
       killed: true,
-      audit: { reason: 'INC-7', recorded: false },
+      audit: { reason: 'INC-7', recorded: true },
     });
     expect(await verify(db, key)).toBe('KILL_SWITCH');
     await step(['unkill', '--org', 'org_c']);

@@ -29,6 +29,20 @@ export interface ApiKeysTable {
   killed: DbBool;
   last_used_at: DbTime | null;
   revision: number | string | bigint;
+  /** Added by migration 005 (`not null default '{}'`): the key's JSON object. */
+  metadata: DbJson | string;
+}
+
+/** @internal The audit trail of key administration (migration 005). */
+export interface ApiKeyAuditTable {
+  id: string;
+  at: DbTime;
+  type: string;
+  key_id: string | null;
+  organization_id: string | null;
+  actor: string;
+  reason: string | null;
+  request_id: string | null;
 }
 
 /** @internal */
@@ -42,4 +56,5 @@ export interface KillSwitchesTable {
 export interface ApiKeyDatabase {
   api_key: ApiKeysTable;
   kill_switch: KillSwitchesTable;
+  api_key_audit: ApiKeyAuditTable;
 }

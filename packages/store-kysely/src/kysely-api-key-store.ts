@@ -1,17 +1,24 @@
-// The API key store's SQL, once for both dialects. The only read-modify-write, `updateKey`, is a
-// single conditional UPDATE (`where key_id = ? and revision = ?`) decided by its affected-row
-// count: the row lock (PostgreSQL) or the write lock (SQLite) serializes concurrent updates, and a
-// loser re-evaluates `revision = ?` against the winner's row and matches nothing. Every method is
-// one statement, retried as a whole on transient contention.
+// The API key store's SQL, once for every dialect. The only read-modify-write, `updateKey`, is a
+// conditional UPDATE (`where key_id = ? and revision = ?`) decided by its affected-row count: the
+// row lock (PostgreSQL, InnoDB) or the write lock (SQLite) serializes concurrent updates, and a
+// loser re-evaluates `revision = ?` against the winner's row and matches nothing. A write that
+// carries an audit entry is one transaction: the change, then — only if it matched a row — the
+// entry, so a change that did not apply (or rolled back) leaves no entry and one that committed
+// always has its entry. A change is still one revision bump of one key row (or one switch row
+// upsert). Reads and writes without an entry are one statement. Everything is retried as a whole
+// on transient contention.
 import type {
+  ApiKeyAuditEntry,
+  ApiKeyAuditQuery,
   ApiKeyChanges,
+  ApiKeyChangeType,
   ApiKeyListQuery,
   ApiKeyRecord,
   ApiKeyStore,
   KillSwitchTarget,
 } from '@coffer/api-keys';
-import type { Selectable, Updateable } from 'kysely';
-import type { ApiKeyDatabase, ApiKeysTable, DbBool } from './api-key-tables.js';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { ApiKeyAuditTable, ApiKeyDatabase, ApiKeysTable, DbBool } from './api-key-tables.js';
 import { assertNulFree } from './storable-text.js';
 import type { StoreContext } from './store-context.js';
 
@@ -44,11 +51,19 @@ function scopesFromJson(value: unknown): string[] {
   return value.map((scope) => String(scope));
 }
 
+function metadataFromJson(value: unknown): ApiKeyRecord['metadata'] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('stored API key metadata is not a JSON object');
+  }
+  return value as ApiKeyRecord['metadata'];
+}
+
 /** @internal Builds the {@link ApiKeyStore} over a {@link StoreContext}. */
 export function createKyselyApiKeyStoreFromContext(ctx: Ctx): ApiKeyStore {
   const a = ctx.adapter;
   const keys = ctx.names.apiKeys as 'api_key';
   const switches = ctx.names.apiKeySwitches as 'kill_switch';
+  const audits = ctx.names.apiKeyAudit as 'api_key_audit';
   // On PostgreSQL a text parameter holding U+0000 is a driver error; no stored value holds one.
   const canExist = (text: string): boolean => !a.nulFreeText || !text.includes('\u0000');
   const time = (ms: number): number => a.timeToDb(ms) as number;
@@ -74,6 +89,19 @@ export function createKyselyApiKeyStoreFromContext(ctx: Ctx): ApiKeyStore {
     killed: boolFromDb(row.killed),
     lastUsedAt: timeFrom(row.last_used_at),
     revision: Number(row.revision),
+    // A database not yet migrated to 005 has no metadata column: its keys still verify.
+    metadata: row.metadata === undefined ? {} : metadataFromJson(a.jsonFromDb(row.metadata)),
+  });
+
+  const toEntry = (row: Selectable<ApiKeyAuditTable>): ApiKeyAuditEntry => ({
+    id: row.id,
+    at: a.timeFromDb(row.at),
+    type: row.type as ApiKeyChangeType,
+    keyId: row.key_id,
+    organizationId: row.organization_id,
+    actor: row.actor,
+    reason: row.reason,
+    requestId: row.request_id,
   });
 
   const checkText = (fields: Record<string, string | null | undefined>): void => {
@@ -102,7 +130,45 @@ export function createKyselyApiKeyStoreFromContext(ctx: Ctx): ApiKeyStore {
     last_used_at: timeOrNull(r.lastUsedAt),
     // A new key starts at revision 1 whatever the record says (the contract's rule).
     revision: 1,
+    metadata: a.jsonToDb(r.metadata) as string,
   });
+
+  const entryValues = (e: ApiKeyAuditEntry): ApiKeyAuditTable => {
+    checkText({
+      auditId: e.id,
+      type: e.type,
+      keyId: e.keyId,
+      organizationId: e.organizationId,
+      actor: e.actor,
+      reason: e.reason,
+      requestId: e.requestId,
+    });
+    return {
+      id: e.id,
+      at: time(e.at),
+      type: e.type,
+      key_id: e.keyId,
+      organization_id: e.organizationId,
+      actor: e.actor,
+      reason: e.reason,
+      request_id: e.requestId,
+    };
+  };
+
+  /** Runs `write` alone, or with the audit entry in one transaction when there is one. */
+  const withAudit = <T>(
+    audit: ApiKeyAuditEntry | undefined,
+    write: (db: Kysely<ApiKeyDatabase>) => Promise<T>,
+    applied: (result: T) => boolean,
+  ): Promise<T> => {
+    if (audit === undefined) return ctx.runner.once(() => write(ctx.db));
+    const row = entryValues(audit);
+    return ctx.runner.transaction(ctx.db, async (trx) => {
+      const result = await write(trx);
+      if (applied(result)) await trx.insertInto(audits).values(row).execute();
+      return result;
+    });
+  };
 
   // Only the fields given; `undefined` leaves a column untouched, `null` clears it.
   const changeValues = (c: ApiKeyChanges): Updateable<ApiKeysTable> => ({
@@ -114,10 +180,15 @@ export function createKyselyApiKeyStoreFromContext(ctx: Ctx): ApiKeyStore {
     ...(c.rotatedAt === undefined ? {} : { rotated_at: timeOrNull(c.rotatedAt) }),
     ...(c.revokedAt === undefined ? {} : { revoked_at: timeOrNull(c.revokedAt) }),
     ...(c.killed === undefined ? {} : { killed: boolToDb(c.killed) }),
+    ...(c.name === undefined ? {} : { name: c.name }),
+    ...(c.scopes === undefined ? {} : { scopes: a.jsonToDb([...c.scopes]) as string }),
+    ...(c.tier === undefined ? {} : { tier: c.tier }),
+    ...(c.expiresAt === undefined ? {} : { expires_at: timeOrNull(c.expiresAt) }),
+    ...(c.metadata === undefined ? {} : { metadata: a.jsonToDb(c.metadata) as string }),
   });
 
   return {
-    async insertKey(record) {
+    async insertKey(record, options) {
       checkText({
         keyId: record.keyId,
         organizationId: record.organizationId,
@@ -129,47 +200,72 @@ export function createKyselyApiKeyStoreFromContext(ctx: Ctx): ApiKeyStore {
       });
       for (const scope of record.scopes) checkText({ scopes: scope });
       const values = recordValues(record);
+      const audit = options?.audit;
       // A duplicate key_id is not an error: the insert does nothing and reports no row.
       if (a.upsert === 'on-duplicate-key') {
         // No `on conflict do nothing` here (and `insert ignore` would also swallow constraint
-        // violations): the duplicate-key error of a plain insert is the answer.
+        // violations): the duplicate-key error of a plain insert is the answer; in a transaction
+        // it rolls the transaction back, so the entry is never written.
         try {
-          await ctx.runner.once(() => ctx.db.insertInto(keys).values(values).execute());
+          await withAudit(
+            audit,
+            (db) => db.insertInto(keys).values(values).execute(),
+            () => true,
+          );
           return true;
         } catch (error) {
           if (a.isUniqueViolation(error)) return false;
           throw error;
         }
       }
-      const result = await ctx.runner.once(() =>
-        ctx.db
-          .insertInto(keys)
-          .values(values)
-          .onConflict((oc) => oc.column('key_id').doNothing())
-          .executeTakeFirst(),
+      const result = await withAudit(
+        audit,
+        (db) =>
+          db
+            .insertInto(keys)
+            .values(values)
+            .onConflict((oc) => oc.column('key_id').doNothing())
+            .executeTakeFirst(),
+        (r) => affected(r) === 1,
       );
       return affected(result) === 1;
     },
 
-    async getKey(keyId) {
+    async getKey(keyId, organizationId) {
       if (!canExist(keyId)) return null;
-      const row = await ctx.runner.once(() =>
-        ctx.db.selectFrom(keys).selectAll().where('key_id', '=', keyId).executeTakeFirst(),
-      );
+      if (organizationId !== undefined && !canExist(organizationId)) return null;
+      const row = await ctx.runner.once(() => {
+        let q = ctx.db.selectFrom(keys).selectAll().where('key_id', '=', keyId);
+        if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId);
+        return q.executeTakeFirst();
+      });
       return row === undefined ? null : toRecord(row);
     },
 
-    async updateKey(keyId, expectedRevision, changes) {
+    async updateKey(keyId, expectedRevision, changes, options) {
       if (!canExist(keyId) || !Number.isSafeInteger(expectedRevision)) return false;
-      checkText({ secretHash: changes.secretHash, previousSecretHash: changes.previousSecretHash });
+      const scope = options?.organizationId;
+      if (scope !== undefined && !canExist(scope)) return false;
+      checkText({
+        secretHash: changes.secretHash,
+        previousSecretHash: changes.previousSecretHash,
+        name: changes.name,
+        tier: changes.tier,
+      });
+      for (const scopeName of changes.scopes ?? []) checkText({ scopes: scopeName });
       const set = changeValues(changes);
-      const result = await ctx.runner.once(() =>
-        ctx.db
-          .updateTable(keys)
-          .set((eb) => ({ ...set, revision: eb('revision', '+', 1) }))
-          .where('key_id', '=', keyId)
-          .where('revision', '=', expectedRevision)
-          .executeTakeFirst(),
+      const result = await withAudit(
+        options?.audit,
+        (db) => {
+          let q = db
+            .updateTable(keys)
+            .set((eb) => ({ ...set, revision: eb('revision', '+', 1) }))
+            .where('key_id', '=', keyId)
+            .where('revision', '=', expectedRevision);
+          if (scope !== undefined) q = q.where('organization_id', '=', scope);
+          return q.executeTakeFirst();
+        },
+        (r) => affected(r) === 1,
       );
       return affected(result) === 1;
     },
@@ -211,23 +307,49 @@ export function createKyselyApiKeyStoreFromContext(ctx: Ctx): ApiKeyStore {
       return row !== undefined && boolFromDb(row.killed);
     },
 
-    async setKillSwitch(target, killed, at) {
+    async setKillSwitch(target, killed, at, options) {
       const name = switchTarget(target);
       checkText({ organizationId: name });
       const row = { target: name, killed: boolToDb(killed), updated_at: time(at) };
-      await ctx.runner.once(() => {
-        const insert = ctx.db.insertInto(switches).values(row);
-        return (
-          a.upsert === 'on-duplicate-key'
-            ? insert.onDuplicateKeyUpdate({ killed: row.killed, updated_at: row.updated_at })
-            : insert.onConflict((oc) =>
-                oc.column('target').doUpdateSet((eb) => ({
-                  killed: eb.ref('excluded.killed'),
-                  updated_at: eb.ref('excluded.updated_at'),
-                })),
-              )
-        ).execute();
+      await withAudit(
+        options?.audit,
+        (db) => {
+          const insert = db.insertInto(switches).values(row);
+          return (
+            a.upsert === 'on-duplicate-key'
+              ? insert.onDuplicateKeyUpdate({ killed: row.killed, updated_at: row.updated_at })
+              : insert.onConflict((oc) =>
+                  oc.column('target').doUpdateSet((eb) => ({
+                    killed: eb.ref('excluded.killed'),
+                    updated_at: eb.ref('excluded.updated_at'),
+                  })),
+                )
+          ).execute();
+        },
+        () => true,
+      );
+    },
+
+    async listAudit(query: ApiKeyAuditQuery) {
+      const { keyId, organizationId, before } = query;
+      if (keyId !== undefined && !canExist(keyId)) return [];
+      if (organizationId !== undefined && !canExist(organizationId)) return [];
+      if (before !== undefined) checkText({ before: before.id });
+      const rows = await ctx.runner.once(() => {
+        let q = ctx.db.selectFrom(audits).selectAll();
+        if (keyId !== undefined) q = q.where('key_id', '=', keyId);
+        if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId);
+        if (before !== undefined) {
+          const at = time(before.at);
+          q = q.where((eb) =>
+            a.rowValues === false
+              ? eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', before.id)])])
+              : eb(eb.refTuple('at', 'id'), '<', eb.tuple(at, before.id)),
+          );
+        }
+        return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
       });
+      return rows.map(toEntry);
     },
   };
 }

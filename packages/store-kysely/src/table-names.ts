@@ -20,6 +20,8 @@ export interface CofferTableNames {
   readonly apiKeys: string;
   /** Kill switches for organizations and the global one (`<prefix>kill_switch`). */
   readonly apiKeySwitches: string;
+  /** The audit trail of key administration (`<prefix>api_key_audit`, migration 005). */
+  readonly apiKeyAudit: string;
   /** Kysely migration bookkeeping. */
   readonly migration: string;
   /** Kysely migration lock. */
@@ -45,6 +47,7 @@ export function tableNames(prefix: string): CofferTableNames {
     vaultVersions: `${prefix}vault_versions`,
     apiKeys: `${prefix}api_key`,
     apiKeySwitches: `${prefix}kill_switch`,
+    apiKeyAudit: `${prefix}api_key_audit`,
     migration: `${prefix}migration`,
     migrationLock: `${prefix}migration_lock`,
   };

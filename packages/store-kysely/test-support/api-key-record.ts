@@ -22,6 +22,7 @@ export function apiKeyRecord(keyId: string, extra: Partial<ApiKeyRecord> = {}): 
     killed: false,
     lastUsedAt: null,
     revision: 1,
+    metadata: {},
     ...extra,
   };
 }

@@ -3,6 +3,7 @@
 // (several files, so vitest runs them in parallel). A new dialect passes all of them.
 // `dialect-suite-coverage.test.ts` in store-kysely checks that each store calls every part.
 
+export { describeApiKeyAudit } from './api-key-audit-part.js';
 export { describeApiKeys } from './api-key-part.js';
 export { apiKeyRecord, keyIdOf, T0 } from './api-key-record.js';
 export { describeApiKeyTier } from './api-key-tier-part.js';
@@ -30,6 +31,7 @@ export { describeEntryUpdates } from './updates-part.js';
 
 /** Every part of the suite, by the name of the function that registers it. */
 export const DIALECT_SUITE_PARTS: readonly string[] = [
+  'describeApiKeyAudit',
   'describeApiKeys',
   'describeApiKeyTier',
   'describeConcurrency',

@@ -320,5 +320,106 @@ export function describeQueryPlans(h: DialectHarness): void {
         }
       }
     });
+    it('the audit trail: every page of a key, an organization or everything reads an audit index in order, with no sort; scoped and audited writes seek', async () => {
+      const store = storage.apiKeys;
+      const db = storage.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+      // 4000 entries of one busy key and organization, then a few of org_audit's key, with times
+      // interleaved: reading the time index and filtering would walk the busy ones first.
+      for (let start = 0; start < 4000; start += 500) {
+        const rows = Array.from({ length: 500 }, (_, i) => ({
+          id: `01J${(start + i).toString().padStart(23, '0')}`,
+          at: h.timeToDb(T0 + start + i),
+          type: 'updated',
+          key_id: keyIdOf(7000),
+          organization_id: 'org_busy',
+          actor: 'bulk',
+        }));
+        await db.insertInto('coffer_api_key_audit').values(rows).execute();
+      }
+      const keyId = keyIdOf(7001);
+      const audited = (n: number, type: 'minted' | 'killed' | 'organization-killed') => ({
+        id: `01K${n.toString().padStart(23, '0')}`,
+        at: T0 + n,
+        type,
+        keyId: type === 'organization-killed' ? null : keyId,
+        organizationId: 'org_audit',
+        actor: 'plans',
+        reason: null,
+        requestId: null,
+      });
+      await database.analyze('coffer_');
+      captured.length = 0;
+      await store.insertKey(apiKeyRecord(keyId, { organizationId: 'org_audit' }), {
+        audit: audited(10, 'minted'),
+      });
+      await store.getKey(keyId, 'org_audit');
+      await store.updateKey(
+        keyId,
+        1,
+        { killed: true, metadata: { a: 1 } },
+        { audit: audited(20, 'killed'), organizationId: 'org_audit' },
+      );
+      await store.setKillSwitch({ scope: 'organization', organizationId: 'org_audit' }, true, T0, {
+        audit: audited(30, 'organization-killed'),
+      });
+      const writes = statements(captured);
+      expect(await checkPlans(writes, () => false)).toBeGreaterThanOrEqual(2);
+      const before = { at: T0 + 25, id: `01K${'25'.padStart(23, '0')}` };
+      const pages: Array<[string, () => Promise<unknown>, RegExp]> = [
+        ['key', () => store.listAudit({ keyId, limit: 5 }), /api_key_audit_key_idx$/],
+        [
+          'key, older',
+          () => store.listAudit({ keyId, limit: 5, before }),
+          /api_key_audit_key_idx$/,
+        ],
+        [
+          'organization',
+          () => store.listAudit({ organizationId: 'org_audit', limit: 5 }),
+          /api_key_audit_organization_idx$/,
+        ],
+        [
+          'organization, older',
+          () => store.listAudit({ organizationId: 'org_audit', limit: 5, before }),
+          /api_key_audit_organization_idx$/,
+        ],
+        [
+          'key within its organization',
+          () => store.listAudit({ keyId, organizationId: 'org_audit', limit: 5 }),
+          /api_key_audit_(key|organization)_idx$/,
+        ],
+        ['everything', () => store.listAudit({ limit: 5 }), /api_key_audit_at_idx$/],
+        [
+          'everything, older',
+          () =>
+            store.listAudit({
+              limit: 5,
+              before: { at: T0 + 100, id: `01J${'100'.padStart(23, '0')}` },
+            }),
+          /api_key_audit_at_idx$/,
+        ],
+      ];
+      for (const [what, run, index] of pages) {
+        captured.length = 0;
+        await run();
+        const [q, ...more] = statements(captured);
+        if (q === undefined) throw new Error(`${what}: no statement`);
+        expect(more, what).toEqual([]);
+        const steps = await database.explain(q);
+        expect(steps.length, `${what}\n${q.sql}`).toBeGreaterThan(0);
+        for (const step of steps) {
+          const detail = `${what}\n${q.sql}\n${step.detail}`;
+          expect(step.index, detail).toMatch(index);
+          expect(step.sorted, detail).toBe(false);
+          // Only the unfiltered, first page of everything walks an index from its end (and stops
+          // at the limit).
+          if (what !== 'everything') expect(step.full, detail).toBe(false);
+        }
+      }
+      expect(
+        (await store.listAudit({ keyId, organizationId: 'org_audit', limit: 5 })).map(
+          (e) => e.type,
+        ),
+      ).toEqual(['killed', 'minted']);
+    });
   });
 }

@@ -11,6 +11,7 @@ const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
 const MIGRATION_003 = 'coffer_003_api_key_tier';
 const MIGRATION_004 = 'coffer_004_vault_names_status';
+const MIGRATION_005 = 'coffer_005_api_key_audit';
 
 /**
  * Which server the DDL is rendered for. They differ only in the collation that compares text
@@ -56,10 +57,11 @@ function collationOf(flavor: unknown): string {
 /**
  * coffer's MySQL / MariaDB migrations as plain SQL statements, rendered for a table prefix and a
  * server: `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches),
- * `coffer_003_api_key_tier` (each key's rate-limit tier) and `coffer_004_vault_names_status` (vault
+ * `coffer_003_api_key_tier` (each key's rate-limit tier), `coffer_004_vault_names_status` (vault
  * entries' name, status and revision; names unique per owner among live entries through the
  * generated column `live_name` and a unique index over `(owner, live_name)`, since neither server
- * has partial indexes). InnoDB tables in `utf8mb4` with an
+ * has partial indexes) and `coffer_005_api_key_audit` (each key's metadata and the audit trail of
+ * key administration). InnoDB tables in `utf8mb4` with an
  * exact (binary, no-pad) collation, times as `bigint` epoch milliseconds (UTC by definition,
  * whatever the connection's time zone), sealed values as `longblob`, JSON as `longtext` checked by
  * `json_valid`, booleans as 0/1. Indexes are declared inside `create table if not exists` (MySQL
@@ -225,6 +227,47 @@ export function mysqlMigrations(options: MysqlSchemaOptions = {}): readonly SqlM
   drop column if exists status,
   drop column if exists name`,
         ];
+  // 005: each key's metadata (a JSON object as checked longtext, `{}` for existing keys: an
+  // expression default, the only kind MySQL 8 allows on text) and the audit trail of key
+  // administration, listed newest first per key, per organization and overall. The table comes
+  // last: it existing means done. MySQL 8 names the metadata check to drop it before the column.
+  const hasAudit = `select 1 from information_schema.tables where table_schema = database() and table_name = '${n.apiKeyAudit}'`;
+  const hasMetadata = `select 1 from information_schema.columns where table_schema = database() and table_name = '${n.apiKeys}' and column_name = 'metadata'`;
+  const metadataType = "longtext not null default ('{}')";
+  const auditTable = `create table if not exists ${q(n.apiKeyAudit)} (
+  id varchar(26) not null check (char_length(id) = 26),
+  at bigint not null,
+  type varchar(32) not null,
+  key_id varchar(16),
+  organization_id varchar(255),
+  actor varchar(256) not null check (char_length(actor) >= 1),
+  reason varchar(1000) check (char_length(reason) >= 1),
+  request_id varchar(200) check (char_length(request_id) >= 1),
+  primary key (id),
+  index ${q(`${prefix}api_key_audit_key_idx`)} (key_id, at, id),
+  index ${q(`${prefix}api_key_audit_organization_idx`)} (organization_id, at, id),
+  index ${q(`${prefix}api_key_audit_at_idx`)} (at, id)
+) ${table}`;
+  const auditUp =
+    flavor === 'mysql'
+      ? [
+          `alter table ${q(n.apiKeys)} add column metadata ${metadataType} constraint ${q(`${prefix}api_key_metadata_check`)} check (json_valid(metadata))`,
+          auditTable,
+        ]
+      : [
+          `alter table ${q(n.apiKeys)} add column if not exists metadata ${metadataType} check (json_valid(metadata))`,
+          auditTable,
+        ];
+  const auditDown =
+    flavor === 'mysql'
+      ? [
+          `drop table if exists ${q(n.apiKeyAudit)}`,
+          `alter table ${q(n.apiKeys)} drop check ${q(`${prefix}api_key_metadata_check`)}, drop column metadata`,
+        ]
+      : [
+          `drop table if exists ${q(n.apiKeyAudit)}`,
+          `alter table ${q(n.apiKeys)} drop column if exists metadata`,
+        ];
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
@@ -241,6 +284,13 @@ export function mysqlMigrations(options: MysqlSchemaOptions = {}): readonly SqlM
       down: namesDown,
       upDoneIf: hasNames,
       downDoneIf: `select 1 from dual where not exists (${hasNames})`,
+    },
+    {
+      name: MIGRATION_005,
+      up: auditUp,
+      down: auditDown,
+      upDoneIf: hasAudit,
+      downDoneIf: `select 1 from dual where not exists (${hasMetadata})`,
     },
   ];
 }

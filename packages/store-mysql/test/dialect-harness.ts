@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { tableNames } from '@coffer/store-kysely';
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
@@ -43,8 +44,10 @@ function storageOf(store: MysqlStore, own: Kysely<unknown> | undefined): Dialect
   };
 }
 
+/** coffer's tables (not the migration bookkeeping), from the one list of names. */
 function tablesOf(prefix: string): string[] {
-  return ['vault_entries', 'vault_versions', 'api_key', 'kill_switch'].map((t) => `${prefix}${t}`);
+  const { migration, migrationLock, ...tables } = tableNames(prefix);
+  return Object.values(tables);
 }
 
 /** The dump tool's data-only output for some tables, binary columns as hex; undefined without one. */
@@ -240,8 +243,9 @@ function conformanceVariant(
     }
     const connection = await createConnection({ uri: url });
     try {
-      for (const t of ['vault_versions', 'vault_entries', 'api_key', 'kill_switch']) {
-        await connection.query(`delete from \`${tablePrefix}${t}\``);
+      // Children first: versions reference entries.
+      for (const t of tablesOf(tablePrefix).reverse()) {
+        await connection.query(`delete from \`${t}\``);
       }
     } finally {
       await connection.end();
@@ -267,10 +271,14 @@ function conformanceVariant(
 const sqlDir = new URL('../sql/', import.meta.url);
 const names = mysqlMigrations().map((m) => m.name.replace(/^coffer_/, ''));
 
-// MySQL 8 has no `add column if not exists` (MariaDB has): its 003 files apply once (the Migrator
-// checks information_schema first).
+// MySQL 8 has no `add column if not exists` (MariaDB has): the files of its migrations that add
+// columns apply once (the Migrator checks information_schema first, their `upDoneIf`).
 function applyOnce(flavor: MysqlFlavor): string[] {
-  return flavor === 'mysql' ? ['coffer_003_api_key_tier', 'coffer_004_vault_names_status'] : [];
+  return flavor === 'mysql'
+    ? mysqlMigrations({ flavor })
+        .filter((m) => m.upDoneIf !== undefined)
+        .map((m) => m.name)
+    : [];
 }
 
 function renderFile(

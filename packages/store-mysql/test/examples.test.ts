@@ -5,6 +5,7 @@ import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Migrator } from '../../../test-support/kysely-migration.ts';
+import { COFFER_MIGRATIONS } from '../../store-kysely/test-support/index.js';
 import {
   createMysqlStore,
   type MysqlFlavor,
@@ -34,12 +35,7 @@ describe('TSDoc examples', () => {
     const databaseUrl = env.DATABASE_URL;
     const storage = createMysqlStore({ connectionString: databaseUrl });
     expect(await storage.migrate()).toEqual({
-      applied: [
-        'coffer_001_init',
-        'coffer_002_api_keys',
-        'coffer_003_api_key_tier',
-        'coffer_004_vault_names_status',
-      ],
+      applied: [...COFFER_MIGRATIONS],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
     expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();

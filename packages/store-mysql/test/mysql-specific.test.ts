@@ -46,9 +46,13 @@ describe('MySQL / MariaDB schema', () => {
       where table_schema = database() and table_name not like '%migration%'
       order by table_name`.execute(storage.db);
     expect(tables.rows).toEqual(
-      ['coffer_api_key', 'coffer_kill_switch', 'coffer_vault_entries', 'coffer_vault_versions'].map(
-        (table_name) => ({ table_name, engine: 'InnoDB', table_collation: exact }),
-      ),
+      [
+        'coffer_api_key',
+        'coffer_api_key_audit',
+        'coffer_kill_switch',
+        'coffer_vault_entries',
+        'coffer_vault_versions',
+      ].map((table_name) => ({ table_name, engine: 'InnoDB', table_collation: exact })),
     );
     const columns = await sql<Column>`
       select table_name as table_name, column_name as column_name, column_type as column_type,
@@ -71,6 +75,10 @@ describe('MySQL / MariaDB schema', () => {
     expect(type('api_key', 'revision')).toMatch(/^bigint/);
     // Migration 003: added with the table's exact collation, like every other text column.
     expect(type('api_key', 'tier')).toBe('varchar(64)');
+    // Migration 005: metadata as checked JSON text, the audit trail's times as bigint.
+    expect(type('api_key', 'metadata')).toBe('longtext');
+    expect(type('api_key_audit', 'at')).toMatch(/^bigint/);
+    expect(type('api_key_audit', 'actor')).toBe('varchar(256)');
   });
 
   it('stores epoch milliseconds, 0/1 booleans, JSON text and the sealed bytes as given', async () => {

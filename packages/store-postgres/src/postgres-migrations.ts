@@ -11,6 +11,7 @@ const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
 const MIGRATION_003 = 'coffer_003_api_key_tier';
 const MIGRATION_004 = 'coffer_004_vault_names_status';
+const MIGRATION_005 = 'coffer_005_api_key_audit';
 
 /**
  * Where coffer's PostgreSQL tables live.
@@ -35,9 +36,10 @@ export interface PostgresSchemaOptions {
 /**
  * coffer's PostgreSQL migrations as plain SQL statements, rendered for a prefix and schema:
  * `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches),
- * `coffer_003_api_key_tier` (each key's rate-limit tier) and `coffer_004_vault_names_status`
- * (vault entries' name, status and revision, and the unique index over live names). The package
- * ships the default rendering as `sql/001_init.sql` … `sql/004_vault_names_status.sql`; call this
+ * `coffer_003_api_key_tier` (each key's rate-limit tier), `coffer_004_vault_names_status`
+ * (vault entries' name, status and revision, and the unique index over live names) and
+ * `coffer_005_api_key_audit` (each key's metadata and the audit trail of key administration). The
+ * package ships the default rendering as `sql/001_init.sql` … `sql/005_api_key_audit.sql`; call this
  * to render your own for a migration tool other than Kysely's.
  *
  * @param options Prefix and schema.
@@ -153,11 +155,38 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
   drop column if exists status,
   drop column if exists name`,
   ];
+  // 005: each key's metadata (a JSON object; existing keys get `{}`) and the audit trail of key
+  // administration, listed newest first per key, per organization and overall (each index read
+  // backwards). Ids and key ids sort byte-wise (collation "C") so the cursor's `id <` agrees with
+  // the order everywhere.
+  const auditUp: string[] = [];
+  if (schema !== undefined) auditUp.push(`create schema if not exists "${schema}"`);
+  auditUp.push(
+    `alter table ${q(n.apiKeys)} add column if not exists metadata jsonb not null default '{}'::jsonb`,
+    `create table if not exists ${q(n.apiKeyAudit)} (
+  id text collate "C" primary key check (char_length(id) = 26),
+  at timestamptz not null,
+  type text not null check (char_length(type) between 1 and 32),
+  key_id text collate "C",
+  organization_id text,
+  actor text not null check (char_length(actor) between 1 and 256),
+  reason text check (char_length(reason) between 1 and 1000),
+  request_id text check (char_length(request_id) between 1 and 200)
+)`,
+    `create index if not exists "${prefix}api_key_audit_key_idx" on ${q(n.apiKeyAudit)} (key_id, at, id)`,
+    `create index if not exists "${prefix}api_key_audit_organization_idx" on ${q(n.apiKeyAudit)} (organization_id, at, id)`,
+    `create index if not exists "${prefix}api_key_audit_at_idx" on ${q(n.apiKeyAudit)} (at, id)`,
+  );
+  const auditDown = [
+    `drop table if exists ${q(n.apiKeyAudit)}`,
+    `alter table ${q(n.apiKeys)} drop column if exists metadata`,
+  ];
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
     { name: MIGRATION_003, up: tierUp, down: tierDown },
     { name: MIGRATION_004, up: namesUp, down: namesDown },
+    { name: MIGRATION_005, up: auditUp, down: auditDown },
   ];
 }
 

@@ -3,6 +3,7 @@
 // sequential scans disabled (so a plan that still scans a table sequentially has no index to use).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { tableNames } from '@coffer/store-kysely';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createTestDatabase } from '../../../test-support/postgres.ts';
@@ -18,10 +19,10 @@ import { dumpTables } from './dump-tables.js';
 
 const POOL_SIZE = 10;
 
+/** coffer's tables (not the migration bookkeeping), from the one list of names. */
 function tablesOf(prefix: string, schema = 'public'): string[] {
-  return ['vault_entries', 'vault_versions', 'api_key', 'kill_switch'].map(
-    (t) => `${schema}.${prefix}${t}`,
-  );
+  const { migration, migrationLock, ...tables } = tableNames(prefix);
+  return Object.values(tables).map((t) => `${schema}.${t}`);
 }
 
 /** A store whose close() also ends the Kysely instance the test built for it. */

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Migrator } from '../../../test-support/kysely-migration.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/postgres.ts';
+import { COFFER_MIGRATIONS } from '../../store-kysely/test-support/index.js';
 import {
   createPostgresStore,
   type PostgresSchemaOptions,
@@ -32,12 +33,7 @@ describe('TSDoc examples', () => {
   it('createPostgresStore (applies once, then nothing)', async () => {
     const storage = createPostgresStore({ connectionString: env.DATABASE_URL });
     expect(await storage.migrate()).toEqual({
-      applied: [
-        'coffer_001_init',
-        'coffer_002_api_keys',
-        'coffer_003_api_key_tier',
-        'coffer_004_vault_names_status',
-      ],
+      applied: [...COFFER_MIGRATIONS],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
     expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();

@@ -32,6 +32,7 @@ describe('PostgreSQL types and schema', () => {
       order by table_name`.execute(storage.db);
     expect(tables.rows.map((r) => r.table_name)).toEqual([
       'coffer_api_key',
+      'coffer_api_key_audit',
       'coffer_kill_switch',
       'coffer_migration',
       'coffer_migration_lock',
@@ -62,12 +63,19 @@ describe('PostgreSQL types and schema', () => {
     for (const c of ['previous_secret_expires_at', 'created_at', 'expires_at', 'last_used_at']) {
       expect(type('api_key', c)).toBe('timestamp with time zone');
     }
+    expect(type('api_key', 'metadata')).toBe('jsonb');
+    expect(type('api_key_audit', 'at')).toBe('timestamp with time zone');
+    expect(type('api_key_audit', 'id')).toBe('text');
     expect(type('kill_switch', 'killed')).toBe('boolean');
     expect(type('kill_switch', 'updated_at')).toBe('timestamp with time zone');
     const indexes = await sql<{ indexdef: string }>`
       select indexdef from pg_indexes where schemaname = 'app' and tablename not like '%migration%'
       order by indexname`.execute(storage.db);
     expect(indexes.rows.map((x) => x.indexdef.replaceAll('app.', 'S.'))).toEqual([
+      'CREATE INDEX coffer_api_key_audit_at_idx ON S.coffer_api_key_audit USING btree (at, id)',
+      'CREATE INDEX coffer_api_key_audit_key_idx ON S.coffer_api_key_audit USING btree (key_id, at, id)',
+      'CREATE INDEX coffer_api_key_audit_organization_idx ON S.coffer_api_key_audit USING btree (organization_id, at, id)',
+      'CREATE UNIQUE INDEX coffer_api_key_audit_pkey ON S.coffer_api_key_audit USING btree (id)',
       'CREATE INDEX coffer_api_key_organization_idx ON S.coffer_api_key USING btree (organization_id, key_id)',
       'CREATE UNIQUE INDEX coffer_api_key_pkey ON S.coffer_api_key USING btree (key_id)',
       'CREATE UNIQUE INDEX coffer_kill_switch_pkey ON S.coffer_kill_switch USING btree (target)',

@@ -10,6 +10,7 @@ const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
 const MIGRATION_003 = 'coffer_003_api_key_tier';
 const MIGRATION_004 = 'coffer_004_vault_names_status';
+const MIGRATION_005 = 'coffer_005_api_key_audit';
 
 /**
  * Where coffer's SQLite tables live.
@@ -29,10 +30,11 @@ export interface SqliteSchemaOptions {
 /**
  * coffer's SQLite migrations as plain SQL statements, rendered for a table prefix:
  * `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches),
- * `coffer_003_api_key_tier` (each key's rate-limit tier) and `coffer_004_vault_names_status`
- * (vault entries' name, status and revision, and the unique index over live names). The package
- * ships the default rendering as `sql/001_init.sql` … `sql/004_vault_names_status.sql`; call this
- * to render your own for a migration tool other than Kysely's. `003` and `004` add columns, which
+ * `coffer_003_api_key_tier` (each key's rate-limit tier), `coffer_004_vault_names_status`
+ * (vault entries' name, status and revision, and the unique index over live names) and
+ * `coffer_005_api_key_audit` (each key's metadata and the audit trail of key administration). The
+ * package ships the default rendering as `sql/001_init.sql` … `sql/005_api_key_audit.sql`; call this
+ * to render your own for a migration tool other than Kysely's. `003` to `005` add columns, which
  * SQLite cannot do idempotently: apply their files once (the Migrator checks `upDoneIf` first). Tables are `STRICT` (types
  * enforced), times are integer epoch milliseconds, booleans 0/1 integers, sealed values blobs.
  *
@@ -144,6 +146,30 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
     `alter table ${q(n.vaultEntries)} drop column name`,
   ];
   const hasNames = `select 1 from pragma_table_info('${n.vaultEntries}') where name = 'name'`;
+  // 005: each key's metadata (a JSON object as text; existing keys get `{}`) and the audit trail
+  // of key administration, listed newest first per key, per organization and overall. Done when
+  // the audit table (created last) exists; undone when the metadata column (dropped last) is gone.
+  const auditUp = [
+    `alter table ${q(n.apiKeys)} add column metadata text not null default '{}'`,
+    `create table if not exists ${q(n.apiKeyAudit)} (
+  id text primary key not null check (length(id) = 26),
+  at integer not null,
+  type text not null check (length(type) between 1 and 32),
+  key_id text,
+  organization_id text,
+  actor text not null check (length(actor) between 1 and 256),
+  reason text check (length(reason) between 1 and 1000),
+  request_id text check (length(request_id) between 1 and 200)
+) strict`,
+    `create index if not exists "${prefix}api_key_audit_key_idx" on ${q(n.apiKeyAudit)} (key_id, at, id)`,
+    `create index if not exists "${prefix}api_key_audit_organization_idx" on ${q(n.apiKeyAudit)} (organization_id, at, id)`,
+    `create index if not exists "${prefix}api_key_audit_at_idx" on ${q(n.apiKeyAudit)} (at, id)`,
+  ];
+  const auditDown = [
+    `drop table if exists ${q(n.apiKeyAudit)}`,
+    `alter table ${q(n.apiKeys)} drop column metadata`,
+  ];
+  const hasMetadata = `select 1 from pragma_table_info('${n.apiKeys}') where name = 'metadata'`;
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
@@ -160,6 +186,13 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
       down: namesDown,
       upDoneIf: `select 1 from sqlite_master where type = 'index' and name = '${namesIndex}'`,
       downDoneIf: `select 1 where not exists (${hasNames})`,
+    },
+    {
+      name: MIGRATION_005,
+      up: auditUp,
+      down: auditDown,
+      upDoneIf: `select 1 from sqlite_master where type = 'table' and name = '${n.apiKeyAudit}'`,
+      downDoneIf: `select 1 where not exists (${hasMetadata})`,
     },
   ];
 }

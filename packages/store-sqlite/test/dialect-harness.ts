@@ -168,8 +168,11 @@ const sqlDir = new URL('../sql/', import.meta.url);
 const shipped = (file: string): string => readFileSync(new URL(file, sqlDir), 'utf8');
 const names = sqliteMigrations().map((m) => m.name.replace(/^coffer_/, ''));
 
-// SQLite has no `add column if not exists`: these files apply once (the Migrator checks first).
-const APPLY_ONCE = ['coffer_003_api_key_tier', 'coffer_004_vault_names_status'];
+// SQLite has no `add column if not exists`: the files of the migrations that add columns apply
+// once (the Migrator checks their `upDoneIf` first).
+const APPLY_ONCE = sqliteMigrations()
+  .filter((m) => m.upDoneIf !== undefined)
+  .map((m) => m.name);
 
 function renderFile(statements: readonly string[], name: string, direction: string): string {
   return [

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Migrator } from '../../../test-support/kysely-migration.ts';
+import { COFFER_MIGRATIONS } from '../../store-kysely/test-support/index.js';
 import {
   cacheSqliteStatements,
   configureSqliteDatabase,
@@ -33,12 +34,7 @@ describe('TSDoc examples', () => {
   it('createSqliteStore', async () => {
     const storage = createSqliteStore({ filename: ':memory:' });
     expect(await storage.migrate()).toEqual({
-      applied: [
-        'coffer_001_init',
-        'coffer_002_api_keys',
-        'coffer_003_api_key_tier',
-        'coffer_004_vault_names_status',
-      ],
+      applied: [...COFFER_MIGRATIONS],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
     expect(await storage.apiKeys.getKey('0000000000000000')).toBeNull();
@@ -48,12 +44,7 @@ describe('TSDoc examples', () => {
   it('README and docs/stores.md: API keys on the store (bcrypt cost 4 here)', async () => {
     const storage = createSqliteStore({ filename: dir.file('readme-keys.db') });
     expect(await storage.migrate()).toEqual({
-      applied: [
-        'coffer_001_init',
-        'coffer_002_api_keys',
-        'coffer_003_api_key_tier',
-        'coffer_004_vault_names_status',
-      ],
+      applied: [...COFFER_MIGRATIONS],
     });
     const hasher = createBcryptHasher({ cost: 4 });
     const keys = createApiKeyManager({ store: storage.apiKeys, hasher });
@@ -120,12 +111,9 @@ describe('TSDoc examples', () => {
     });
     const { error } = await migrator.migrateToLatest();
     if (error !== undefined) throw error;
-    expect((await migrator.getMigrations()).map((m) => m.executedAt !== undefined)).toEqual([
-      true,
-      true,
-      true,
-      true,
-    ]);
+    expect((await migrator.getMigrations()).map((m) => m.executedAt !== undefined)).toEqual(
+      COFFER_MIGRATIONS.map(() => true),
+    );
     await db.destroy();
   });
 

@@ -47,6 +47,7 @@ describe('SQLite storage', () => {
         .all() as Array<{ name: string; sql: string }>;
       expect(tables.map((t) => t.name)).toEqual([
         'coffer_api_key',
+        'coffer_api_key_audit',
         'coffer_kill_switch',
         'coffer_vault_entries',
         'coffer_vault_versions',

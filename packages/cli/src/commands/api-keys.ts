@@ -1,6 +1,7 @@
-// `coffer api-keys …`: mint, list, show, rotate, revoke, and the kill switches of a key, an
-// organization or everything. Full keys are printed only by mint and rotate, once.
-import type { ApiKeyInfo, MintedApiKey } from '@coffer/api-keys';
+// `coffer api-keys …`: mint, list, show, rotate, revoke, the kill switches of a key, an
+// organization or everything, and the audit trail of those changes. Full keys are printed only by
+// mint and rotate, once.
+import type { ApiKeyAuditEntry, ApiKeyInfo, MintedApiKey } from '@coffer/api-keys';
 import type { Args } from '../args.js';
 import { usageError } from '../cli-error.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -84,7 +85,7 @@ const ORG_OPTION = {
 /** Opens the database and the admin, runs `body`, closes both. */
 async function withAdmin(
   ctx: CommandContext,
-  body: (admin: ApiKeyAdmin, audit: AuditNote) => Promise<ExitCode>,
+  body: (admin: ApiKeyAdmin, audit: RecordedNote) => Promise<ExitCode>,
 ): Promise<ExitCode> {
   // Read-only commands declare no --actor/--reason: their note is never used.
   const audit: AuditNote = ctx.args.declares('actor')
@@ -93,23 +94,22 @@ async function withAdmin(
   const db = await openDb(ctx.args, ctx.io.env);
   const admin = openApiKeyAdmin(db.apiKeys);
   try {
-    return await body(admin, audit);
+    return await body(admin, { ...audit, entry: () => admin.lastAuditId() });
   } finally {
     await admin.close();
     await db.close();
   }
 }
 
-function auditJson(audit: AuditNote): Record<string, unknown> {
-  return { actor: audit.actor, reason: audit.reason, recorded: AUDIT_RECORDED };
+/** The audit note of a change, and the id of the entry it recorded once it ran. */
+interface RecordedNote extends AuditNote {
+  entry(): string | null;
 }
 
-function noteAudit(ctx: CommandContext): void {
-  if (!AUDIT_RECORDED && (ctx.args.has('actor') || ctx.args.has('reason')) && !ctx.out.json) {
-    ctx.out.note(
-      'note: --actor and --reason were checked but are not recorded: this version of @coffer/api-keys keeps no audit trail for key administration.',
-    );
-  }
+/** `recorded` is false, and `id` null, for a change that changed nothing (a kill of a killed key). */
+function auditJson(audit: RecordedNote): Record<string, unknown> {
+  const id = audit.entry();
+  return { actor: audit.actor, reason: audit.reason, recorded: AUDIT_RECORDED && id !== null, id };
 }
 
 /** A stored date; one out of Date's range (written by an older tool) shows as such, not as a crash. */
@@ -143,7 +143,7 @@ function infoFacts(info: ApiKeyInfo, pretty: boolean) {
 async function printMinted(
   ctx: CommandContext,
   minted: MintedApiKey,
-  audit: AuditNote,
+  audit: RecordedNote,
   verb: string,
 ) {
   const { out } = ctx;
@@ -176,16 +176,18 @@ async function printMinted(
     await out.print(key);
     out.note(`${verb} ${minted.start}`);
   }
-  noteAudit(ctx);
 }
 
-async function printInfo(ctx: CommandContext, info: ApiKeyInfo, audit?: AuditNote): Promise<void> {
+async function printInfo(
+  ctx: CommandContext,
+  info: ApiKeyInfo,
+  audit?: RecordedNote,
+): Promise<void> {
   if (ctx.out.json) {
     await ctx.out.result({ info, ...(audit === undefined ? {} : { audit: auditJson(audit) }) });
   } else {
     await printFacts(ctx.out, infoFacts(info, ctx.out.pretty));
   }
-  if (audit !== undefined) noteAudit(ctx);
 }
 
 const mint: CommandSpec = {
@@ -508,12 +510,111 @@ function killSwitch(killed: boolean): CommandSpec {
               out.pretty ? (killed ? out.style.red('ON') : 'off') : String(killed),
             ],
           ]);
-          noteAudit(ctx);
         }
         return EXIT_CODES.ok;
       }),
   };
 }
+
+function auditLimit(args: Args): number {
+  const text = args.string('limit');
+  if (text === undefined) return 100;
+  const limit = /^[0-9]{1,4}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(limit >= 1 && limit <= 1000)) {
+    throw usageError('--limit must be a whole number from 1 to 1000.', { option: 'limit' });
+  }
+  return limit;
+}
+
+const audit: CommandSpec = {
+  name: 'api-keys audit',
+  summary: 'Show the audit trail of key administration, newest first',
+  usage: 'api-keys audit [--key <keyId> | --org <id>] [--limit <n>] [--after <cursor>]',
+  description: [
+    "Every recorded change — mint, import, rotate, revoke, kill, unkill, update and the organization and global switches — with when, who (--actor), why (--reason) and the request id: one key's (--key), one organization's (--org: its keys' and its switch's) or everything. On a terminal a table; in a pipe tab-separated values with a header line. --limit entries at a time (default 100); the next page's cursor is printed after them.",
+  ],
+  options: {
+    ...DB_OPTIONS,
+    key: {
+      type: 'string',
+      value: 'keyId',
+      description: "Only this key's entries (its key id or display start).",
+    },
+    ...ORG_OPTION,
+    limit: { type: 'string', value: 'n', description: 'Entries per page, 1-1000 (default 100).' },
+    after: {
+      type: 'string',
+      value: 'cursor',
+      description: 'The cursor a previous page printed, for the next (older) page.',
+    },
+  },
+  examples: [
+    {
+      command: 'coffer api-keys audit --db ./data/coffer.db --key 01HX9Y6K7EJ4T2AB',
+      note: 'Who did what to one key',
+    },
+    {
+      command: 'coffer api-keys audit --db ./data/coffer.db --org org_42 --json',
+      note: "An organization's trail as JSON",
+    },
+  ],
+  run: (ctx) =>
+    withAdmin(ctx, async (admin) => {
+      const { args, out } = ctx;
+      const keyText = args.string('key');
+      const org = args.string('org');
+      if (keyText !== undefined && org !== undefined) {
+        throw usageError('Name at most one of --key and --org.');
+      }
+      const after = args.string('after');
+      const page = await admin.audit({
+        limit: auditLimit(args),
+        ...(keyText === undefined ? {} : { keyId: keyIdArgument(keyText) }),
+        ...(org === undefined ? {} : { organizationId: org }),
+        ...(after === undefined ? {} : { after }),
+      });
+      if (out.json) {
+        await out.result({ entries: page.entries, next: page.next });
+        return EXIT_CODES.ok;
+      }
+      const header = ['TIME', 'TYPE', 'KEY ID', 'ORGANIZATION', 'ACTOR', 'REASON', 'REQUEST ID'];
+      // Every cell comes from the database: cleaned, actors and reasons alike.
+      const rows = page.entries.map((e: ApiKeyAuditEntry) => [
+        date(new Date(e.at)),
+        clean(e.type),
+        clean(e.keyId ?? ''),
+        clean(e.organizationId ?? ''),
+        clean(e.actor),
+        clean(e.reason ?? ''),
+        clean(e.requestId ?? ''),
+      ]);
+      if (!out.pretty) {
+        await out.print(
+          [header, ...rows].map((r) => r.map((c) => c.replace(/\t/g, ' ')).join('\t')).join('\n'),
+        );
+        if (page.next !== null) out.note(`next page: --after ${page.next}`);
+        return EXIT_CODES.ok;
+      }
+      const widths = header.map((h, i) =>
+        Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)),
+      );
+      const line = (cells: string[]) =>
+        cells
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd();
+      const count = `${rows.length} entr${rows.length === 1 ? 'y' : 'ies'}, newest first`;
+      await out.print(
+        [
+          out.style.bold(line(header)),
+          ...rows.map(line),
+          '',
+          page.next === null ? count : `${count}; older ones: --after ${page.next}`,
+        ].join('\n'),
+      );
+      return EXIT_CODES.ok;
+    }),
+};
 
 /** The `api-keys` command group. */
 export const apiKeysCommands: readonly CommandSpec[] = [
@@ -524,4 +625,5 @@ export const apiKeysCommands: readonly CommandSpec[] = [
   revoke,
   killSwitch(true),
   killSwitch(false),
+  audit,
 ];
