@@ -24,6 +24,7 @@ export const COFFER_MIGRATIONS: readonly string[] = [
   'coffer_002_api_keys',
   'coffer_003_api_key_tier',
   'coffer_004_vault_names_status',
+  'coffer_006_api_key_change_notify',
 ];
 const ALL = [...COFFER_MIGRATIONS];
 const KEY_ID = '0123456789ABCDEF';

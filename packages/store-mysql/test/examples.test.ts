@@ -39,6 +39,7 @@ describe('TSDoc examples', () => {
         'coffer_002_api_keys',
         'coffer_003_api_key_tier',
         'coffer_004_vault_names_status',
+        'coffer_006_api_key_change_notify',
       ],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();

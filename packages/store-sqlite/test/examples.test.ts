@@ -38,6 +38,7 @@ describe('TSDoc examples', () => {
         'coffer_002_api_keys',
         'coffer_003_api_key_tier',
         'coffer_004_vault_names_status',
+        'coffer_006_api_key_change_notify',
       ],
     });
     expect(await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3')).toBeUndefined();
@@ -53,6 +54,7 @@ describe('TSDoc examples', () => {
         'coffer_002_api_keys',
         'coffer_003_api_key_tier',
         'coffer_004_vault_names_status',
+        'coffer_006_api_key_change_notify',
       ],
     });
     const hasher = createBcryptHasher({ cost: 4 });
@@ -121,6 +123,7 @@ describe('TSDoc examples', () => {
     const { error } = await migrator.migrateToLatest();
     if (error !== undefined) throw error;
     expect((await migrator.getMigrations()).map((m) => m.executedAt !== undefined)).toEqual([
+      true,
       true,
       true,
       true,
