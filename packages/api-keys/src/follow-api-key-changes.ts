@@ -31,7 +31,7 @@ export interface ApiKeyChangeFollowerStats {
   readonly ignored: number;
   /** Times the source said it was listening (the first time included). */
   readonly connects: number;
-  /** Times the source said it lost its connection. */
+  /** Times the source lost its connection (reports while it was already lost are not counted). */
   readonly disconnects: number;
   /** Whether the source is listening now. */
   readonly connected: boolean;
@@ -52,7 +52,8 @@ const MAX_BATCH = 256;
  * Follows a change feed: each message makes `target` (a verifier) re-read the key, the
  * organization or everything it names, at once instead of within `stateTtlMs`. When the source
  * connects (the first time too) and when it loses its connection, everything is invalidated:
- * messages may have been missed. A message that does not parse is ignored and counted (`stats()`),
+ * messages may have been missed. (Failed reconnects while it is down invalidate nothing more:
+ * the verifier's polling serves until it is back.) A message that does not parse is ignored and counted (`stats()`),
  * never thrown. Messages that arrive together (one network read) are applied in one pass, and a
  * flood naming more than 256 keys or organizations in one pass becomes one invalidation of
  * everything, so a burst costs at most one pass over the verifier's cache per read.
@@ -197,9 +198,12 @@ export function followApiKeyChanges(
     },
     disconnected(error) {
       if (stopped) return;
-      if (connected) disconnects += 1;
-      connected = false;
       if (error !== undefined) report(error);
+      // Only the first report of a loss invalidates: while the source keeps failing to reconnect,
+      // polling serves, and the reconnect invalidates everything again.
+      if (!connected) return;
+      disconnects += 1;
+      connected = false;
       everythingNow();
     },
   });

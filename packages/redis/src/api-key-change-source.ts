@@ -202,11 +202,16 @@ export function createRedisApiKeyChangeSource(
   }
 
   async function stop(): Promise<void> {
+    const wasListening = listening;
     running = false;
     listening = false;
     run += 1;
     for (const [event, listener] of wiring.events) client.removeListener(event, listener);
-    await wiring.unsubscribe().catch(() => undefined);
+    const done = Promise.resolve()
+      .then(() => wiring.unsubscribe())
+      .catch(() => undefined);
+    // While the connection is down the client queues UNSUBSCRIBE until it is back: not waited for.
+    if (wasListening) await done;
   }
 
   return {
