@@ -12,8 +12,11 @@ import type { PostgresSchemaOptions } from './postgres-migrations.js';
 export interface PostgresApiKeyChangeSourceOptions extends PostgresSchemaOptions {
   /** The server, as a URL (give this or `client`). */
   connectionString?: string;
-  /** Or `pg`'s client configuration (TLS, a password function, …). TCP keep-alive is on by default. */
-  client?: pg.ClientConfig;
+  /**
+   * Or `pg`'s client configuration (its `ClientConfig`: TLS, a password function, …), passed to
+   * `new pg.Client()` as given. TCP keep-alive is on unless it says otherwise.
+   */
+  client?: Readonly<Record<string, unknown>>;
   /**
    * The channel. Default: {@link postgresApiKeyChangeChannel} of `tablePrefix` and `schema`,
    * which is what migration `coffer_006_api_key_change_notify` rendered with the same options sends to.
@@ -119,10 +122,10 @@ export function createPostgresApiKeyChangeSource(
   const baseDelay = checkedMs(options.reconnectDelayMs, 100, 'reconnectDelayMs', 1);
   const maxDelay = checkedMs(options.maxReconnectDelayMs, 10_000, 'maxReconnectDelayMs', 1);
   const healthCheckMs = checkedMs(options.healthCheckMs, 30_000, 'healthCheckMs', 10);
-  const config: pg.ClientConfig = {
+  const config = {
     keepAlive: true,
     ...(connectionString === undefined ? clientConfig : { connectionString }),
-  };
+  } as pg.ClientConfig;
   const listen = `LISTEN "${channel.replaceAll('"', '""')}"`;
 
   const subscribers = new Set<ApiKeyChangeHandlers>();

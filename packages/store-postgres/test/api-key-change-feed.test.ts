@@ -295,7 +295,11 @@ describe('createPostgresApiKeyChangeSource', () => {
     const { calls, target } = recorder();
     const follower = followApiKeyChanges(
       target,
-      createPostgresApiKeyChangeSource({ connectionString: database.url, tablePrefix: 'flood_' }),
+      // pg's own client configuration this time.
+      createPostgresApiKeyChangeSource({
+        client: { connectionString: database.url, application_name: 'coffer_feed_flood' },
+        tablePrefix: 'flood_',
+      }),
     );
     closers.push(() => follower.stop());
     await waitFor('listening', () => follower.stats().connected);
