@@ -1,3 +1,14 @@
+export type {
+  ApiKeyChangeHandlers,
+  ApiKeyChangePublisher,
+  ApiKeyChangeSource,
+} from './api-key-change-feed.js';
+export {
+  type ApiKeyChangeMessage,
+  encodeApiKeyChangeMessage,
+  MAX_API_KEY_CHANGE_MESSAGE_LENGTH,
+  parseApiKeyChangeMessage,
+} from './api-key-change-message.js';
 export {
   API_KEY_SCAN_PATTERN_SOURCE,
   type ApiKeyEnv,
@@ -65,6 +76,13 @@ export {
   type FastifyRequestLike,
   fastifyApiKeyAuth,
 } from './fastify.js';
+export {
+  type ApiKeyChangeFollower,
+  type ApiKeyChangeFollowerStats,
+  type ApiKeyInvalidationTarget,
+  type FollowApiKeyChangesOptions,
+  followApiKeyChanges,
+} from './follow-api-key-changes.js';
 export {
   type ApiKeyHasher,
   BCRYPT_MAX_INPUT_BYTES,

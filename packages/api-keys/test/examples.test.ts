@@ -1,6 +1,6 @@
 // Every @example in the package's TSDoc, run as written (imports from the package root; the
 // results their comments promise are asserted).
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
@@ -9,8 +9,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   API_KEY_METADATA_MAX_BYTES,
   API_KEY_SCAN_PATTERN_SOURCE,
+  type ApiKeyChangeHandlers,
+  type ApiKeyChangePublisher,
+  type ApiKeyChangeSource,
   ApiKeyConflictError,
   type ApiKeyHasher,
+  type ApiKeyInvalidation,
   ApiKeyNotFoundError,
   ApiKeyRevokedError,
   type ApiKeyStore,
@@ -27,15 +31,19 @@ import {
   createBcryptHasher,
   createMemoryApiKeyStore,
   DEFAULT_API_KEY_PREFIX,
+  encodeApiKeyChangeMessage,
   expressApiKeyAuth,
   ForbiddenScopeError,
   fastifyApiKeyAuth,
+  followApiKeyChanges,
   honoApiKeyAuth,
   isWellFormedApiKey,
   KillSwitchError,
+  MAX_API_KEY_CHANGE_MESSAGE_LENGTH,
   newRequestId,
   type OrganizationApiKeyManager,
   parseApiKey,
+  parseApiKeyChangeMessage,
   RateLimitedError,
   RevokedKeyError,
   readApiKey,
@@ -309,6 +317,78 @@ describe('TSDoc examples: the framework adapters answer on their example routes'
     const same = await app.request('/v1/key', { headers: { 'x-api-key': key } });
     expect(await same.json()).toEqual({ keyId: minted.keyId });
     expect((await app.request('/v1/whoami')).status).toBe(401);
+  });
+});
+
+describe('TSDoc examples: the change feed', () => {
+  it('parseApiKeyChangeMessage, encodeApiKeyChangeMessage, MAX_API_KEY_CHANGE_MESSAGE_LENGTH', () => {
+    expect(parseApiKeyChangeMessage('{"v":1,"type":"revoked","keyId":"0123456789ABCDEF"}')).toEqual(
+      {
+        type: 'revoked',
+        keyId: '0123456789ABCDEF',
+      },
+    );
+    expect(parseApiKeyChangeMessage('{"v":1,"type":"revoked","keyId":"nope"}')).toBeNull();
+    expect(parseApiKeyChangeMessage('not json')).toBeNull();
+    expect(
+      encodeApiKeyChangeMessage({ type: 'organization-killed', organizationId: 'org_1' }),
+    ).toBe('{"v":1,"type":"organization-killed","organizationId":"org_1"}');
+    expect(parseApiKeyChangeMessage(' '.repeat(MAX_API_KEY_CHANGE_MESSAGE_LENGTH + 1))).toBeNull();
+  });
+
+  it('ApiKeyChangeSource and ApiKeyChangePublisher', async () => {
+    const bus = new EventEmitter();
+    const source: ApiKeyChangeSource = {
+      subscribe(handlers) {
+        const onMessage = (text: string) => handlers.message(text);
+        bus.on('message', onMessage);
+        handlers.connected();
+        return async () => {
+          bus.off('message', onMessage);
+        };
+      },
+    };
+    const received: string[] = [];
+    const stop = source.subscribe({
+      message: (t) => received.push(t),
+      connected: () => undefined,
+      disconnected: () => undefined,
+    });
+    bus.emit('message', 'hello');
+    await stop();
+    bus.emit('message', 'after');
+    expect(received).toEqual(['hello']);
+
+    const sent: string[] = [];
+    const publisher: ApiKeyChangePublisher = {
+      publish: async (change) => {
+        sent.push(change.type);
+      },
+    };
+    await publisher.publish({ type: 'revoked', keyId: '0123456789ABCDEF' });
+    expect(sent).toEqual(['revoked']);
+  });
+
+  it('followApiKeyChanges', async () => {
+    let feed: ApiKeyChangeHandlers | undefined;
+    const source: ApiKeyChangeSource = {
+      subscribe(handlers) {
+        feed = handlers;
+        handlers.connected();
+        return async () => {
+          feed = undefined;
+        };
+      },
+    };
+    const invalidated: Array<ApiKeyInvalidation | undefined> = [];
+    const follower = followApiKeyChanges({ invalidate: (t) => invalidated.push(t) }, source);
+    feed?.message('{"v":1,"type":"revoked","keyId":"0123456789ABCDEF","organizationId":"org_1"}');
+    feed?.message('garbage');
+    await Promise.resolve();
+    expect(invalidated).toEqual([undefined, { keyId: '0123456789ABCDEF' }]);
+    expect(follower.stats().ignored).toBe(1);
+    await follower.stop();
+    expect(feed).toBeUndefined();
   });
 });
 

@@ -1,3 +1,13 @@
+export {
+  createRedisApiKeyChangePublisher,
+  type RedisApiKeyChangePublisherOptions,
+} from './api-key-change-publisher.js';
+export {
+  createRedisApiKeyChangeSource,
+  type IoRedisSubscriberLike,
+  type NodeRedisSubscriberLike,
+  type RedisApiKeyChangeSourceOptions,
+} from './api-key-change-source.js';
 export { RedisReplyError } from './errors.js';
 export {
   createRedisRateLimitStore,

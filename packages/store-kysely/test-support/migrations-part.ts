@@ -25,6 +25,7 @@ export const COFFER_MIGRATIONS: readonly string[] = [
   'coffer_003_api_key_tier',
   'coffer_004_vault_names_status',
   'coffer_005_api_key_audit',
+  'coffer_006_api_key_change_notify',
 ];
 const ALL = [...COFFER_MIGRATIONS];
 const KEY_ID = '0123456789ABCDEF';

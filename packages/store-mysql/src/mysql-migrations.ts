@@ -12,6 +12,12 @@ const MIGRATION_002 = 'coffer_002_api_keys';
 const MIGRATION_003 = 'coffer_003_api_key_tier';
 const MIGRATION_004 = 'coffer_004_vault_names_status';
 const MIGRATION_005 = 'coffer_005_api_key_audit';
+/**
+ * Recorded, with nothing to do: on PostgreSQL it adds the change-feed triggers (LISTEN / NOTIFY);
+ * MySQL / MariaDB has no such feed (use Redis pub/sub, `@coffer/redis`). It exists so every dialect shares
+ * one migration history.
+ */
+const MIGRATION_006 = 'coffer_006_api_key_change_notify';
 
 /**
  * Which server the DDL is rendered for. They differ only in the collation that compares text
@@ -292,6 +298,7 @@ export function mysqlMigrations(options: MysqlSchemaOptions = {}): readonly SqlM
       upDoneIf: hasAudit,
       downDoneIf: `select 1 from dual where not exists (${hasMetadata})`,
     },
+    { name: MIGRATION_006, up: [], down: [] },
   ];
 }
 

@@ -294,6 +294,12 @@ function renderFile(
     applyOnce(flavor).includes(name)
       ? "-- prefixes with mysqlMigrations({ tablePrefix, flavor }). Apply once: MySQL 8 has no 'add column if not exists'."
       : '-- prefixes with mysqlMigrations({ tablePrefix, flavor }). Safe to run twice.',
+    ...(statements.length === 0
+      ? [
+          '-- Nothing to run: on PostgreSQL this migration adds the change-feed triggers; here it is only',
+          '-- recorded, so every dialect shares one migration history.',
+        ]
+      : []),
     '',
     ...statements.map((s) => `${s};\n`),
   ].join('\n');

@@ -6,6 +6,11 @@ export {
   StoreBusyError,
 } from '@coffer/store-kysely';
 export {
+  createPostgresApiKeyChangeSource,
+  type PostgresApiKeyChangeSourceOptions,
+} from './postgres-api-key-change-source.js';
+export { postgresApiKeyChangeChannel } from './postgres-change-channel.js';
+export {
   type PostgresSchemaOptions,
   postgresMigrationProvider,
   postgresMigrations,

@@ -6,12 +6,14 @@ import {
   type SqlMigration,
   tableNames,
 } from '@coffer/store-kysely';
+import { postgresApiKeyChangeChannel } from './postgres-change-channel.js';
 
 const MIGRATION_001 = 'coffer_001_init';
 const MIGRATION_002 = 'coffer_002_api_keys';
 const MIGRATION_003 = 'coffer_003_api_key_tier';
 const MIGRATION_004 = 'coffer_004_vault_names_status';
 const MIGRATION_005 = 'coffer_005_api_key_audit';
+const MIGRATION_006 = 'coffer_006_api_key_change_notify';
 
 /**
  * Where coffer's PostgreSQL tables live.
@@ -37,9 +39,11 @@ export interface PostgresSchemaOptions {
  * coffer's PostgreSQL migrations as plain SQL statements, rendered for a prefix and schema:
  * `coffer_001_init` (the vault tables), `coffer_002_api_keys` (API keys and kill switches),
  * `coffer_003_api_key_tier` (each key's rate-limit tier), `coffer_004_vault_names_status`
- * (vault entries' name, status and revision, and the unique index over live names) and
- * `coffer_005_api_key_audit` (each key's metadata and the audit trail of key administration). The
- * package ships the default rendering as `sql/001_init.sql` … `sql/005_api_key_audit.sql`; call this
+ * (vault entries' name, status and revision, and the unique index over live names),
+ * `coffer_005_api_key_audit` (each key's metadata and the audit trail of key administration) and
+ * `coffer_006_api_key_change_notify` (the triggers that `NOTIFY` {@link postgresApiKeyChangeChannel}
+ * of every API-key and kill-switch change, in the changing transaction). The package ships the
+ * default rendering as `sql/001_init.sql` … `sql/006_api_key_change_notify.sql`; call this
  * to render your own for a migration tool other than Kysely's.
  *
  * @param options Prefix and schema.
@@ -181,12 +185,76 @@ export function postgresMigrations(options: PostgresSchemaOptions = {}): readonl
     `drop table if exists ${q(n.apiKeyAudit)}`,
     `alter table ${q(n.apiKeys)} drop column if exists metadata`,
   ];
+  // 006: the change feed. Row triggers NOTIFY the store's channel inside the writing transaction:
+  // PostgreSQL delivers the notification when (and only if) it commits. A key notifies when it is
+  // inserted, deleted, or updated with a new revision (every manager change bumps it; the
+  // verifier's last_used_at touch does not, so verification never notifies); a kill switch when it
+  // is set for the first time, deleted, or flipped.
+  const channel = postgresApiKeyChangeChannel(options);
+  const fn = (name: string): string =>
+    schema === undefined ? `"${prefix}${name}"` : `"${schema}"."${prefix}${name}"`;
+  const keyNotify = fn('api_key_notify');
+  const switchNotify = fn('kill_switch_notify');
+  const triggers = [
+    [n.apiKeys, `${prefix}api_key_notify`, 'after insert or delete', keyNotify],
+    [
+      n.apiKeys,
+      `${prefix}api_key_notify_revision`,
+      'after update',
+      keyNotify,
+      'old.revision is distinct from new.revision',
+    ],
+    [n.apiKeySwitches, `${prefix}kill_switch_notify`, 'after insert or delete', switchNotify],
+    [
+      n.apiKeySwitches,
+      `${prefix}kill_switch_notify_flip`,
+      'after update',
+      switchNotify,
+      'old.killed is distinct from new.killed',
+    ],
+  ] as const;
+  const notifyUp = [
+    `create or replace function ${keyNotify}() returns trigger language plpgsql as $$
+declare
+  r record;
+begin
+  if tg_op = 'DELETE' then r := old; else r := new; end if;
+  perform pg_notify('${channel}', json_build_object('v', 1, 'type', 'key-' || lower(tg_op),
+    'keyId', r.key_id, 'organizationId', r.organization_id, 'revision', r.revision)::text);
+  return null;
+end
+$$`,
+    `create or replace function ${switchNotify}() returns trigger language plpgsql as $$
+declare
+  t text;
+begin
+  if tg_op = 'DELETE' then t := old.target; else t := new.target; end if;
+  if t like 'organization:%' then
+    perform pg_notify('${channel}', json_build_object('v', 1, 'type', 'organization-switch',
+      'organizationId', substr(t, 14))::text);
+  else
+    perform pg_notify('${channel}', json_build_object('v', 1, 'type', 'global-switch')::text);
+  end if;
+  return null;
+end
+$$`,
+    ...triggers.flatMap(([table, name, when, f, condition]) => [
+      `drop trigger if exists "${name}" on ${q(table)}`,
+      `create trigger "${name}" ${when} on ${q(table)} for each row${condition === undefined ? '' : ` when (${condition})`} execute function ${f}()`,
+    ]),
+  ];
+  const notifyDown = [
+    ...triggers.map(([table, name]) => `drop trigger if exists "${name}" on ${q(table)}`),
+    `drop function if exists ${keyNotify}()`,
+    `drop function if exists ${switchNotify}()`,
+  ];
   return [
     { name: MIGRATION_001, up, down },
     { name: MIGRATION_002, up: apiKeysUp, down: apiKeysDown },
     { name: MIGRATION_003, up: tierUp, down: tierDown },
     { name: MIGRATION_004, up: namesUp, down: namesDown },
     { name: MIGRATION_005, up: auditUp, down: auditDown },
+    { name: MIGRATION_006, up: notifyUp, down: notifyDown },
   ];
 }
 

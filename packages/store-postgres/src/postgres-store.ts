@@ -156,7 +156,7 @@ export interface PostgresStore<DB = unknown> {
  * const databaseUrl = process.env.DATABASE_URL;
  * if (databaseUrl === undefined) throw new Error('DATABASE_URL is not set');
  * const storage = createPostgresStore({ connectionString: databaseUrl });
- * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier', 'coffer_004_vault_names_status', 'coffer_005_api_key_audit'] } the first time, then { applied: [] }
+ * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier', 'coffer_004_vault_names_status', 'coffer_005_api_key_audit', 'coffer_006_api_key_change_notify'] } the first time, then { applied: [] }
  * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
  * await storage.apiKeys.getKey('0000000000000000'); // null
  * await storage.close();

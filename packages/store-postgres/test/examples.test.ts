@@ -1,5 +1,12 @@
 // The TSDoc examples of @coffer/store-postgres (and createKyselyVaultStore's from
 // @coffer/store-kysely), run as written with DATABASE_URL pointed at a fresh test database.
+
+import {
+  createApiKeyManager,
+  createApiKeyVerifier,
+  createBcryptHasher,
+  followApiKeyChanges,
+} from '@coffer/api-keys';
 import { createKyselyVaultStore, type DialectAdapter } from '@coffer/store-kysely';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -8,6 +15,7 @@ import { Migrator } from '../../../test-support/kysely-migration.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/postgres.ts';
 import { COFFER_MIGRATIONS } from '../../store-kysely/test-support/index.js';
 import {
+  createPostgresApiKeyChangeSource,
   createPostgresStore,
   type PostgresSchemaOptions,
   type PostgresStore,
@@ -15,6 +23,7 @@ import {
   type PostgresStoreOptions,
   type PostgresStoreWithKysely,
   type PostgresStoreWithUrl,
+  postgresApiKeyChangeChannel,
   postgresMigrationProvider,
   postgresMigrations,
 } from '../src/index.js';
@@ -43,6 +52,33 @@ describe('TSDoc examples', () => {
     });
     expect(await again.migrate()).toEqual({ applied: [] });
     await again.close();
+  });
+
+  it('createPostgresApiKeyChangeSource and postgresApiKeyChangeChannel', async () => {
+    expect(postgresApiKeyChangeChannel()).toBe('coffer_api_key_change');
+    expect(postgresApiKeyChangeChannel({ schema: 'secrets', tablePrefix: 'acme_' })).toBe(
+      'secrets.acme_api_key_change',
+    );
+    const url = env.DATABASE_URL;
+    const store = createPostgresStore({ connectionString: url });
+    await store.migrate();
+    const hasher = createBcryptHasher({ cost: 4 });
+    const verifier = createApiKeyVerifier({ store: store.apiKeys, hasher });
+    const warnings: unknown[] = [];
+    const follower = followApiKeyChanges(
+      verifier,
+      createPostgresApiKeyChangeSource({ connectionString: url }),
+      { onError: (error) => warnings.push(error) },
+    );
+    while (!follower.stats().connected) await new Promise((r) => setTimeout(r, 10));
+    // Another instance's manager: the trigger notifies, no publisher involved.
+    const manager = createApiKeyManager({ store: store.apiKeys, hasher });
+    await manager.mint({ organizationId: 'org_1', env: 'live', name: 'n' });
+    while (follower.stats().applied === 0) await new Promise((r) => setTimeout(r, 10));
+    expect(warnings).toEqual([]);
+    await follower.stop();
+    await store.close();
+    await hasher.close();
   });
 
   it('postgresMigrations', async () => {

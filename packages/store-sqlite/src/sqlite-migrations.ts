@@ -11,6 +11,12 @@ const MIGRATION_002 = 'coffer_002_api_keys';
 const MIGRATION_003 = 'coffer_003_api_key_tier';
 const MIGRATION_004 = 'coffer_004_vault_names_status';
 const MIGRATION_005 = 'coffer_005_api_key_audit';
+/**
+ * Recorded, with nothing to do: on PostgreSQL it adds the change-feed triggers (LISTEN / NOTIFY);
+ * SQLite has no such feed (use Redis pub/sub, `@coffer/redis`). It exists so every dialect shares
+ * one migration history.
+ */
+const MIGRATION_006 = 'coffer_006_api_key_change_notify';
 
 /**
  * Where coffer's SQLite tables live.
@@ -194,6 +200,7 @@ export function sqliteMigrations(options: SqliteSchemaOptions = {}): readonly Sq
       upDoneIf: `select 1 from sqlite_master where type = 'table' and name = '${n.apiKeyAudit}'`,
       downDoneIf: `select 1 where not exists (${hasMetadata})`,
     },
+    { name: MIGRATION_006, up: [], down: [] },
   ];
 }
 

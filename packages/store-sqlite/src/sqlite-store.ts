@@ -143,7 +143,7 @@ export interface SqliteStore<DB = unknown> {
  * import { createSqliteStore } from '@coffer/store-sqlite';
  *
  * const storage = createSqliteStore({ filename: ':memory:' });
- * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier', 'coffer_004_vault_names_status', 'coffer_005_api_key_audit'] }
+ * await storage.migrate(); // { applied: ['coffer_001_init', 'coffer_002_api_keys', 'coffer_003_api_key_tier', 'coffer_004_vault_names_status', 'coffer_005_api_key_audit', 'coffer_006_api_key_change_notify'] }
  * await storage.vault.getEntry('0190f5b2-7c1e-7a3b-9c4d-5e6f708192a3'); // undefined
  * await storage.apiKeys.getKey('0000000000000000'); // null
  * await storage.close();

@@ -181,6 +181,12 @@ function renderFile(statements: readonly string[], name: string, direction: stri
     APPLY_ONCE.includes(name)
       ? "-- sqliteMigrations({ tablePrefix }). Apply once: SQLite has no 'add column if not exists'."
       : '-- sqliteMigrations({ tablePrefix }). Safe to run twice.',
+    ...(statements.length === 0
+      ? [
+          '-- Nothing to run: on PostgreSQL this migration adds the change-feed triggers; here it is only',
+          '-- recorded, so every dialect shares one migration history.',
+        ]
+      : []),
     '',
     ...statements.map((s) => `${s};\n`),
   ].join('\n');

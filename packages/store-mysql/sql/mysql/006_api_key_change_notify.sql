@@ -1,0 +1,5 @@
+-- coffer coffer_006_api_key_change_notify (up) for MySQL 8.0.17+: tables prefixed "coffer_", in the connection's database.
+-- Generated from mysqlMigrations({ flavor: 'mysql' }) in @coffer/store-mysql; render other
+-- prefixes with mysqlMigrations({ tablePrefix, flavor }). Safe to run twice.
+-- Nothing to run: on PostgreSQL this migration adds the change-feed triggers; here it is only
+-- recorded, so every dialect shares one migration history.

@@ -1,0 +1,5 @@
+-- coffer coffer_006_api_key_change_notify (down) for SQLite: tables prefixed "coffer_".
+-- Generated from sqliteMigrations() in @coffer/store-sqlite; render other prefixes with
+-- sqliteMigrations({ tablePrefix }). Safe to run twice.
+-- Nothing to run: on PostgreSQL this migration adds the change-feed triggers; here it is only
+-- recorded, so every dialect shares one migration history.
