@@ -36,9 +36,7 @@ export async function main(): Promise<string[]> {
   // The rotation job runs next to the sender: its onChange drops the sender's cache at once.
   // The receiver is another service; it learns of the new version within its cache TTL, or at once
   // when a signature names a version it does not accept yet (see receiver.ts).
-  let senderClient:
-    | Awaited<ReturnType<typeof createSecretsClient<typeof app.declarations, 'sender'>>>
-    | undefined;
+  let senderClient: SecretsClient<typeof app.declarations, 'sender'> | undefined;
   const manager = createSecretsManager(app, {
     source,
     now,
