@@ -7,6 +7,7 @@ import {
   createSecretsClient,
   createSecretsManager,
   createVaultSecretSource,
+  type SecretsClient,
 } from '@coffer/secrets';
 import { createMemoryVaultStore, createVault, createVaultReader } from '@coffer/vault';
 import { startReceiver } from './receiver.ts';
