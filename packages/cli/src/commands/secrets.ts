@@ -116,6 +116,10 @@ const set: CommandSpec = {
   positionals: NAME_POSITIONAL,
   examples: [
     {
+      command: 'coffer secrets set stripeApiKey --declarations ./dist/secrets.js --json',
+      note: 'In a script whose stdin carries the value (COFFER_DB_URL and COFFER_MASTER_KEYS set)',
+    },
+    {
       command:
         'op read op://prod/stripe/key | coffer secrets set stripeApiKey --db postgres://app@db.internal/app --declarations ./dist/secrets.js',
       note: 'Set the Stripe key from 1Password',
