@@ -102,7 +102,11 @@ async function finalize(
   return written !== undefined;
 }
 
-/** Records a failure (if this run still holds its claim) so the next run starts clean. */
+/**
+ * After a failure, if this run still holds its claim: records the error so the next run starts
+ * clean — or, when the value was stored before the failure, finalizes instead, so the next run
+ * does not rotate a second time.
+ */
 async function release(
   run: RotationRun,
   secret: DefinedSecret,
@@ -111,7 +115,12 @@ async function release(
 ): Promise<void> {
   for (let attempt = 0; attempt < 4; attempt++) {
     const record = await run.source.readState(secret.ref);
-    if (record?.state.inProgress?.claim !== claim) return;
+    const p = record?.state.inProgress;
+    if (record === undefined || p === null || p === undefined || p.claim !== claim) return;
+    if (record.version > p.fromVersion) {
+      if (await finalize(run, secret, record)) return;
+      continue;
+    }
     const written = await run.source.writeState(
       secret.ref,
       { ...record.state, inProgress: null, lastError: { code, at: run.now() } },
@@ -134,6 +143,7 @@ export async function rotateWithState(
   const ref = secret.ref;
   const deadline = run.now() + run.waitMs;
   let startVersion: number | undefined;
+  let ownClaim: string | undefined;
   for (let round = 0; round < ROUNDS; round++) {
     const record = await source.readState(ref);
     const at = run.now();
@@ -161,8 +171,9 @@ export async function rotateWithState(
     let interrupted: GenerateContext['interrupted'];
     if (p !== null) {
       if (record.version > p.fromVersion) {
-        // The value is stored, the state not finalized: whoever sees it first finishes it.
-        if (p.leaseUntil > at && at < deadline) {
+        // The value is stored, the state not finalized: whoever sees it first finishes it (after
+        // giving a live claim's owner the chance to, unless the claim is this call's own).
+        if (p.claim !== ownClaim && p.leaseUntil > at && at < deadline) {
           await sleep(POLL_MS);
           continue;
         }
@@ -198,6 +209,7 @@ export async function rotateWithState(
       version: record.version,
     });
     if (revision === undefined) continue; // another run claimed first: read what it did
+    ownClaim = claim;
     let stored: number;
     try {
       let previous: GenerateContext['previous'];

@@ -416,7 +416,11 @@ export function createSecretsManager<D extends SecretDeclarations, S extends str
       decodeSecretText(secret.name, secret.declaration, text);
       const metadata = checkMetadata(setOptions?.metadata, 'metadata');
       for (let attempt = 0; attempt < SET_ATTEMPTS; attempt++) {
-        const { version } = await currentOf(secret);
+        // A stateful source tells the version without revealing (and auditing) the old value.
+        const version =
+          stateful === undefined
+            ? (await currentOf(secret)).version
+            : ((await call(secret, () => stateful.readState(secret.ref)))?.version ?? null);
         const result = await write(secret, secret.ref, text, metadata, version);
         if (result.written) {
           if (stateful !== undefined) {

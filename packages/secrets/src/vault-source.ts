@@ -327,7 +327,8 @@ export function createVaultSecretSource(options: VaultSecretSourceOptions): Stat
       for (const n of acceptedEarlier(ref.rotation, head.version, at, data.versions, now())) {
         // A version the vault no longer keeps (maxVersions) cannot be accepted: skip it.
         const found = await revealVersion(ref, n);
-        if (found === undefined) break;
+        // Gone (pruned), or the name now belongs to a re-created entry: accept nothing older.
+        if (found === undefined || found.entry.id !== head.entry.id) break;
         accepted.push(versionOf(n, found.value, head.entry, data));
       }
       return { current, accepted };

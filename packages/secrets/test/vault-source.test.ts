@@ -408,6 +408,51 @@ describe('vault source: rotateDue', () => {
   });
 });
 
+describe('vault source: a failure after the value was stored', () => {
+  it('finalizes instead of recording an error, so the next run does not rotate again', async () => {
+    const clock = testClock();
+    const { source } = vaultSource(createMemoryVaultStore(), clock);
+    const defined = app();
+    const ref = defined.secrets[1]?.ref ?? never();
+    await createSecretsManager(defined, { source, now: clock.now }).rotate('webhookSigning');
+    clock.advance(31 * DAY);
+    const failing = {
+      ...source,
+      async write(...args: Parameters<typeof source.write>) {
+        await source.write(...args);
+        throw new Error('connection reset after the commit');
+      },
+    };
+    const report = await createSecretsManager(defined, {
+      source: failing,
+      now: clock.now,
+    }).rotateDue();
+    expect(report.find((r) => r.name === 'webhookSigning')).toMatchObject({
+      outcome: 'failed',
+      error: 'SECRET_SOURCE_FAILED',
+    });
+    expect(await source.readState(ref)).toMatchObject({
+      version: 2,
+      state: { inProgress: null, lastRotatedAt: clock.now() },
+    });
+    const next = await createSecretsManager(defined, { source, now: clock.now }).rotateDue();
+    expect(next.find((r) => r.name === 'webhookSigning')).toMatchObject({
+      outcome: 'not-due',
+      version: 2,
+    });
+  });
+
+  it('set reads the version from the state: it reveals no earlier value', async () => {
+    const clock = testClock();
+    const { source, events } = vaultSource(createMemoryVaultStore(), clock);
+    const manager = createSecretsManager(app(), { source, now: clock.now });
+    await manager.set('stripeApiKey', 'sk_test_4eC39HqLyjWDarjtT1zdp7dc');
+    await manager.set('stripeApiKey', 'sk_test_5eC39HqLyjWDarjtT1zdp7dc');
+    expect(events.filter((e) => e.action === 'reveal')).toEqual([]);
+    expect(events.map((e) => e.action)).toEqual(['put', 'update', 'rotate', 'update', 'update']);
+  });
+});
+
 function never(): never {
   throw new Error('missing');
 }
