@@ -141,10 +141,13 @@ export async function rotateWithState(
 ): Promise<{ outcome: RotationOutcome; version: number | null }> {
   const { source } = run;
   const ref = secret.ref;
-  const deadline = run.now() + run.waitMs;
+  // Waiting for another instance is bounded in real time (the injected clock is logical: leases
+  // and due dates), and waiting rounds do not count against ROUNDS.
+  const deadline = performance.now() + run.waitMs;
   let startVersion: number | undefined;
   let ownClaim: string | undefined;
   for (let round = 0; round < ROUNDS; round++) {
+    const waited = performance.now();
     const record = await source.readState(ref);
     const at = run.now();
     if (record === undefined) {
@@ -173,7 +176,8 @@ export async function rotateWithState(
       if (record.version > p.fromVersion) {
         // The value is stored, the state not finalized: whoever sees it first finishes it (after
         // giving a live claim's owner the chance to, unless the claim is this call's own).
-        if (p.claim !== ownClaim && p.leaseUntil > at && at < deadline) {
+        if (p.claim !== ownClaim && p.leaseUntil > at && waited < deadline) {
+          round--;
           await sleep(POLL_MS);
           continue;
         }
@@ -185,8 +189,9 @@ export async function rotateWithState(
       }
       if (p.leaseUntil > at) {
         // Another run holds a live claim: wait for its result rather than produce a second value.
-        if (at >= deadline) return { outcome: 'in-progress', version: record.version };
-        await sleep(Math.min(POLL_MS, Math.max(1, deadline - at)));
+        if (waited >= deadline) return { outcome: 'in-progress', version: record.version };
+        round--;
+        await sleep(Math.min(POLL_MS, Math.max(1, deadline - waited)));
         continue;
       }
       interrupted = { startedAt: p.startedAt, metadata: p.pendingMetadata ?? undefined };

@@ -408,6 +408,29 @@ describe('vault source: rotateDue', () => {
   });
 });
 
+describe('vault source: instances waiting for each other', () => {
+  it("a run that loses the claim waits for the winner's version instead of producing one", async () => {
+    const clock = testClock();
+    const { source } = vaultSource(createMemoryVaultStore(), clock);
+    let calls = 0;
+    const defined = app(async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 300)); // a slow apply flow
+      return { value: `whsec_${'w'.repeat(32)}${calls}`, metadata: { webhookId: `wh_${calls}` } };
+    });
+    await createSecretsManager(defined, { source, now: clock.now }).rotate('partnerWebhook');
+    clock.advance(31 * DAY);
+    const [a, b] = await Promise.all([
+      createSecretsManager(defined, { source, now: clock.now }).rotateDue(),
+      createSecretsManager(defined, { source, now: clock.now }).rotateDue(),
+    ]);
+    const outcomes = [a, b].map((r) => r.find((x) => x.name === 'partnerWebhook'));
+    expect(outcomes.map((o) => o?.outcome).sort()).toEqual(['rotated', 'rotated-by-other']);
+    expect(outcomes.map((o) => o?.version)).toEqual([2, 2]);
+    expect(calls).toBe(2); // the first value, then one rotation
+  });
+});
+
 describe('vault source: a failure after the value was stored', () => {
   it('finalizes instead of recording an error, so the next run does not rotate again', async () => {
     const clock = testClock();
