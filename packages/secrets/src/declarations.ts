@@ -4,6 +4,11 @@
 import { InvalidInputError, type Redacted } from '@coffer/core';
 import type { $ZodType } from 'zod/v4/core';
 import { assertCamelName, assertSurface } from './_identifiers.js';
+import {
+  rotationPolicy,
+  type SecretRotationOptions,
+  type SecretRotationPolicy,
+} from './rotation-policy.js';
 import type { SecretMode, SecretRef } from './secret-source.js';
 
 declare const VALUE_TYPE: unique symbol;
@@ -37,6 +42,8 @@ export interface SecretDeclarationBase<T, C extends string, M extends SecretMode
   readonly consumers: readonly C[];
   /** Free text for operators (shown in listings; never a value). */
   readonly description: string | undefined;
+  /** The rotation schedule: interval and retention (default: never due, the previous version accepted). */
+  readonly rotation: SecretRotationPolicy;
   /** Phantom: the value type. Never present at run time. */
   readonly [VALUE_TYPE]?: T;
 }
@@ -63,6 +70,16 @@ export interface GenerateContext {
   readonly previous:
     | { readonly version: number; readonly metadata: Readonly<Record<string, string>> }
     | undefined;
+  /**
+   * Set when this call resumes a rotation that an earlier run started and did not finish (its
+   * process crashed or its lease ran out): when it started and, if its generator had returned, the
+   * metadata it recorded (e.g. the id of a webhook it registered), so your apply flow can reuse or
+   * remove what the earlier attempt created. That attempt's value was never stored.
+   */
+  readonly interrupted?: {
+    readonly startedAt: number;
+    readonly metadata: Readonly<Record<string, string>> | undefined;
+  };
 }
 
 /** What a generator returns: the value (text) and non-secret metadata to record with it. */
@@ -104,6 +121,8 @@ interface CommonOptions<C extends string> {
   readonly namespace?: string;
   /** Free text for operators. */
   readonly description?: string;
+  /** Rotation interval and retention, e.g. `{ every: '30d', retain: { for: '24h' } }`. */
+  readonly rotation?: SecretRotationOptions;
 }
 
 /** Options of {@link SecretBuilders.static}. */
@@ -172,13 +191,14 @@ function common(
   consumers: readonly string[];
   namespace: string | undefined;
   description: string | undefined;
+  rotation: SecretRotationPolicy;
 } {
   if (!isRecord(options)) {
     throw new InvalidInputError(`secret.${mode}() takes an options object with consumers`, {
       details: { parameter: 'options' },
     });
   }
-  const { consumers, namespace, description } = options;
+  const { consumers, namespace, description, rotation } = options;
   if (!Array.isArray(consumers) || consumers.length === 0 || consumers.length > 32) {
     throw new InvalidInputError('consumers must list 1 to 32 surfaces, e.g. ["api"]', {
       details: { parameter: 'consumers' },
@@ -200,6 +220,7 @@ function common(
     consumers: Object.freeze([...consumers]),
     namespace,
     description,
+    rotation: rotationPolicy(rotation),
   };
 }
 

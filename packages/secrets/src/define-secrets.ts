@@ -181,6 +181,7 @@ export function defineSecrets<
       name,
       physicalName: physicalName({ ...owner, namespace, name }),
       mode: declaration.mode as SecretMode,
+      rotation: declaration.rotation,
     });
     defined.push(Object.freeze({ name, ref, consumers: declaration.consumers, declaration }));
   }

@@ -1,3 +1,4 @@
+export type { RotationOutcome } from './_rotation.js';
 export type { SecretVersion } from './_snapshot.js';
 export {
   createSecretsClient,
@@ -78,7 +79,10 @@ export {
 } from './local-env-source.js';
 export {
   createSecretsManager,
+  type SecretChange,
   SecretGenerationError,
+  type SecretRotationReport,
+  type SecretStatus,
   type SecretsManager,
   type SecretsManagerOptions,
   SecretWriteConflictError,
@@ -91,16 +95,30 @@ export {
 } from './memory-source.js';
 export { type PhysicalNameFields, physicalName } from './physical-name.js';
 export type {
+  SecretDuration,
+  SecretRetention,
+  SecretRotationOptions,
+  SecretRotationPolicy,
+} from './rotation-policy.js';
+export type {
   SecretMode,
   SecretOwner,
   SecretRef,
+  SecretRotationState,
   SecretSource,
+  SecretStateRecord,
   SecretWrite,
   SecretWriteResult,
+  StatefulSecretSource,
   StoredSecretSnapshot,
   StoredSecretVersion,
   WritableSecretSource,
 } from './secret-source.js';
+export {
+  APP_SECRET_KIND,
+  createVaultSecretSource,
+  type VaultSecretSourceOptions,
+} from './vault-source.js';
 export {
   createWebhookSigner,
   type ReplayGuard,

@@ -2,6 +2,7 @@
 // writable source also stores new versions. Sources see only a SecretRef (ownership fields and the
 // physical name), never the app's other declarations.
 import type { Redacted } from '@coffer/core';
+import type { SecretRotationPolicy } from './rotation-policy.js';
 
 /** How a declaration gets its value. */
 export type SecretMode = 'static' | 'random' | 'generated';
@@ -24,6 +25,8 @@ export interface SecretRef {
   readonly name: string;
   readonly physicalName: string;
   readonly mode: SecretMode;
+  /** The declared schedule; sources that keep versions answer `accepted` by its retention. */
+  readonly rotation: SecretRotationPolicy;
 }
 
 /** One stored version of a secret, as a source returns it. Values are always text at this level. */
@@ -111,4 +114,61 @@ export type SecretWriteResult =
 export interface WritableSecretSource extends SecretSource {
   /** Stores `write.value` as the next version if `write.expectedCurrent` still holds. */
   write(ref: SecretRef, write: SecretWrite): Promise<SecretWriteResult>;
+}
+
+/**
+ * Where a rotation stands, kept next to the value (the vault source stores it in the entry's
+ * clear-text metadata; `status` is `rotating` while one is in progress).
+ */
+export interface SecretRotationState {
+  /** When the current version was stored (ms since the epoch), or `null` before the first value. */
+  readonly lastRotatedAt: number | null;
+  /** When the next rotation is due by the declared interval, or `null` when none is declared. */
+  readonly nextDueAt: number | null;
+  /**
+   * A rotation under way: the version it replaces, when it started, until when its owner holds it
+   * (`leaseUntil`; after that another run takes it over), who holds it (a random claim id), and the
+   * metadata a generator returned before the value was stored.
+   */
+  readonly inProgress: {
+    readonly fromVersion: number;
+    readonly startedAt: number;
+    readonly leaseUntil: number;
+    readonly claim: string;
+    readonly pendingMetadata: Readonly<Record<string, string>> | null;
+  } | null;
+  /** The last failed rotation: its error code and when (cleared by the next success). */
+  readonly lastError: { readonly code: string; readonly at: number } | null;
+}
+
+/** What a stateful source answers for a secret: its current version, state and revision. */
+export interface SecretStateRecord {
+  /** The current version. */
+  readonly version: number;
+  /** Changes with every state or value write; the check-and-set token of {@link StatefulSecretSource.writeState}. */
+  readonly revision: number;
+  readonly state: SecretRotationState;
+}
+
+/**
+ * A writable source that also keeps rotation state next to the value, changed by check-and-set;
+ * `rotateDue()` and `status()` need one. The vault source is one.
+ */
+export interface StatefulSecretSource extends WritableSecretSource {
+  /** The current version, state and revision, or `undefined` when no value is set. */
+  readState(ref: SecretRef): Promise<SecretStateRecord | undefined>;
+  /**
+   * Replaces the state if the secret is still at `expected.revision` and `expected.version`;
+   * `recordVersion` also records a version's non-secret metadata when it is not recorded yet.
+   * Answers the new revision, or `undefined` when the check failed and nothing was written.
+   */
+  writeState(
+    ref: SecretRef,
+    state: SecretRotationState,
+    expected: { readonly revision: number; readonly version: number },
+    recordVersion?: {
+      readonly version: number;
+      readonly metadata: Readonly<Record<string, string>>;
+    },
+  ): Promise<number | undefined>;
 }

@@ -2,6 +2,8 @@
 // comment gives a value it is asserted, where it gives a shape (a time-dependent header) the shape
 // and its relation to the other calls are.
 import { isCofferError, redact } from '@coffer/core';
+import { createEnvelope, createLocalKeyProvider, generateKek, Keyring } from '@coffer/envelope';
+import { createMemoryVaultStore, createVault, createVaultReader } from '@coffer/vault';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -14,6 +16,7 @@ import {
   createMemorySecretSource,
   createSecretsClient,
   createSecretsManager,
+  createVaultSecretSource,
   createWebhookSigner,
   defineSecrets,
   localEnvVariable,
@@ -267,6 +270,37 @@ describe('client and manager', () => {
     });
     expect(await manager.rotate('sessionKey')).toEqual({ version: 1, written: true });
     expect(await manager.rotate('sessionKey')).toEqual({ version: 2, written: true });
+  });
+});
+
+describe('vault source', () => {
+  it('createVaultSecretSource', async () => {
+    const store = createMemoryVaultStore();
+    const envelope = createEnvelope({
+      provider: createLocalKeyProvider(
+        Keyring.fromKeys([{ id: 1, key: generateKek(), status: 'primary' }]),
+      ),
+    });
+    const source = createVaultSecretSource({
+      vault: createVault({ store, envelope, maxVersions: 3 }),
+      reader: createVaultReader({ store, envelope, audit: { emit: () => {} } }),
+    });
+    const app = defineSecrets({
+      workspace: 'acme',
+      project: 'shop',
+      environment: 'production',
+      surfaces: ['api'],
+      secrets: {
+        webhookSigning: secret.random({
+          consumers: ['api'],
+          rotation: { every: '30d', retain: { versions: 1 } },
+        }),
+      },
+    });
+    const manager = createSecretsManager(app, { source });
+    expect(await manager.rotate('webhookSigning')).toEqual({ version: 1, written: true });
+    const api = await createSecretsClient(app, { surface: 'api', source });
+    expect(api.secret('webhookSigning').current().version).toBe(1);
   });
 });
 

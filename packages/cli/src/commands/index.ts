@@ -7,6 +7,7 @@ import { keysCommands } from './keys.js';
 import { migrateCommands } from './migrate.js';
 import { piiCommands } from './pii.js';
 import { rewrapCommands } from './rewrap.js';
+import { secretsCommands } from './secrets.js';
 
 /** Every command of `coffer`. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -16,4 +17,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...rewrapCommands,
   ...apiKeysCommands,
   ...piiCommands,
+  ...secretsCommands,
 ];
