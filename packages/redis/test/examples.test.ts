@@ -73,10 +73,11 @@ describe('TSDoc examples', () => {
     while (!follower.stats().connected) await new Promise((r) => setTimeout(r, 10));
     const minted = await manager.mint({ organizationId: 'org_1', env: 'live', name: 'n' });
     await manager.revoke(minted.keyId);
-    while (follower.stats().applied === 0) await new Promise((r) => setTimeout(r, 10));
+    // Two changes, two messages: the mint and the revoke (each recorded and announced).
+    while (follower.stats().applied < 2) await new Promise((r) => setTimeout(r, 10));
     expect(follower.stats()).toMatchObject({
-      received: 1,
-      applied: 1,
+      received: 2,
+      applied: 2,
       ignored: 0,
       connects: 1,
       disconnects: 0,
