@@ -411,6 +411,8 @@ type Cached =
       kind: 'customer';
       expiresAt: number;
       result: ResolvedProviderKey;
+      /** `result`, settled: what a warm resolve returns (no promise made per call). */
+      settled: Promise<ResolvedProviderKey>;
       data: RefData;
       lastUsedWrittenAt: number;
     }
@@ -421,6 +423,8 @@ type Cached =
       provider: string;
       /** The platform key's answer, or `undefined` when there is no platform key. */
       result: ResolvedProviderKey | undefined;
+      /** `result`, settled, when there is one. */
+      settled: Promise<ResolvedProviderKey> | undefined;
     };
 
 function integer(value: unknown, name: string, min: number, max: number, fallback: number): number {
@@ -1042,7 +1046,14 @@ export function createProviderKeys(options: ProviderKeysOptions): ProviderKeys {
     const { result, failed } = await fallback(owner, provider, reason);
     // A failed platform source is not remembered: the next resolve asks it again.
     const expiresAt = failed ? 0 : clock() + negativeTtl;
-    return { kind: 'fallback', expiresAt, reason, provider, result };
+    return {
+      kind: 'fallback',
+      expiresAt,
+      reason,
+      provider,
+      result,
+      settled: result === undefined ? undefined : Promise.resolve(result),
+    };
   }
 
   async function load(owner: string, provider: string): Promise<Cached> {
@@ -1069,10 +1080,17 @@ export function createProviderKeys(options: ProviderKeysOptions): ProviderKeys {
           version: e.version,
         });
         const data: RefData = { owner, provider, source: 'customer', id: e.id, version: e.version };
+        const result: ResolvedProviderKey = Object.freeze({
+          source: 'customer',
+          provider,
+          key: value,
+          ref: makeRef(data),
+        });
         answer = {
           kind: 'customer',
           expiresAt: now + ttl,
-          result: Object.freeze({ source: 'customer', provider, key: value, ref: makeRef(data) }),
+          result,
+          settled: Promise.resolve(result),
           data,
           lastUsedWrittenAt: meta.lastUsedAt ?? 0,
         };
@@ -1137,7 +1155,30 @@ export function createProviderKeys(options: ProviderKeysOptions): ProviderKeys {
     return hit.result;
   }
 
-  async function resolve(owner: unknown, provider: unknown): Promise<ResolvedProviderKey> {
+  /**
+   * The warm path returns the cached, settled promise of the answer without making one per call;
+   * everything else (a miss, an expired answer, a rate-limited key) goes through `resolveSlow`.
+   */
+  function resolve(owner: unknown, provider: unknown): Promise<ResolvedProviderKey> {
+    if (typeof owner === 'string' && typeof provider === 'string') {
+      const key = cacheKey(owner, provider);
+      const hit = cache.get(key);
+      if (hit !== undefined) {
+        const now = clock();
+        if (hit.expiresAt > now) {
+          if (hit.kind === 'fallback') {
+            if (hit.settled !== undefined) return hit.settled;
+          } else if (rateLimited.size === 0 || !rateLimited.has(key)) {
+            if (now - hit.lastUsedWrittenAt >= lastUsedInterval) touch(hit, now);
+            return hit.settled;
+          }
+        }
+      }
+    }
+    return resolveSlow(owner, provider);
+  }
+
+  async function resolveSlow(owner: unknown, provider: unknown): Promise<ResolvedProviderKey> {
     if (typeof owner === 'string' && typeof provider === 'string') {
       const key = cacheKey(owner, provider);
       const hit = cache.get(key);
