@@ -6,6 +6,7 @@ import { keygenCommands } from './keygen.js';
 import { keysCommands } from './keys.js';
 import { migrateCommands } from './migrate.js';
 import { piiCommands } from './pii.js';
+import { providerKeysCommands } from './provider-keys.js';
 import { rewrapCommands } from './rewrap.js';
 
 /** Every command of `coffer`. */
@@ -16,4 +17,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...rewrapCommands,
   ...apiKeysCommands,
   ...piiCommands,
+  ...providerKeysCommands,
 ];
