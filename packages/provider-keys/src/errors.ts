@@ -150,3 +150,26 @@ export class ProviderKeyUnavailableError extends CofferError {
     );
   }
 }
+
+/**
+ * A key's status or metadata kept changing under a write: more than 8 concurrent updates of one
+ * key won in a row. Code `PROVIDER_KEY_BUSY`, status 409, retryable; nothing was changed by this
+ * call.
+ *
+ * @example
+ * ```ts
+ * import { ProviderKeyBusyError } from '@coffer/provider-keys';
+ *
+ * new ProviderKeyBusyError('openai').retryable; // true
+ * ```
+ */
+export class ProviderKeyBusyError extends CofferError {
+  /** @param provider The provider id. */
+  constructor(provider: string) {
+    super(
+      'PROVIDER_KEY_BUSY',
+      `The ${provider} key of this owner kept changing while it was being updated; try again.`,
+      { status: 409, retryable: true, details: { provider } },
+    );
+  }
+}

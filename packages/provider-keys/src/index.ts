@@ -9,6 +9,7 @@ export { DISPLAY_ELLIPSIS, DISPLAY_TAIL_MAX, displayPrefix } from './display-pre
 export {
   ProviderDefinitionError,
   type ProviderDefinitionStep,
+  ProviderKeyBusyError,
   ProviderKeyConflictError,
   ProviderKeyNotFoundError,
   ProviderKeyUnavailableError,

@@ -1,4 +1,4 @@
-import { CofferError, InvalidInputError, isCofferError, Redacted } from '@coffer/core';
+import { InvalidInputError, isCofferError, Redacted } from '@coffer/core';
 import type { ScopedVault, Vault, VaultEntryInfo, VaultReader } from '@coffer/vault';
 import {
   currentPrefix,
@@ -14,6 +14,7 @@ import {
 import { classifyUpstreamFailure, type UpstreamResponse } from './classify-failure.js';
 import { displayPrefix } from './display-prefix.js';
 import {
+  ProviderKeyBusyError,
   ProviderKeyConflictError,
   ProviderKeyNotFoundError,
   ProviderKeyUnavailableError,
@@ -554,6 +555,8 @@ export function createProviderKeys(options: ProviderKeysOptions): ProviderKeys {
   const rateLimited = new Map<string, { id: string; version: number; until: number }>();
   const platformCache = new Map<string, { key: Redacted<string> | undefined; expiresAt: number }>();
   const pending = new Set<Promise<void>>();
+  /** Markings in progress, by key, id, version and reason: a burst of 401s makes one write. */
+  const markings = new Map<string, Promise<ReportFailureResult>>();
   /** Bumped by every local change: a load that started before one does not fill the cache. */
   let changes = 0;
 
@@ -700,11 +703,7 @@ export function createProviderKeys(options: ProviderKeysOptions): ProviderKeys {
       }
     }
     if (pin !== undefined) return { outcome: 'superseded' };
-    throw new CofferError(
-      'PROVIDER_KEY_BUSY',
-      `The ${provider} key of this owner kept changing while it was being updated; try again.`,
-      { status: 409, retryable: true, details: { provider } },
-    );
+    throw new ProviderKeyBusyError(provider);
   }
 
   /** Status `status` for the entry's current version, with `invalid` fields set or cleared. */
@@ -806,11 +805,7 @@ export function createProviderKeys(options: ProviderKeysOptions): ProviderKeys {
     } finally {
       invalidate(owner, provider);
     }
-    throw new CofferError(
-      'PROVIDER_KEY_BUSY',
-      `The ${provider} key of this owner kept changing while it was being set; try again.`,
-      { status: 409, retryable: true, details: { provider } },
-    );
+    throw new ProviderKeyBusyError(provider);
   }
 
   async function setStatus(
@@ -1297,6 +1292,28 @@ export function createProviderKeys(options: ProviderKeysOptions): ProviderKeys {
       });
       return { action: 'rate_limited', classification, until: new Date(until) };
     }
+    const reason = classification.reason;
+    const markingKey = `${cacheKey(owner, provider)}\u0000${pin.id}\u0000${pin.version}\u0000${reason}`;
+    let marking = markings.get(markingKey);
+    if (marking === undefined) {
+      marking = markInvalid(owner, provider, pin, classification, now);
+      markings.set(markingKey, marking);
+      const settled = marking;
+      void settled.then(
+        () => markings.delete(markingKey),
+        () => markings.delete(markingKey),
+      );
+    }
+    return marking;
+  }
+
+  async function markInvalid(
+    owner: string,
+    provider: string,
+    pin: { id: string; version: number },
+    classification: Extract<FailureClassification, { kind: 'auth_failed' }>,
+    now: number,
+  ): Promise<ReportFailureResult> {
     const reason = classification.reason;
     let marked = false;
     try {

@@ -10,6 +10,7 @@ import {
   createProviderRegistry,
   type FallbackReason,
   type PlatformKeySource,
+  ProviderKeyBusyError,
   ProviderKeyConflictError,
   type ProviderKeyEvent,
   type ProviderKeyInfo,
@@ -75,6 +76,7 @@ describe('TSDoc examples of the storage half', () => {
     expect(nf.code).toBe('PROVIDER_KEY_NOT_FOUND');
     expect(nf.details).toEqual({ provider: 'openai' });
     expect(new ProviderKeyConflictError('openai', 'restore').code).toBe('PROVIDER_KEY_CONFLICT');
+    expect(new ProviderKeyBusyError('openai').retryable).toBe(true);
     expect(new ProviderKeyUnavailableError('mistral', 'no_key').details).toEqual({
       provider: 'mistral',
       reason: 'no_key',

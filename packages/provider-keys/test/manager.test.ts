@@ -222,6 +222,19 @@ describe('resolve and reportFailure', () => {
     expectNoSecret(h.events, SECRETS);
   });
 
+  it('a burst of 401s for one key makes one write and one event', async () => {
+    await h.keys.forOwner('org_acme').set('openai', OPENAI_KEY);
+    const used = await h.keys.resolve('org_acme', 'openai');
+    await h.keys.flush(); // the last-used write of that resolve
+    const updatesBefore = h.audit.filter((e) => e.action === 'update').length;
+    const all = await Promise.all(
+      Array.from({ length: 50 }, () => h.keys.reportFailure(used.ref, { status: 401 })),
+    );
+    expect(new Set(all.map((r) => r.action))).toEqual(new Set(['marked_invalid']));
+    expect(h.audit.filter((e) => e.action === 'update').length - updatesBefore).toBe(1);
+    expect(h.events.filter((e) => e.type === 'key_invalidated')).toHaveLength(1);
+  });
+
   it('a fetch Response works as the failure', async () => {
     await h.keys.forOwner('org_acme').set('openai', OPENAI_KEY);
     const used = await h.keys.resolve('org_acme', 'openai');
