@@ -1199,7 +1199,25 @@ export function createProviderKeys(options: ProviderKeysOptions): ProviderKeys {
     return answer(await inFlight, key, clock());
   }
 
+  /**
+   * The failure as a classification. What the caller passes is read once, field by field: a value
+   * whose getters throw (a hostile proxy) is `INVALID_INPUT`, never its own error.
+   */
   function checkFailure(provider: string, failure: unknown): FailureClassification {
+    try {
+      return readFailure(provider, failure);
+    } catch (error) {
+      if (isCofferError(error)) throw error;
+      throw new InvalidInputError(
+        'failure could not be read: pass { status, headers?, body? } or a classification',
+        {
+          details: { parameter: 'failure' },
+        },
+      );
+    }
+  }
+
+  function readFailure(provider: string, failure: unknown): FailureClassification {
     const f = objectOf(failure, 'failure');
     if (typeof f.kind === 'string') {
       if (f.kind === 'auth_failed') {

@@ -363,6 +363,14 @@ describe('resolve and reportFailure', () => {
       { kind: 'maybe' },
       { status: 'x' },
       {},
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error(`trap ${OPENAI_KEY}`);
+          },
+        },
+      ),
     ]) {
       expect(await codeOf(h.keys.reportFailure(ref, failure as never))).toBe('INVALID_INPUT');
     }
