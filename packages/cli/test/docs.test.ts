@@ -38,7 +38,7 @@ function words(line: string): string[] {
     }
   }
   if (inWord) out.push(current);
-  const end = out.findIndex((w) => w === '>' || w === '|' || w === '#');
+  const end = out.findIndex((w) => w === '>' || w === '<' || w === '|' || w === '#');
   return end < 0 ? out : out.slice(0, end);
 }
 

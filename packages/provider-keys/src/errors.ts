@@ -67,3 +67,109 @@ export class ProviderDefinitionError extends CofferError {
     );
   }
 }
+
+/**
+ * The owner has no stored key for this provider — also when another owner has one: the answer is
+ * the same. Code `PROVIDER_KEY_NOT_FOUND`, status 404.
+ *
+ * @example
+ * ```ts
+ * import { ProviderKeyNotFoundError } from '@coffer/provider-keys';
+ *
+ * const err = new ProviderKeyNotFoundError('openai');
+ * err.code; // 'PROVIDER_KEY_NOT_FOUND'
+ * err.details; // { provider: 'openai' }
+ * ```
+ */
+export class ProviderKeyNotFoundError extends CofferError {
+  /**
+   * @param provider The provider id.
+   * @param deleted Whether the lookup was for a deleted key (`restore`).
+   */
+  constructor(provider: string, deleted = false) {
+    super(
+      'PROVIDER_KEY_NOT_FOUND',
+      deleted
+        ? `No deleted ${provider} key of this owner is left to restore (it was never stored, is live, or was purged).`
+        : `No ${provider} key is stored for this owner; set one first.`,
+      { status: 404, details: { provider } },
+    );
+  }
+}
+
+/**
+ * The owner's key slot for this provider is taken: `restore` of a deleted key while another key
+ * was set meanwhile, or an entry of another kind holds the name this package uses. Code
+ * `PROVIDER_KEY_CONFLICT`, status 409; nothing changed.
+ *
+ * @example
+ * ```ts
+ * import { ProviderKeyConflictError } from '@coffer/provider-keys';
+ *
+ * new ProviderKeyConflictError('openai', 'restore').code; // 'PROVIDER_KEY_CONFLICT'
+ * ```
+ */
+export class ProviderKeyConflictError extends CofferError {
+  /**
+   * @param provider The provider id.
+   * @param problem `restore`: another key is live; `foreign_entry`: a vault entry of another kind holds the name.
+   */
+  constructor(provider: string, problem: 'restore' | 'foreign_entry') {
+    super(
+      'PROVIDER_KEY_CONFLICT',
+      problem === 'restore'
+        ? `A ${provider} key is already set for this owner; delete it before restoring the old one. Nothing changed.`
+        : `A vault entry of another kind holds the name this package uses for the ${provider} key of this owner; rename or delete that entry. Nothing changed.`,
+      { status: 409, details: { provider, problem } },
+    );
+  }
+}
+
+/**
+ * `resolve` found no usable key: the customer has no active key for the provider (or it is
+ * rate-limited) and no platform key is configured for it. Code `PROVIDER_KEY_UNAVAILABLE`,
+ * status 503. `details.reason` says why the customer's key was not used.
+ *
+ * @example
+ * ```ts
+ * import { ProviderKeyUnavailableError } from '@coffer/provider-keys';
+ *
+ * new ProviderKeyUnavailableError('mistral', 'no_key').details; // { provider: 'mistral', reason: 'no_key' }
+ * ```
+ */
+export class ProviderKeyUnavailableError extends CofferError {
+  /**
+   * @param provider The provider id.
+   * @param reason Why the customer's key was not used.
+   */
+  constructor(provider: string, reason: 'no_key' | 'disabled' | 'invalid' | 'rate_limited') {
+    super(
+      'PROVIDER_KEY_UNAVAILABLE',
+      `No ${provider} key can be used: the customer's key is not usable (${reason}) and no platform key is configured for ${provider}.`,
+      { status: 503, details: { provider, reason } },
+    );
+  }
+}
+
+/**
+ * A key's status or metadata kept changing under a write: more than 8 concurrent updates of one
+ * key won in a row. Code `PROVIDER_KEY_BUSY`, status 409, retryable; nothing was changed by this
+ * call.
+ *
+ * @example
+ * ```ts
+ * import { ProviderKeyBusyError } from '@coffer/provider-keys';
+ *
+ * new ProviderKeyBusyError('openai').retryable; // true
+ * ```
+ */
+export class ProviderKeyBusyError extends CofferError {
+  /** @param provider The provider id. */
+  constructor(provider: string) {
+    super(
+      'PROVIDER_KEY_BUSY',
+      `The ${provider} key of this owner kept changing while it was being updated; try again.`,
+      { status: 409, retryable: true, details: { provider } },
+    );
+  }
+}

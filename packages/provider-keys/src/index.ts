@@ -9,9 +9,18 @@ export { DISPLAY_ELLIPSIS, DISPLAY_TAIL_MAX, displayPrefix } from './display-pre
 export {
   ProviderDefinitionError,
   type ProviderDefinitionStep,
+  ProviderKeyBusyError,
+  ProviderKeyConflictError,
+  ProviderKeyNotFoundError,
+  ProviderKeyUnavailableError,
   UnknownProviderError,
 } from './errors.js';
 export { checkKeyFormat } from './key-format.js';
+export {
+  type PlatformKeySource,
+  platformKeysFromSecrets,
+  type SecretAccessorLike,
+} from './platform-keys.js';
 export {
   type ClassifyContext,
   defineProvider,
@@ -28,6 +37,20 @@ export {
   type ValidationRequest,
   type ValidationResult,
 } from './provider-definition.js';
+export type { ProviderKeyEvent } from './provider-key-events.js';
+export {
+  createProviderKeys,
+  type FallbackReason,
+  type ProviderKeyInfo,
+  type ProviderKeyRef,
+  type ProviderKeys,
+  type ProviderKeysOptions,
+  type ProviderKeyTestResult,
+  type ProviderKeyWriteOptions,
+  type ReportFailureResult,
+  type ResolvedProviderKey,
+  type ScopedProviderKeys,
+} from './provider-keys.js';
 export { createProviderRegistry, type ProviderRegistry } from './provider-registry.js';
 export {
   ANTHROPIC_VERSION,

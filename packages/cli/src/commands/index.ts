@@ -6,6 +6,7 @@ import { keygenCommands } from './keygen.js';
 import { keysCommands } from './keys.js';
 import { migrateCommands } from './migrate.js';
 import { piiCommands } from './pii.js';
+import { providerKeysCommands } from './provider-keys.js';
 import { rewrapCommands } from './rewrap.js';
 import { secretsCommands } from './secrets.js';
 
@@ -18,4 +19,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...apiKeysCommands,
   ...piiCommands,
   ...secretsCommands,
+  ...providerKeysCommands,
 ];
