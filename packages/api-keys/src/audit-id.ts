@@ -4,7 +4,7 @@
 import { randomBytes, toBase32Crockford } from '@coffer/core';
 
 /** @internal */
-export const AUDIT_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const AUDIT_ID: RegExp = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** @internal Makes a generator of audit ids (one per manager). */
 export function createAuditIdSource(): (at: number) => string {
