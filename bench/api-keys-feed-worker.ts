@@ -62,6 +62,8 @@ process.on('message', (message: { watch?: string; exit?: true; stats?: true }) =
     await verifier.verify(key); // compared and cached: from now on, hits
     send({ watching: true });
     let busy = false;
+    // When the last request that was let in started (epoch ms, shared with the parent's clock).
+    let lastAccepted = Number.NaN;
     watching = setInterval(() => {
       if (busy) return;
       busy = true;
@@ -69,15 +71,15 @@ process.on('message', (message: { watch?: string; exit?: true; stats?: true }) =
       verifier.verify(key).then(
         () => {
           busy = false;
+          lastAccepted = performance.timeOrigin + started;
         },
         (error: unknown) => {
           busy = false;
           if (!(error instanceof RevokedKeyError)) return;
           clearInterval(watching);
           watching = undefined;
-          // How long ago the refused request started: the parent subtracts it to learn when
-          // requests started being refused (IPC latency is not subtracted: it counts against us).
-          send({ refused: performance.now() - started });
+          // How long ago the refused request started, and when the last accepted one did.
+          send({ refused: { sinceStart: performance.now() - started, lastAccepted } });
         },
       );
     }, 2);

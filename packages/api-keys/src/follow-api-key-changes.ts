@@ -45,8 +45,11 @@ export interface ApiKeyChangeFollower {
   stop(): Promise<void>;
 }
 
-/** Distinct keys or organizations gathered in one turn before it is cheaper to drop everything. */
-const MAX_BATCH = 256;
+/**
+ * Distinct keys or organizations gathered in one turn before it is cheaper to drop everything (each
+ * targeted invalidation walks the verifier's cache once).
+ */
+const MAX_BATCH = 32;
 
 /**
  * Follows a change feed: each message makes `target` (a verifier) re-read the key, the
@@ -55,7 +58,7 @@ const MAX_BATCH = 256;
  * messages may have been missed. (Failed reconnects while it is down invalidate nothing more:
  * the verifier's polling serves until it is back.) A message that does not parse is ignored and counted (`stats()`),
  * never thrown. Messages that arrive together (one network read) are applied in one pass, and a
- * flood naming more than 256 keys or organizations in one pass becomes one invalidation of
+ * flood naming more than 32 keys or organizations in one pass becomes one invalidation of
  * everything, so a burst costs at most one pass over the verifier's cache per read.
  *
  * Keep the verifier's `stateTtlMs`: it is what bounds staleness while the feed is down.

@@ -287,13 +287,23 @@ describe('followApiKeyChanges', () => {
     await turn();
     expect(calls).toEqual([{ keyId: KEY }, { organizationId: 'org_1' }]);
 
+    // Up to 32 distinct targets in one turn are invalidated one by one; a 33rd makes it everything.
+    calls.length = 0;
+    for (let i = 0; i < 32; i++) feed().message(`{"v":1,"type":"x","organizationId":"o${i}"}`);
+    await turn();
+    expect(calls).toHaveLength(32);
+    calls.length = 0;
+    for (let i = 0; i < 33; i++) feed().message(`{"v":1,"type":"x","organizationId":"o${i}"}`);
+    await turn();
+    expect(calls).toEqual(['all']);
+
     calls.length = 0;
     for (let i = 0; i < 100_000; i++) {
       feed().message(`{"v":1,"type":"organization-killed","organizationId":"org_${i}"}`);
     }
     await turn();
     expect(calls).toEqual(['all']);
-    expect(follower.stats()).toMatchObject({ received: 100_004, applied: 100_004, ignored: 0 });
+    expect(follower.stats()).toMatchObject({ received: 100_069, applied: 100_069, ignored: 0 });
   });
 
   it('stop() unsubscribes once; nothing applies after it', async () => {

@@ -229,7 +229,15 @@ export function createPostgresApiKeyChangeSource(
     listening = false;
     if (client !== null) {
       client.removeAllListeners('notification');
-      await client.end().catch(() => undefined);
+      // Ending a connection that died silently may never finish: wait a second at most.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        client.end().catch(() => undefined),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 1000);
+        }),
+      ]);
+      clearTimeout(timer);
     }
   }
 

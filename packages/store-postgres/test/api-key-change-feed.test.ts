@@ -330,6 +330,42 @@ describe('createPostgresApiKeyChangeSource', () => {
     expect(calls.length).toBeLessThan(N / 10);
   });
 
+  it('one source, several followers: one connection, a late follower hears it is listening, the last one closes it', async () => {
+    await store({ tablePrefix: 'fan_' });
+    const admin = await client();
+    const connections = async () =>
+      (
+        await admin.query<{ n: string }>(
+          `select count(*) as n from pg_stat_activity where application_name = 'coffer_feed_fanout'`,
+        )
+      ).rows[0]?.n;
+    const source = createPostgresApiKeyChangeSource({
+      client: { connectionString: database.url, application_name: 'coffer_feed_fanout' },
+      tablePrefix: 'fan_',
+    });
+    const a = recorder();
+    const b = recorder();
+    const first = followApiKeyChanges(a.target, source);
+    await waitFor('listening', () => first.stats().connected);
+    const second = followApiKeyChanges(b.target, source);
+    expect(second.stats().connected).toBe(true);
+    expect(await connections()).toBe('1');
+    await admin.query(
+      `insert into fan_kill_switch (target, killed, updated_at) values ('organization:org_f', true, now())`,
+    );
+    await waitFor('both', () => a.calls.length === 2 && b.calls.length === 2);
+    expect(b.calls).toEqual(['all', { organizationId: 'org_f' }]);
+    await first.stop();
+    await admin.query(
+      `update fan_kill_switch set killed = false where target = 'organization:org_f'`,
+    );
+    await waitFor('the second', () => b.calls.length === 3);
+    expect(a.calls).toHaveLength(2);
+    expect(await connections()).toBe('1');
+    await second.stop();
+    await waitFor('closed', async () => (await connections()) === '0');
+  });
+
   it('refuses bad options', () => {
     const bad = [
       {},
