@@ -28,6 +28,9 @@ import { ApiKeyConflictError, ApiKeyNotFoundError, ApiKeyRevokedError } from './
 import type { ApiKeyHasher } from './hasher.js';
 import type { OrganizationApiKeyManager } from './organization-api-key-manager.js';
 
+/** The longest a rotated-away secret may keep working: 30 days. */
+const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
+
 /**
  * What changed, for invalidating verifier caches (pass it to `verifier.invalidate`), with who
  * changed it and why: the audit entry the store recorded with the change.
@@ -190,7 +193,8 @@ export interface ApiKeyManager {
   importKey(input: ImportApiKeyInput, options?: ApiKeyChangeOptions): Promise<ApiKeyInfo>;
   /**
    * Gives the key a new secret under the same `key_id`. The old secret keeps working for
-   * `gracePeriodMs` (default 0: it stops at once).
+   * `gracePeriodMs` (default 0: it stops at once; at most 30 days, so a leaked old secret cannot be
+   * kept alive indefinitely by a rotation).
    * @throws {ApiKeyNotFoundError} `NOT_FOUND`. @throws {ApiKeyRevokedError} `KEY_REVOKED`.
    * @throws {InvalidInputError} `INVALID_INPUT` for a malformed key id, grace period, actor, reason
    *   or request id.
@@ -551,10 +555,11 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
     rotateOptions: ({ gracePeriodMs?: number } & ApiKeyChangeOptions) | undefined,
   ): Promise<MintedApiKey> {
     const grace = rotateOptions?.gracePeriodMs ?? 0;
-    if (!Number.isSafeInteger(grace) || grace < 0) {
-      throw new InvalidInputError('gracePeriodMs must be a non-negative integer', {
-        details: { parameter: 'gracePeriodMs' },
-      });
+    if (!Number.isSafeInteger(grace) || grace < 0 || grace > MAX_GRACE_PERIOD_MS) {
+      throw new InvalidInputError(
+        `gracePeriodMs must be a whole number of milliseconds from 0 to ${MAX_GRACE_PERIOD_MS} (30 days); for a longer cut-over, mint a second key and revoke the first`,
+        { details: { parameter: 'gracePeriodMs', max: MAX_GRACE_PERIOD_MS } },
+      );
     }
     const note = noteOf(rotateOptions);
     let fresh = '';

@@ -92,6 +92,32 @@ describe('manager', () => {
     expect(store.size).toBe(0);
   });
 
+  it.each([
+    ['negative', -1],
+    ['fractional', 1.5],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a string', '60000'],
+    ['over 30 days', 30 * 24 * 60 * 60 * 1000 + 1],
+    ['MAX_SAFE_INTEGER', Number.MAX_SAFE_INTEGER],
+  ])('rotate refuses a grace period that is %s and leaves the key as it was', async (_, grace) => {
+    const h = harness();
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const before = await h.store.getKey(m.keyId);
+    await expect(h.manager.rotate(m.keyId, { gracePeriodMs: grace as number })).rejects.toEqual(
+      code('INVALID_INPUT'),
+    );
+    expect(await h.store.getKey(m.keyId)).toEqual(before);
+  });
+
+  it('rotate takes a grace period of exactly 30 days', async () => {
+    const h = harness();
+    const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
+    const thirtyDays = 30 * 24 * 60 * 60 * 1000;
+    await h.manager.rotate(m.keyId, { gracePeriodMs: thirtyDays });
+    expect((await h.store.getKey(m.keyId))?.previousSecretExpiresAt).toBe(h.now.ms + thirtyDays);
+  });
+
   it('concurrent admins: every change lands once (check-and-set)', async () => {
     const h = harness();
     const m = await h.manager.mint({ organizationId: 'o', env: 'live', name: 'n' });
