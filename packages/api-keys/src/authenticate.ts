@@ -1,6 +1,7 @@
 // Framework-neutral request authentication and the error envelope every adapter answers with.
 import { CofferError, isCofferError, randomBytes, toBase32Crockford } from '@coffer/core';
 import type { VerifiedApiKey } from './api-key-info.js';
+import { ApiKeyMissingError } from './errors.js';
 import type { RequestLike } from './request-headers.js';
 import type { ApiKeyVerifier, VerifyApiKeyOptions } from './verifier.js';
 
@@ -172,11 +173,7 @@ export function rememberApiKey(request: object, key: VerifiedApiKey): void {
 export function apiKeyOf(request: object): VerifiedApiKey {
   const key = verified.get(request);
   if (key === undefined) {
-    throw new CofferError(
-      'API_KEY_MISSING',
-      'No verified API key for this object: mount the API-key middleware before this route, and pass the object it saw (Express req, Fastify request, the Hono context c, not c.req).',
-      { status: 500 },
-    );
+    throw new ApiKeyMissingError();
   }
   return key;
 }

@@ -138,6 +138,77 @@ export class VerifierBusyError extends CofferError {
 }
 
 /**
+ * `apiKeyOf(request)` found no verified key for that object: the route runs without the API-key
+ * middleware in front of it, or was handed another object than the one the middleware saw. A
+ * server bug, not the caller's: code `API_KEY_MISSING`, status 500.
+ *
+ * @example
+ * ```ts
+ * import { ApiKeyMissingError } from '@coffer/api-keys';
+ *
+ * new ApiKeyMissingError().status; // 500
+ * ```
+ */
+export class ApiKeyMissingError extends CofferError {
+  constructor() {
+    super(
+      'API_KEY_MISSING',
+      'No verified API key for this object: mount the API-key middleware before this route, and pass the object it saw (Express req, Fastify request, the Hono context c, not c.req).',
+      { status: 500 },
+    );
+  }
+}
+
+/**
+ * The key store kept answering with an older state of a key than one this verifier already judged
+ * on (a lagging read replica, say), so the request is refused rather than decided on stale state.
+ * Code `STALE_STATE`, status 503, retryable; `details.keyId`.
+ *
+ * @example
+ * ```ts
+ * import { StaleKeyStateError } from '@coffer/api-keys';
+ *
+ * new StaleKeyStateError('01HX9Y6K7EJ4T2AB').retryable; // true
+ * ```
+ */
+export class StaleKeyStateError extends CofferError {
+  constructor(keyId: string) {
+    super(
+      'STALE_STATE',
+      'The key store answered with an older state of this API key than one already seen (a lagging replica?); retry shortly.',
+      { status: 503, retryable: true, details: { keyId } },
+    );
+  }
+}
+
+/**
+ * bcrypt could not run: the hasher was closed (`HASHER_CLOSED`; create a new one), bcrypt failed on
+ * its input (`HASHER_FAILED`), or a worker thread stopped mid-compare (`HASHER_FAILED`, retryable).
+ * The message never carries bcrypt's own text, which can echo its input.
+ *
+ * @example
+ * ```ts
+ * import { HasherError } from '@coffer/api-keys';
+ *
+ * new HasherError('closed').code; // 'HASHER_CLOSED'
+ * new HasherError('worker-stopped').retryable; // true
+ * ```
+ */
+export class HasherError extends CofferError {
+  constructor(reason: 'closed' | 'failed' | 'worker-stopped') {
+    if (reason === 'closed') {
+      super('HASHER_CLOSED', 'The bcrypt hasher was closed; create a new one.');
+    } else if (reason === 'failed') {
+      super('HASHER_FAILED', 'bcrypt failed on its input.');
+    } else {
+      super('HASHER_FAILED', 'A bcrypt worker thread stopped; the call may be retried.', {
+        retryable: true,
+      });
+    }
+  }
+}
+
+/**
  * No API key with that `key_id` exists (management calls only; verification never says this).
  * Code `NOT_FOUND`, status 404.
  *

@@ -1,7 +1,14 @@
-import { CofferError, InvalidInputError, randomBytes, toBase64Url, utf8Encode } from '@coffer/core';
+import {
+  type CofferError,
+  InvalidInputError,
+  randomBytes,
+  toBase64Url,
+  utf8Encode,
+} from '@coffer/core';
 import bcrypt from 'bcryptjs';
 import platform from '#platform';
 import type { HasherPlatform } from './_platform.js';
+import { HasherError } from './errors.js';
 
 /**
  * bcrypt reads at most 72 bytes of its input and silently ignores the rest, so the hasher refuses
@@ -87,7 +94,7 @@ const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
 /** A failure inside bcrypt itself, without its message (bcryptjs messages can echo the input). */
 function bcryptFailed(): CofferError {
-  return new CofferError('HASHER_FAILED', 'bcrypt failed on its input.');
+  return new HasherError('failed');
 }
 
 /**

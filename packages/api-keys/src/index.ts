@@ -54,13 +54,16 @@ export type {
 } from './authentication-guard.js';
 export {
   ApiKeyConflictError,
+  ApiKeyMissingError,
   ApiKeyNotFoundError,
   ApiKeyRevokedError,
   ForbiddenScopeError,
+  HasherError,
   KillSwitchError,
   type KillSwitchScope,
   RateLimitedError,
   RevokedKeyError,
+  StaleKeyStateError,
   UnauthenticatedError,
   VerifierBusyError,
 } from './errors.js';

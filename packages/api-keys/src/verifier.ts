@@ -5,7 +5,7 @@
 // invalidation naming it: rotated away, environment, revoked, killed (key, then organization),
 // expired → required scopes.
 
-import { CofferError, InvalidInputError, randomBytes, sha256Hex } from '@coffer/core';
+import { type CofferError, InvalidInputError, randomBytes, sha256Hex } from '@coffer/core';
 import platform from '#platform';
 import {
   type ApiKeyEnv,
@@ -25,6 +25,7 @@ import {
   KillSwitchError,
   RateLimitedError,
   RevokedKeyError,
+  StaleKeyStateError,
   UnauthenticatedError,
   VerifierBusyError,
 } from './errors.js';
@@ -259,11 +260,7 @@ const MAX_READS = 3;
 
 /** The store keeps answering with an older revision of the key than one already judged on. */
 function staleStateError(keyId: string): CofferError {
-  return new CofferError(
-    'STALE_STATE',
-    'The key store answered with an older state of this API key than one already seen (a lagging replica?); retry shortly.',
-    { status: 503, retryable: true, details: { keyId } },
-  );
+  return new StaleKeyStateError(keyId);
 }
 
 function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {

@@ -2,9 +2,9 @@
 // the process open only while they have work (ref while busy, unref while idle), and are replaced
 // if one dies. Internal: the bcrypt hasher owns one.
 import { Worker } from 'node:worker_threads';
-import { CofferError } from '@coffer/core';
 import { BCRYPTJS_UMD_SOURCE } from './_bcryptjs-source.js';
 import type { BcryptJob, BcryptThreadPool } from './_platform.js';
+import { HasherError } from './errors.js';
 
 /** One job for a worker: compare a key with a hash, or hash a key at a cost. */
 export type PoolJob = BcryptJob;
@@ -61,9 +61,7 @@ export class BcryptWorkerPool implements BcryptThreadPool {
 
   run(job: PoolJob): Promise<string | boolean> {
     if (this.#closed) {
-      return Promise.reject(
-        new CofferError('HASHER_CLOSED', 'The bcrypt hasher was closed; create a new one.'),
-      );
+      return Promise.reject(new HasherError('closed'));
     }
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, resolve, reject });
@@ -73,10 +71,7 @@ export class BcryptWorkerPool implements BcryptThreadPool {
 
   async close(): Promise<void> {
     this.#closed = true;
-    const error = new CofferError(
-      'HASHER_CLOSED',
-      'The bcrypt hasher was closed; create a new one.',
-    );
+    const error = new HasherError('closed');
     for (const pending of this.#queue.splice(0)) pending.reject(error);
     await Promise.all(this.#slots.splice(0).map((slot) => slot.worker.terminate()));
   }
@@ -105,7 +100,7 @@ export class BcryptWorkerPool implements BcryptThreadPool {
       worker.unref();
       if (pending !== null) {
         if (message.ok && message.result !== undefined) pending.resolve(message.result);
-        else pending.reject(new CofferError('HASHER_FAILED', 'bcrypt failed on its input.'));
+        else pending.reject(new HasherError('failed'));
       }
       this.#dispatch();
     });
@@ -114,15 +109,7 @@ export class BcryptWorkerPool implements BcryptThreadPool {
       if (index >= 0) this.#slots.splice(index, 1);
       const pending = slot.current;
       slot.current = null;
-      pending?.reject(
-        new CofferError(
-          'HASHER_FAILED',
-          'A bcrypt worker thread stopped; the call may be retried.',
-          {
-            retryable: true,
-          },
-        ),
-      );
+      pending?.reject(new HasherError('worker-stopped'));
       if (!this.#closed) this.#dispatch();
     };
     worker.on('error', fail);

@@ -5,7 +5,12 @@
 import { isCofferError } from '@coffer/core';
 import { Hono } from 'hono';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ApiKeyVariables, apiKeyOf, honoApiKeyAuth } from '../src/index.js';
+import {
+  ApiKeyMissingError,
+  type ApiKeyVariables,
+  apiKeyOf,
+  honoApiKeyAuth,
+} from '../src/index.js';
 import { harness } from './helpers.js';
 
 const h = harness();
@@ -20,6 +25,7 @@ describe('apiKeyOf', () => {
       caught = error;
     }
     expect(isCofferError(caught, 'API_KEY_MISSING')).toBe(true);
+    expect(caught).toBeInstanceOf(ApiKeyMissingError);
     expect(caught).toMatchObject({ status: 500 });
     expect(String((caught as Error).message)).toMatch(/mount/);
     expect(String((caught as Error).message)).toMatch(/c\.req/);

@@ -15,6 +15,7 @@ import {
   ApiKeyConflictError,
   type ApiKeyHasher,
   type ApiKeyInvalidation,
+  ApiKeyMissingError,
   ApiKeyNotFoundError,
   ApiKeyRevokedError,
   type ApiKeyStore,
@@ -36,6 +37,7 @@ import {
   ForbiddenScopeError,
   fastifyApiKeyAuth,
   followApiKeyChanges,
+  HasherError,
   honoApiKeyAuth,
   isWellFormedApiKey,
   KillSwitchError,
@@ -49,6 +51,7 @@ import {
   readApiKey,
   requestIdOf,
   requireScopes,
+  StaleKeyStateError,
   UNATTRIBUTED_ACTOR,
   UnauthenticatedError,
   type VerifiedApiKey,
@@ -107,6 +110,11 @@ describe('TSDoc examples: errors', () => {
     });
     expect(new RateLimitedError(1200).details).toEqual({ retryAfterMs: 1200 });
     expect(new VerifierBusyError().retryable).toBe(true);
+    expect(new ApiKeyMissingError().status).toBe(500);
+    expect(new StaleKeyStateError('01HX9Y6K7EJ4T2AB').retryable).toBe(true);
+    expect(new HasherError('closed').code).toBe('HASHER_CLOSED');
+    expect(new HasherError('worker-stopped').retryable).toBe(true);
+    expect(new HasherError('failed').message).toBe('bcrypt failed on its input.');
     expect(new ApiKeyNotFoundError('01HX9Y6K7EJ4T2AB').code).toBe('NOT_FOUND');
     expect(new ApiKeyRevokedError('01HX9Y6K7EJ4T2AB').status).toBe(409);
     expect(new ApiKeyConflictError('01HX9Y6K7EJ4T2AB').retryable).toBe(true);
