@@ -573,7 +573,9 @@ export interface Vault {
    */
   destroy(id: string, options?: VaultWriteOptions): Promise<void>;
   /**
-   * Destroys entries soft-deleted longer than the retention window; returns how many.
+   * Destroys entries soft-deleted longer than the retention window; returns how many. Works in
+   * batches of `batchSize` (1–1000, 100 unless given) and lets the event loop run between them,
+   * even on a store whose queries complete synchronously (SQLite).
    *
    * @throws {AuditFailedError} `AUDIT_FAILED` (the purges so far are committed).
    */
@@ -1052,6 +1054,9 @@ export function createVault(options: VaultOptions): Vault {
           }
         }
         if (rows.length < batch || done === 0) return { purged };
+        // As in rewrapAll: on a store whose queries complete synchronously (SQLite) a big purge
+        // would otherwise hold the event loop until its last entry (3,000 entries: over 2 s).
+        await nextTurn();
       }
     },
 
