@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Migrator } from '../../../test-support/kysely-migration.ts';
 import {
   createMysqlStore,
+  MysqlCharsetError,
   type MysqlFlavor,
   type MysqlSchemaOptions,
   type MysqlStore,
@@ -92,5 +93,15 @@ describe('TSDoc examples', () => {
       await storage.close();
     }
     await withKysely.db.destroy();
+  });
+
+  it('MysqlCharsetError', () => {
+    const err = new MysqlCharsetError({
+      client: 'latin1',
+      connection: 'latin1',
+      results: 'latin1',
+    });
+    expect(err.code).toBe('STORE_CHARSET_UNSUPPORTED');
+    expect(err.details).toEqual({ client: 'latin1', connection: 'latin1', results: 'latin1' });
   });
 });
