@@ -925,7 +925,16 @@ export function createVault(options: VaultOptions): Vault {
       ...(after === undefined ? {} : { after }),
     };
     const rows = await store.listEntries(query);
-    const items = rows.slice(0, limit).map(entryInfo);
+    // Only what was asked for, as every by-id read guards too: a store whose owner comparison is
+    // looser than exact (a case-insensitive or space-padding collation) must not hand one owner
+    // another's entries, nor their ids as a cursor. For a store that answers exactly this keeps
+    // every row.
+    const asked = (e: VaultEntryRecord): boolean =>
+      e.owner === owner &&
+      (kind === undefined || e.kind === kind) &&
+      (query.includeDeleted || e.deletedAt === null) &&
+      (after === undefined || e.id > after);
+    const items = rows.slice(0, limit).filter(asked).map(entryInfo);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last !== undefined ? last.id : null };
   }

@@ -1029,6 +1029,41 @@ export function runVaultStoreConformance(
         assert.equal(await store.getEntry(id), undefined);
       });
 
+      test('owners compare exactly: case, trailing spaces and Unicode normalization make other owners', async ({
+        store,
+        vault,
+      }) => {
+        // A store on a case-insensitive or space-padding collation (MySQL's utf8mb4_general_ci,
+        // utf8mb4_bin) would answer one of these owners with another's entries.
+        const owners = ['org_é', 'ORG_É', 'org_é ', 'org_e\u0301', ' org_é'];
+        const ids: string[] = [];
+        for (const owner of owners) {
+          ids.push(
+            (
+              await vault.put({
+                kind: 'k',
+                owner,
+                name: 'n',
+                value: `value-${ids.length}-0123456789`,
+              })
+            ).id,
+          );
+        }
+        for (const [i, owner] of owners.entries()) {
+          const label = JSON.stringify(owner);
+          assert.deepEqual(
+            (await store.listEntries({ owner, limit: 10 })).map((e) => e.id),
+            [ids[i]],
+            `listEntries ${label}`,
+          );
+          assert.equal((await store.getEntryByName(owner, 'n'))?.id, ids[i], `by name ${label}`);
+          for (const [j, id] of ids.entries()) {
+            const found = await store.getEntry(id, { owner });
+            assert.equal(found?.id, i === j ? id : undefined, `getEntry ${label} of ${j}`);
+          }
+        }
+      });
+
       test('an owner text columns cannot hold as given (an unpaired surrogate, NUL) is no other owner: nothing found, nothing changed', async ({
         store,
         vault,
