@@ -227,8 +227,7 @@ export interface VaultUpdateOptions extends VaultWriteOptions {
   /**
    * Update only if the entry is at this revision; otherwise `REVISION_CONFLICT`. Without it, the
    * update applies on top of whatever revision is current (retried, like `rotate`, when another
-   * update or a rotation wins the race in between: the entry returned and audited is the one the
-   * update applied to).
+   * update wins the race in between).
    */
   expectedRevision?: number;
   /**
@@ -527,7 +526,7 @@ export interface Vault {
    *
    * @throws {VaultNotFoundError} `NOT_FOUND`. {@link VaultEntryDeletedError} `DELETED` for a soft-deleted entry.
    * @throws {RevisionConflictError} `REVISION_CONFLICT` when `expectedRevision` is not current, or
-   *   when 16 attempts in a row lost to concurrent updates or rotations.
+   *   (without it) when 16 attempts in a row lost to concurrent updates.
    * @throws {VersionConflictError} `VERSION_CONFLICT` when `expectedVersion` is not current.
    * @throws {InvalidInputError} `INVALID_INPUT` for a malformed id, change (none, unknown, or
    *   invalid), revision, version or actor.
@@ -884,14 +883,11 @@ export function createVault(options: VaultOptions): Vault {
         throw new RevisionConflictError(id, expectedRevision, e.revision);
       }
       tried = e.revision;
-      // Always conditioned on the version read: without it a rotation landing in between let the
-      // update apply and return (and audit) the version and preview it read, not the entry as
-      // updated. Without the caller's expectedVersion, losing to a rotation is one more attempt.
       const won = await store.updateEntry({
         id,
         ...(owner === undefined ? {} : { owner }),
         expectedRevision: e.revision,
-        expectedVersion: e.version,
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
         changes: wanted,
       });
       if (won) {
@@ -903,8 +899,7 @@ export function createVault(options: VaultOptions): Vault {
         return entryInfo(updated);
       }
     }
-    // Every attempt lost to a concurrent update (or rotation): report the revision the last one
-    // started from.
+    // Every attempt lost to a concurrent update: report the revision the last one started from.
     const e = await load(id, owner);
     if (e.deletedAt !== null) throw new VaultEntryDeletedError(id);
     if (expectedVersion !== undefined && e.version !== expectedVersion) {

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import {
   createVault,
   RevisionConflictError,
-  type VaultAuditEvent,
   type VaultStore,
   VersionConflictError,
 } from '../src/index.js';
@@ -134,40 +133,6 @@ describe('update', () => {
       marking.update(id, { status: 'invalid' }, { expectedVersion: 1 }),
     ).rejects.toMatchObject({ code: 'VERSION_CONFLICT', details: { currentVersion: 2 } });
     expect(await vault.describe(id)).toMatchObject({ status: 'active', version: 2, revision: 1 });
-  });
-
-  it('an update without expectedVersion that a rotation overtakes returns, and audits, the entry as it now is', async () => {
-    const { store, vault, envelope, events } = setup();
-    const { id } = await vault.put({ kind: 'k', owner: 'o', status: 'active', value: TOKEN });
-    let raced = false;
-    const racing: VaultStore = {
-      ...store,
-      updateEntry: async (input) => {
-        if (!raced) {
-          raced = true;
-          await vault.rotate(id, 'EAAGm0PX4ZCpsBA-rotated-token-0000wxyz');
-        }
-        return store.updateEntry(input);
-      },
-    };
-    const audited: VaultAuditEvent[] = [];
-    const marking = createVault({
-      store: racing,
-      envelope,
-      audit: { emit: (e) => void audited.push(e) },
-    });
-    const updated = await marking.update(id, { status: 'disabled' });
-    // The update applied (a rotation never makes it fail) on top of version 2, and says so: it
-    // returned version 1 and the old preview, and audited version 1.
-    expect(updated).toEqual(await vault.describe(id));
-    expect(updated).toMatchObject({
-      status: 'disabled',
-      version: 2,
-      revision: 2,
-      preview: 'EAAG…wxyz',
-    });
-    expect(audited).toMatchObject([{ action: 'update', version: 2, revision: 2 }]);
-    expect(events.filter((e) => e.action === 'rotate')).toHaveLength(1);
   });
 
   it('bad changes and options are INVALID_INPUT with nothing changed', async () => {
