@@ -521,7 +521,10 @@ export interface Vault {
   /**
    * Sets the clear-text fields of an entry — `label`, `metadata` (replaced whole, validated like
    * `put`'s), `status` — as one check-and-set store statement, and bumps its revision; returns the
-   * entry as updated. Audited (`update`, with the fields set but not their values). The value,
+   * entry as updated. Its `version`, `preview` and `updatedAt` (and the audit event's `version`)
+   * are those read just before the statement: without `expectedVersion`, a rotation committed in
+   * between is not reflected (pass `expectedVersion` to pin them; the update then conflicts
+   * instead). Audited (`update`, with the fields set but not their values). The value,
    * version and name do not change.
    *
    * @throws {VaultNotFoundError} `NOT_FOUND`. {@link VaultEntryDeletedError} `DELETED` for a soft-deleted entry.
