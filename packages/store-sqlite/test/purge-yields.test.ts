@@ -1,5 +1,5 @@
 // better-sqlite3 answers every query synchronously: a purge of many expired entries must still let
-// the host's timers and I/O run between its batches (it held the event loop for the whole purge).
+// the host's timers and I/O run after each entry (it held the event loop for the whole purge).
 import { createVault, type VaultAuditEvent } from '@coffer/vault';
 import { afterAll, describe, expect, it } from 'vitest';
 import { envelope1 } from '../../store-kysely/test-support/fixtures.js';
@@ -10,7 +10,7 @@ const dir = makeTempDir('purge');
 afterAll(() => dir.remove());
 
 describe('SQLite: purgeExpired', () => {
-  it('lets the event loop run between batches', async () => {
+  it('lets the event loop run after each entry', async () => {
     const storage = createSqliteStore({ filename: dir.file('purge.db') });
     try {
       await storage.migrate();
@@ -42,10 +42,10 @@ describe('SQLite: purgeExpired', () => {
       expect(await vault.purgeExpired({ batchSize: 10 })).toEqual({ purged: 40 });
       running = false;
       expect(purgedAt).toHaveLength(40);
-      for (let batch = 1; batch < 4; batch++) {
-        expect(purgedAt[batch * 10] as number, `batch ${batch}`).toBeGreaterThan(
-          purgedAt[batch * 10 - 1] as number,
-        );
+      // One destroy on SQLite is a transaction, a WAL checkpoint and an fsync: each entry, not
+      // only each batch, lets the loop run.
+      for (let i = 1; i < purgedAt.length; i++) {
+        expect(purgedAt[i] as number, `entry ${i}`).toBeGreaterThan(purgedAt[i - 1] as number);
       }
     } finally {
       await storage.close();

@@ -576,9 +576,9 @@ export interface Vault {
    */
   destroy(id: string, options?: VaultWriteOptions): Promise<void>;
   /**
-   * Destroys entries soft-deleted longer than the retention window; returns how many. Works in
-   * batches of `batchSize` (1–1000, 100 unless given) and lets the event loop run between them,
-   * even on a store whose queries complete synchronously (SQLite).
+   * Destroys entries soft-deleted longer than the retention window; returns how many. Reads them
+   * in batches of `batchSize` (1–1000, 100 unless given) and lets the event loop run after each
+   * entry, even on a store whose queries complete synchronously (SQLite).
    *
    * @throws {AuditFailedError} `AUDIT_FAILED` (the purges so far are committed).
    */
@@ -1064,11 +1064,13 @@ export function createVault(options: VaultOptions): Vault {
             purged++;
             await record('purge', e, e.version, clock());
           }
+          // On a store whose queries complete synchronously (SQLite) a purge would otherwise hold
+          // the event loop until its last entry (3,000 entries: over 2 s). Per entry, not per
+          // batch: SQLite's destroy erases the WAL with a checkpoint and an fsync, so on a busy
+          // disk one batch of 100 still stalled for seconds. A turn costs microseconds.
+          await nextTurn();
         }
         if (rows.length < batch || done === 0) return { purged };
-        // As in rewrapAll: on a store whose queries complete synchronously (SQLite) a big purge
-        // would otherwise hold the event loop until its last entry (3,000 entries: over 2 s).
-        await nextTurn();
       }
     },
 
