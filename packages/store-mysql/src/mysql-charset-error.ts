@@ -6,8 +6,9 @@ import { CofferError } from '@coffer/core';
  * `latin1` or any other character set, `mysql2` and the server re-encode every text value on the
  * way in and out: characters outside that set (emoji, most of Unicode) turn into `?` or mojibake
  * without an error, even in strict SQL mode. Owners and organization ids that differ only in such
- * characters would then be stored, and looked up, as one — one tenant reading another's entries —
- * and labels and metadata would be silently damaged. `details` name the server's
+ * characters are then stored as one (under `latin1`, `org_Ω` and `org_Ж` both became `org_©`):
+ * tenants merged in the table, their own lookups no longer finding them, labels and metadata
+ * silently damaged. `details` name the server's
  * `character_set_client`, `character_set_connection` and `character_set_results`.
  *
  * Fix the pool you pass as `db`: `createPool({ …, charset: 'UTF8MB4_UNICODE_CI' })` (mysql2's
