@@ -112,9 +112,12 @@ export interface DialectAdapter {
    */
   scrubError?(error: unknown): void;
   /**
-   * Optional. Runs once per store before its first write, on the store's connection. SQLite turns
-   * on `secure_delete` here, so erased sealed values (destroy, pruned versions, rewrapped rows)
-   * are overwritten with zeros instead of lingering in free space.
+   * Optional. Runs once per store before its first statement (read or write: everything the store
+   * runs goes through its write runner), on the store's connection; a failure is thrown to the
+   * caller and the hook runs again before the next statement. SQLite turns on `secure_delete` here,
+   * so erased sealed values (destroy, pruned versions, rewrapped rows) are overwritten with zeros
+   * instead of lingering in free space; MySQL refuses a session whose character sets are not
+   * `utf8mb4` (text would be re-encoded without an error).
    */
   prepareWrites?(db: QueryExecutorProvider): Promise<void>;
   /**

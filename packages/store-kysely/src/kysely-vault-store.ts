@@ -27,7 +27,7 @@ import {
 } from '@coffer/vault';
 import { type Selectable, sql } from 'kysely';
 import { prepareQuery } from './prepared-query.js';
-import { assertNulFree } from './storable-text.js';
+import { assertNulFree, assertWellFormed, canBeStored } from './storable-text.js';
 import type { StoreContext } from './store-context.js';
 import type { VaultDatabase, VaultEntriesTable, VaultVersionsTable } from './vault-tables.js';
 
@@ -92,14 +92,18 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
   });
 
   const checkText = (entry: Partial<VaultEntryRecord>): void => {
-    if (!a.nulFreeText) return;
-    assertNulFree(entry.owner ?? null, 'owner');
-    assertNulFree(entry.kind ?? null, 'kind');
-    assertNulFree(entry.label ?? null, 'label');
-    assertNulFree(entry.name ?? null, 'name');
-    assertNulFree(entry.status ?? null, 'status');
-    assertNulFree(entry.preview ?? null, 'preview');
+    const fields = ['owner', 'kind', 'label', 'name', 'status', 'preview'] as const;
+    for (const field of fields) {
+      const value = entry[field] ?? null;
+      assertWellFormed(value, field);
+      if (a.nulFreeText) assertNulFree(value, field);
+    }
   };
+  // Whether an owner (or name) condition can match a stored row at all; when it cannot, the answer
+  // is "nothing", without a query whose driver would bind U+FFFD for an unpaired surrogate and
+  // match the rows of the owner spelled that way.
+  const canMatch = (...texts: (string | undefined)[]): boolean =>
+    texts.every((t) => t === undefined || canBeStored(t, a.nulFreeText));
   const entryValues = (entry: VaultEntryRecord): Omit<VaultEntriesTable, 'live_name'> => ({
     id: entry.id,
     owner: entry.owner,
@@ -451,7 +455,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async getEntry(id, scope) {
-      if (!canExist(id)) return undefined;
+      if (!canExist(id) || !canMatch(scope?.owner)) return undefined;
       const owner = scoped(scope);
       const { rows } = await ctx.runner.once(() =>
         owner === undefined ? q.entry.run(ctx.db, { id }) : q.entryOwned.run(ctx.db, { id, owner }),
@@ -461,13 +465,16 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async getEntryByName(owner, name) {
+      if (!canMatch(owner, name)) return undefined;
       const { rows } = await ctx.runner.once(() => q.entryByName.run(ctx.db, { owner, name }));
       const row = rows[0];
       return row === undefined ? undefined : toEntry(row);
     },
 
     async getVersion(id, version, scope) {
-      if (!canExist(id) || !Number.isSafeInteger(version)) return undefined;
+      if (!canExist(id) || !Number.isSafeInteger(version) || !canMatch(scope?.owner)) {
+        return undefined;
+      }
       const owner = scoped(scope);
       if (owner === undefined) {
         const { rows } = await ctx.runner.once(() => q.version.run(ctx.db, { id, version }));
@@ -489,7 +496,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async getEntryWithVersion(id, version, scope) {
-      if (!canExist(id)) return undefined;
+      if (!canExist(id) || !canMatch(scope?.owner)) return undefined;
       const owner = scoped(scope);
       if (version !== undefined && !Number.isSafeInteger(version)) {
         const entry = await this.getEntry(id, scope);
@@ -509,6 +516,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async getEntryWithVersionByName(owner, name, version) {
+      if (!canMatch(owner, name)) return undefined;
       if (version !== undefined && !Number.isSafeInteger(version)) {
         const entry = await this.getEntryByName(owner, name);
         return entry === undefined ? undefined : { entry, version: undefined };
@@ -523,7 +531,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async listVersions(id, scope) {
-      if (!canExist(id)) return [];
+      if (!canExist(id) || !canMatch(scope?.owner)) return [];
       const owner = scoped(scope);
       const rows = await ctx.runner.once(() =>
         owner === undefined
@@ -546,17 +554,18 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async rotate(input: VaultRotateRecord) {
-      if (!canExist(input.id)) return false;
+      if (!canExist(input.id) || !canMatch(input.owner)) return false;
       checkText({ preview: input.preview });
       return rotate(input);
     },
 
     async updateEntry(input) {
-      if (!canExist(input.id)) return false;
+      if (!canExist(input.id) || !canMatch(input.owner)) return false;
       return updateEntry(input);
     },
 
     async listEntries(query: VaultListQuery) {
+      if (!canMatch(query.owner, query.kind)) return [];
       if (query.after !== undefined && !canExist(query.after)) {
         // Every stored id is a UUID: compare as text would differ from uuid order, so refuse.
         return [];
@@ -572,7 +581,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async markDeleted(id, at, scope) {
-      if (!canExist(id)) return false;
+      if (!canExist(id) || !canMatch(scope?.owner)) return false;
       const owner = scoped(scope);
       const result = await ctx.runner.once(() =>
         ctx.db
@@ -587,7 +596,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async markRestored(id, scope) {
-      if (!canExist(id)) return false;
+      if (!canExist(id) || !canMatch(scope?.owner)) return false;
       const owner = scoped(scope);
       try {
         const result = await ctx.runner.once(() =>
@@ -608,7 +617,7 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
     },
 
     async destroyEntry(id, options = {}) {
-      if (!canExist(id)) return false;
+      if (!canExist(id) || !canMatch(options.owner)) return false;
       const before = options.deletedBefore;
       const owner = options.owner;
       const destroyed = await ctx.runner.transaction(ctx.db, async (trx) => {

@@ -190,5 +190,42 @@ export function describeEdgeValues(h: DialectHarness): void {
         expect(await versionRows()).toBe(before);
       },
     );
+
+    // The vault refuses these too; the store is also called directly, and a driver would have
+    // bound U+FFFD for the half surrogate: the row would have joined the owner spelled that way.
+    it.each([
+      ['owner', { owner: 'org_\uD800' }],
+      ['label', { label: 'label \uDC00' }],
+      ['status', { status: 's\uD83D' }],
+      ['name', { name: 'n\uDFFF' }],
+    ] as const)(
+      'store.insertEntry with an unpaired surrogate in %s is INVALID_INPUT, nothing written',
+      async (parameter, change) => {
+        const id = '0190f5b2-7c1e-7a3b-9c4d-00000000fffd';
+        const entry = {
+          id,
+          owner: 'org_\uFFFD',
+          kind: 'k',
+          label: null,
+          name: null,
+          status: null,
+          metadata: {},
+          preview: '…',
+          version: 1,
+          revision: 1,
+          createdAt: 1_750_000_000_000,
+          updatedAt: 1_750_000_000_000,
+          deletedAt: null,
+          ...change,
+        };
+        const row = { id, version: 1, kekId: '1', sealed: new Uint8Array([1, 2, 3]), createdAt: 1 };
+        const before = await versionRows();
+        const caught = await storage.vault.insertEntry(entry, row).catch((e: unknown) => e);
+        expect(isCofferError(caught, 'INVALID_INPUT'), String(caught)).toBe(true);
+        expect((caught as { details?: unknown }).details).toEqual({ parameter });
+        expect(await storage.vault.getEntry(id)).toBeUndefined();
+        expect(await versionRows()).toBe(before);
+      },
+    );
   });
 }

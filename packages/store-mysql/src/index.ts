@@ -5,6 +5,7 @@ export {
   type SqlMigration,
   StoreBusyError,
 } from '@coffer/store-kysely';
+export { MysqlCharsetError } from './mysql-charset-error.js';
 export {
   type MysqlFlavor,
   type MysqlSchemaOptions,

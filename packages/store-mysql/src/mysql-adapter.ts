@@ -3,6 +3,8 @@
 // error answers "exists", the rewrap cursor without row values, and the error numbers worth a retry.
 import { InvalidInputError } from '@coffer/core';
 import type { DialectAdapter } from '@coffer/store-kysely';
+import { sql } from 'kysely';
+import { MysqlCharsetError } from './mysql-charset-error.js';
 
 // ER_LOCK_DEADLOCK: InnoDB rolled the transaction back; ER_LOCK_WAIT_TIMEOUT: a row lock was held
 // longer than innodb_lock_wait_timeout. Both mean "run the whole operation again".
@@ -15,6 +17,9 @@ const DUPLICATE_KEY = 1062;
 // MySQL's and MariaDB's JSON_VALID refuse such text. Counted from an even run of backslashes, so
 // an escaped backslash followed by "ud800" is not one.
 const SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
+
+// What a session must speak: utf8mb4 in and out (a `null` results set means "no conversion").
+const UTF8MB4 = 'utf8mb4';
 
 function errno(error: unknown): unknown {
   return typeof error === 'object' && error !== null
@@ -52,6 +57,32 @@ export const mysqlAdapter: DialectAdapter = {
     return n === DEADLOCK || n === LOCK_WAIT_TIMEOUT;
   },
   isUniqueViolation: (error) => errno(error) === DUPLICATE_KEY,
+  // Before the store's first statement: a session in another character set re-encodes text without
+  // an error (emoji and most of Unicode become '?'), so two owners could be stored and looked up
+  // as one. A host's own pool is checked once per store; every connection of a mysql2 pool is
+  // opened with the pool's one charset.
+  prepareWrites: async (db) => {
+    const { rows } = await sql<{
+      client: string | null;
+      connection: string | null;
+      results: string | null;
+    }>`select @@character_set_client as client, @@character_set_connection as connection, @@character_set_results as results`.execute(
+      db,
+    );
+    const found = rows[0] ?? { client: null, connection: null, results: null };
+    const charsets = {
+      client: found.client === null ? null : String(found.client),
+      connection: found.connection === null ? null : String(found.connection),
+      results: found.results === null ? null : String(found.results),
+    };
+    if (
+      charsets.client !== UTF8MB4 ||
+      charsets.connection !== UTF8MB4 ||
+      (charsets.results !== null && charsets.results !== UTF8MB4)
+    ) {
+      throw new MysqlCharsetError(charsets);
+    }
+  },
   // mysql2 interpolates values into the SQL text client-side and attaches that text to its errors.
   scrubError: (error) => {
     if (typeof error === 'object' && error !== null && 'sql' in error) {

@@ -8,6 +8,7 @@ import { Migrator } from '../../../test-support/kysely-migration.ts';
 import { COFFER_MIGRATIONS } from '../../store-kysely/test-support/index.js';
 import {
   createMysqlStore,
+  MysqlCharsetError,
   type MysqlFlavor,
   type MysqlSchemaOptions,
   type MysqlStore,
@@ -88,5 +89,15 @@ describe('TSDoc examples', () => {
       await storage.close();
     }
     await withKysely.db.destroy();
+  });
+
+  it('MysqlCharsetError', () => {
+    const err = new MysqlCharsetError({
+      client: 'latin1',
+      connection: 'latin1',
+      results: 'latin1',
+    });
+    expect(err.code).toBe('STORE_CHARSET_UNSUPPORTED');
+    expect(err.details).toEqual({ client: 'latin1', connection: 'latin1', results: 'latin1' });
   });
 });

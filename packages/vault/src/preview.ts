@@ -5,7 +5,8 @@ import { InvalidInputError } from '@coffer/core';
  * The result is stored in clear, so it must never be enough to reconstruct the value: the vault
  * rejects a preview with more than a third of the value's characters (not counting `…`) or more
  * than 64 characters, and a function that throws (`INVALID_INPUT`; nothing is stored). Control
- * characters in what it returns (U+0000–U+001F, U+007F–U+009F) are stored as U+FFFD.
+ * characters in what it returns (U+0000–U+001F, U+007F–U+009F) and unpaired UTF-16 surrogates (a
+ * surrogate pair cut in half) are stored as U+FFFD.
  *
  * @example
  * ```ts
@@ -25,9 +26,16 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 const CONTROL = /\p{Cc}/gu;
 const REPLACEMENT = '\uFFFD';
 
-/** The preview as display text: every control character (NUL included) becomes U+FFFD. */
+// A surrogate without its pair (a custom preview that cut one in half): not text any driver can
+// encode as UTF-8, so each SQL store would keep U+FFFD and the memory store the half.
+const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The preview as display text: every control character (NUL included) and every unpaired
+ * surrogate becomes U+FFFD.
+ */
 function displayable(preview: string): string {
-  return preview.replace(CONTROL, REPLACEMENT);
+  return preview.replace(CONTROL, REPLACEMENT).replace(UNPAIRED, REPLACEMENT);
 }
 
 /**

@@ -333,7 +333,9 @@ export interface VaultReplaceSealed {
  *
  * Owner conditions: every by-id method takes an optional owner (a {@link VaultScope}, or `owner`
  * in its input). With one, an entry of another owner is exactly a missing entry — same answer,
- * nothing changed — decided in the query itself (`where id = ? and owner = ?`).
+ * nothing changed — decided in the query itself (`where id = ? and owner = ?`). The comparison is
+ * exact: an owner the database cannot hold as given (an unpaired UTF-16 surrogate, which UTF-8
+ * drivers bind as U+FFFD) matches nothing, never the owner it would be re-encoded to.
  *
  * Names: an entry's `name` is unique per owner among live entries, enforced by the database (a
  * unique index over live rows, never a read followed by a write): `insertEntry` and `markRestored`

@@ -521,7 +521,10 @@ export interface Vault {
   /**
    * Sets the clear-text fields of an entry — `label`, `metadata` (replaced whole, validated like
    * `put`'s), `status` — as one check-and-set store statement, and bumps its revision; returns the
-   * entry as updated. Audited (`update`, with the fields set but not their values). The value,
+   * entry as updated. Its `version`, `preview` and `updatedAt` (and the audit event's `version`)
+   * are those read just before the statement: without `expectedVersion`, a rotation committed in
+   * between is not reflected (pass `expectedVersion` to pin them; the update then conflicts
+   * instead). Audited (`update`, with the fields set but not their values). The value,
    * version and name do not change.
    *
    * @throws {VaultNotFoundError} `NOT_FOUND`. {@link VaultEntryDeletedError} `DELETED` for a soft-deleted entry.
@@ -573,7 +576,9 @@ export interface Vault {
    */
   destroy(id: string, options?: VaultWriteOptions): Promise<void>;
   /**
-   * Destroys entries soft-deleted longer than the retention window; returns how many.
+   * Destroys entries soft-deleted longer than the retention window; returns how many. Reads them
+   * in batches of `batchSize` (1–1000, 100 unless given) and lets the event loop run after each
+   * entry, even on a store whose queries complete synchronously (SQLite).
    *
    * @throws {AuditFailedError} `AUDIT_FAILED` (the purges so far are committed).
    */
@@ -918,7 +923,16 @@ export function createVault(options: VaultOptions): Vault {
       ...(after === undefined ? {} : { after }),
     };
     const rows = await store.listEntries(query);
-    const items = rows.slice(0, limit).map(entryInfo);
+    // Only what was asked for, as every by-id read guards too: a store whose owner comparison is
+    // looser than exact (a case-insensitive or space-padding collation) must not hand one owner
+    // another's entries, nor their ids as a cursor. For a store that answers exactly this keeps
+    // every row.
+    const asked = (e: VaultEntryRecord): boolean =>
+      e.owner === owner &&
+      (kind === undefined || e.kind === kind) &&
+      (query.includeDeleted || e.deletedAt === null) &&
+      (after === undefined || e.id > after);
+    const items = rows.slice(0, limit).filter(asked).map(entryInfo);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last !== undefined ? last.id : null };
   }
@@ -1050,6 +1064,11 @@ export function createVault(options: VaultOptions): Vault {
             purged++;
             await record('purge', e, e.version, clock());
           }
+          // On a store whose queries complete synchronously (SQLite) a purge would otherwise hold
+          // the event loop until its last entry (3,000 entries: over 2 s). Per entry, not per
+          // batch: SQLite's destroy erases the WAL with a checkpoint and an fsync, so on a busy
+          // disk one batch of 100 still stalled for seconds. A turn costs microseconds.
+          await nextTurn();
         }
         if (rows.length < batch || done === 0) return { purged };
       }

@@ -19,6 +19,27 @@ const mutants: Record<string, Mutant> = {
   'rotate that keeps every version': (s) => ({
     rotate: (input) => s.rotate({ ...input, keepVersions: 1000 }),
   }),
+  'listEntries on a case-insensitive owner collation': (s) => ({
+    listEntries: async (query) => {
+      const rows = [];
+      for (const owner of new Set([
+        query.owner,
+        query.owner.toUpperCase(),
+        query.owner.toLowerCase(),
+      ])) {
+        rows.push(...(await s.listEntries({ ...query, owner })));
+      }
+      return rows.sort((x, y) => (x.id < y.id ? -1 : 1)).slice(0, query.limit);
+    },
+  }),
+  'owner conditions bound as a UTF-8 driver binds them (unpaired surrogate → U+FFFD)': (s) => {
+    const bound = (owner: string): string => owner.replace(/\p{Surrogate}/gu, '\uFFFD');
+    return {
+      getEntry: (id, scope) =>
+        s.getEntry(id, scope === undefined ? undefined : { owner: bound(scope.owner) }),
+      listEntries: (query) => s.listEntries({ ...query, owner: bound(query.owner) }),
+    };
+  },
   'listEntries ignoring the cursor': (s) => ({
     listEntries: ({ after: _, ...query }) => s.listEntries(query),
   }),

@@ -34,6 +34,16 @@ describe('defaultPreview', () => {
     expect((await vault.describe(id)).preview).toBe('\uFFFD…\uFFFD');
   });
 
+  it('replaces an unpaired surrogate a custom preview returns (a cut surrogate pair) with U+FFFD', async () => {
+    // SQL drivers encode text as UTF-8 and turn an unpaired surrogate into U+FFFD: the memory
+    // store kept it, so one preview read back differently from one store to another.
+    const { vault } = setup({ previews: { k: (v) => `${v.slice(0, 3)}…${v.slice(-1)}` } });
+    const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'ab😀cdefghijklmnop-🔑' });
+    expect((await vault.describe(id)).preview).toBe('ab\uFFFD…\uFFFD');
+    await vault.rotate(id, '\u{1F511}\u{1F511}cdefghijklmnop-🔑');
+    expect((await vault.describe(id)).preview).toBe('🔑\uFFFD…\uFFFD');
+  });
+
   it('never shows more than a third of the value, and never splits a code point', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (value) => {

@@ -194,6 +194,47 @@ describe('forOwner: another owner’s id is a missing id', () => {
 });
 
 describe('forOwner: lists and audit', () => {
+  it('a store whose owner comparison is looser than exact still lists only the owner’s entries', async () => {
+    const { store: memory, vault, envelope } = setup();
+    // A store on a case-insensitive, space-padding collation (MySQL's utf8mb4_general_ci): it
+    // answers 'org_a' with the entries of 'ORG_A' and 'org_a ' too.
+    const loose: VaultStore = {
+      ...memory,
+      listEntries: async (query) => {
+        const rows = [];
+        for (const owner of [query.owner, query.owner.toUpperCase(), `${query.owner} `]) {
+          rows.push(...(await memory.listEntries({ ...query, owner })));
+        }
+        return rows.sort((x, y) => (x.id < y.id ? -1 : 1)).slice(0, query.limit);
+      },
+    };
+    const mine: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      mine.push((await vault.put({ kind: 'k', owner: 'org_a', value: `${TOKEN}-a${i}` })).id);
+      await vault.put({ kind: 'k', owner: 'ORG_A', value: `${TOKEN}-upper${i}` });
+      await vault.put({ kind: 'k', owner: 'org_a ', value: `${TOKEN}-space${i}` });
+    }
+    const scoped = setupVault(loose, envelope).forOwner('org_a');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await scoped.list({ limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+      for (const e of page.items) expect(e.owner).toBe('org_a');
+      seen.push(...page.items.map((e) => e.id));
+      if (page.nextCursor === null) break;
+      expect(mine).toContain(page.nextCursor);
+      cursor = page.nextCursor;
+    }
+    expect(seen.every((id) => mine.includes(id))).toBe(true);
+    expect((await scoped.list()).items.map((e) => e.id)).toEqual([...mine].sort());
+    const unscoped = setupVault(loose, envelope);
+    expect((await unscoped.list({ owner: 'org_a' })).items.map((e) => e.owner)).toEqual([
+      'org_a',
+      'org_a',
+      'org_a',
+    ]);
+  });
+
   it('list holds only the owner’s entries; owner cannot be overridden', async () => {
     const { vault } = setup();
     const a = vault.forOwner('org_a');

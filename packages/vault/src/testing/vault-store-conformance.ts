@@ -1029,6 +1029,114 @@ export function runVaultStoreConformance(
         assert.equal(await store.getEntry(id), undefined);
       });
 
+      test('owners compare exactly: case, trailing spaces and Unicode normalization make other owners', async ({
+        store,
+        vault,
+      }) => {
+        // A store on a case-insensitive or space-padding collation (MySQL's utf8mb4_general_ci,
+        // utf8mb4_bin) would answer one of these owners with another's entries.
+        const owners = ['org_é', 'ORG_É', 'org_é ', 'org_e\u0301', ' org_é'];
+        const ids: string[] = [];
+        for (const owner of owners) {
+          ids.push(
+            (
+              await vault.put({
+                kind: 'k',
+                owner,
+                name: 'n',
+                value: `value-${ids.length}-0123456789`,
+              })
+            ).id,
+          );
+        }
+        for (const [i, owner] of owners.entries()) {
+          const label = JSON.stringify(owner);
+          assert.deepEqual(
+            (await store.listEntries({ owner, limit: 10 })).map((e) => e.id),
+            [ids[i]],
+            `listEntries ${label}`,
+          );
+          assert.equal((await store.getEntryByName(owner, 'n'))?.id, ids[i], `by name ${label}`);
+          for (const [j, id] of ids.entries()) {
+            const found = await store.getEntry(id, { owner });
+            assert.equal(found?.id, i === j ? id : undefined, `getEntry ${label} of ${j}`);
+          }
+        }
+      });
+
+      test('an owner text columns cannot hold as given (an unpaired surrogate, NUL) is no other owner: nothing found, nothing changed', async ({
+        store,
+        vault,
+      }) => {
+        // SQL drivers encode text as UTF-8 and turn an unpaired surrogate into U+FFFD, so an
+        // owner condition bound as given would match the entries of the owner spelled with U+FFFD;
+        // PostgreSQL refuses NUL in text outright. The vault refuses such owners, but a store is
+        // also called directly: its owner condition must not depend on the driver's re-encoding.
+        const owner = 'org_\uFFFD';
+        const { id } = await vault.put({
+          kind: 'k',
+          owner,
+          name: 'n',
+          value: 'value-fffd-0123456789',
+        });
+        const row = await store.getVersion(id, 1);
+        assert.ok(row !== undefined);
+        const snapshot = async () => ({
+          entry: await store.getEntry(id),
+          rows: (await store.listVersions(id)).map((r) => [r.version, r.kekId, toHex(r.sealed)]),
+        });
+        const before = await snapshot();
+        for (const other of ['org_\uD800', 'org_\uDFFF', 'org_\uD83D', 'org_\u0000']) {
+          const label = JSON.stringify(other);
+          const mine = { owner: other };
+          assert.equal(await store.getEntry(id, mine), undefined, `getEntry ${label}`);
+          assert.equal(await store.getVersion(id, 1, mine), undefined, `getVersion ${label}`);
+          assert.deepEqual(await store.listVersions(id, mine), [], `listVersions ${label}`);
+          if (store.getEntryWithVersion !== undefined) {
+            assert.equal(await store.getEntryWithVersion(id, undefined, mine), undefined, label);
+          }
+          assert.equal(
+            await store.getEntryByName(other, 'n'),
+            undefined,
+            `getEntryByName ${label}`,
+          );
+          if (store.getEntryWithVersionByName !== undefined) {
+            assert.equal(await store.getEntryWithVersionByName(other, 'n'), undefined, label);
+          }
+          assert.deepEqual(
+            await store.listEntries({ owner: other, limit: 10, includeDeleted: true }),
+            [],
+            `listEntries ${label}`,
+          );
+          const next: VaultVersionRecord = { ...row, version: 2, createdAt: 1_760_000_000_000 };
+          assert.equal(
+            await store.rotate({
+              id,
+              owner: other,
+              expectedVersion: 1,
+              next,
+              preview: 'p',
+              keepVersions: 0,
+            }),
+            false,
+            `rotate ${label}`,
+          );
+          assert.equal(
+            await store.updateEntry({
+              id,
+              owner: other,
+              expectedRevision: 1,
+              changes: { status: 'stolen' },
+            }),
+            false,
+            `updateEntry ${label}`,
+          );
+          assert.equal(await store.markDeleted(id, 5, mine), false, `markDeleted ${label}`);
+          assert.equal(await store.destroyEntry(id, { owner: other }), false, `destroy ${label}`);
+        }
+        assert.deepEqual(await snapshot(), before, 'the U+FFFD owner’s entry changed');
+      });
+
       test('forOwner: another owner’s id is NOT_FOUND everywhere, as a missing id, and lists stay apart', async ({
         vault,
         reader,
