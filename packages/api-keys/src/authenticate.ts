@@ -1,5 +1,5 @@
 // Framework-neutral request authentication and the error envelope every adapter answers with.
-import { CofferError, isCofferError, randomBytes, toBase32Crockford } from '@coffer/core';
+import { isCofferError, randomBytes, toBase32Crockford } from '@coffer/core';
 import type { VerifiedApiKey } from './api-key-info.js';
 import { ApiKeyMissingError } from './errors.js';
 import type { RequestLike } from './request-headers.js';
