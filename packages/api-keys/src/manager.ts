@@ -28,8 +28,8 @@ import { ApiKeyConflictError, ApiKeyNotFoundError, ApiKeyRevokedError } from './
 import type { ApiKeyHasher } from './hasher.js';
 import type { OrganizationApiKeyManager } from './organization-api-key-manager.js';
 
-/** The longest a rotated-away secret may keep working: 30 days. */
-const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
+/** The longest a rotated-away secret may keep working: a year (the `coffer` CLI's bound too). */
+const MAX_GRACE_PERIOD_MS = 365 * 24 * 60 * 60 * 1000;
 
 /**
  * What changed, for invalidating verifier caches (pass it to `verifier.invalidate`), with who
@@ -193,8 +193,8 @@ export interface ApiKeyManager {
   importKey(input: ImportApiKeyInput, options?: ApiKeyChangeOptions): Promise<ApiKeyInfo>;
   /**
    * Gives the key a new secret under the same `key_id`. The old secret keeps working for
-   * `gracePeriodMs` (default 0: it stops at once; at most 30 days, so a leaked old secret cannot be
-   * kept alive indefinitely by a rotation).
+   * `gracePeriodMs` (default 0: it stops at once; at most a year, so a rotation never keeps an old
+   * secret working indefinitely or past the last valid date).
    * @throws {ApiKeyNotFoundError} `NOT_FOUND`. @throws {ApiKeyRevokedError} `KEY_REVOKED`.
    * @throws {InvalidInputError} `INVALID_INPUT` for a malformed key id, grace period, actor, reason
    *   or request id.
@@ -557,7 +557,7 @@ export function createApiKeyManager(options: ApiKeyManagerOptions): ApiKeyManage
     const grace = rotateOptions?.gracePeriodMs ?? 0;
     if (!Number.isSafeInteger(grace) || grace < 0 || grace > MAX_GRACE_PERIOD_MS) {
       throw new InvalidInputError(
-        `gracePeriodMs must be a whole number of milliseconds from 0 to ${MAX_GRACE_PERIOD_MS} (30 days); for a longer cut-over, mint a second key and revoke the first`,
+        `gracePeriodMs must be a whole number of milliseconds from 0 to ${MAX_GRACE_PERIOD_MS} (a year); for a longer cut-over, mint a second key and revoke the first`,
         { details: { parameter: 'gracePeriodMs', max: MAX_GRACE_PERIOD_MS } },
       );
     }

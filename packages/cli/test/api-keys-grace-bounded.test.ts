@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { type ApiKeyHasher, createApiKeyManager } from '@coffer/api-keys';
 import { createSqliteStore } from '@coffer/store-sqlite';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../src/index.ts';
 import { runCli, tempDir } from './support/cli.ts';
@@ -54,9 +55,18 @@ describe('api-keys rotate --grace', () => {
   it('show and list survive an expiry out of Date range stored by another tool', async () => {
     const keyId = await withManager(async (m) => {
       const { keyId: id } = await m.mint({ organizationId: 'org_far', env: 'test', name: 'far' });
-      await m.rotate(id, { gracePeriodMs: 99_999_999 * 86_400_000 });
+      await m.rotate(id, { gracePeriodMs: 60_000 });
       return id;
     });
+    // The library refuses such a grace period; another tool writes the row directly.
+    const store = createSqliteStore({ filename: db });
+    try {
+      await sql`update coffer_api_key set previous_secret_expires_at = ${Date.now() + 99_999_999 * 86_400_000} where key_id = ${keyId}`.execute(
+        store.db,
+      );
+    } finally {
+      await store.close();
+    }
     const show = await runCli(['api-keys', 'show', '--db', db, keyId]);
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain('previous_secret_valid_until=(out of range)');
