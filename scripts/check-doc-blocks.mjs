@@ -135,18 +135,19 @@ if (problems.length > 0) {
 }
 
 if (listOnly) {
-  for (const b of blocks) {
-    console.log(
-      JSON.stringify({
-        file: b.rel,
-        line: b.line,
-        ignored: b.ignored,
-        kysely: b.kysely,
-        code: b.code,
-      }),
-    );
-  }
-  process.exit(0);
+  const lines = blocks.map((b) =>
+    JSON.stringify({
+      file: b.rel,
+      line: b.line,
+      ignored: b.ignored,
+      kysely: b.kysely,
+      code: b.code,
+    }),
+  );
+  // Exit only once the whole list is written: on Node 24 a pipe's writes are still queued when
+  // process.exit() runs, and a reader got the first ~90 KB of the list.
+  process.stdout.write(`${lines.join('\n')}\n`, () => process.exit(0));
+  await new Promise(() => {});
 }
 
 const out = join(root, 'docs', '.blocks');
