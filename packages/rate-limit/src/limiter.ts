@@ -111,6 +111,13 @@ interface DenialEntry {
 const MAX_KEY_ID = 256;
 const TIMED_OUT: unique symbol = Symbol('timed out');
 
+/** A store timeout shared by the decisions of one tick (see `deadline()` in the limiter). */
+interface SharedDeadline {
+  users: number;
+  readonly expired: Promise<typeof TIMED_OUT>;
+  release(): void;
+}
+
 function positive(value: number | undefined, fallback: number, name: string, min: number): number {
   const v = value ?? fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
@@ -373,32 +380,59 @@ export function createRateLimiter<
     }
   }
 
+  // One store timeout per tick: decisions asked for in the same synchronous run (a burst of
+  // concurrent requests) started within microseconds of each other, so they share one timer, which
+  // is cleared when the last of them has its answer. A timer per decision cost more than the
+  // decision's own work on a busy Redis path.
+  let tickDeadline: SharedDeadline | null = null;
+
+  function deadline(): SharedDeadline {
+    if (tickDeadline !== null) {
+      tickDeadline.users += 1;
+      return tickDeadline;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const shared: SharedDeadline = {
+      users: 1,
+      expired: new Promise<typeof TIMED_OUT>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs, TIMED_OUT);
+        timer.unref?.();
+      }),
+      release() {
+        shared.users -= 1;
+        if (shared.users === 0 && tickDeadline !== shared) clearTimeout(timer);
+      },
+    };
+    tickDeadline = shared;
+    queueMicrotask(() => {
+      tickDeadline = null;
+      if (shared.users === 0) clearTimeout(timer);
+    });
+    return shared;
+  }
+
   async function remote(
     keyId: string,
     rule: BucketRule,
     bucket: string,
     now: number,
   ): Promise<RateLimitDecision<Tier, EndpointClass>> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let shared: SharedDeadline | undefined;
     let answer: unknown;
     try {
       const pending = store.take(keyId, rule);
-      answer =
-        typeof pending === 'number'
-          ? pending
-          : await Promise.race([
-              pending,
-              new Promise<typeof TIMED_OUT>((resolve) => {
-                timer = setTimeout(resolve, timeoutMs, TIMED_OUT);
-                timer.unref?.();
-              }),
-            ]);
+      if (typeof pending === 'number') {
+        answer = pending;
+      } else {
+        shared = deadline();
+        answer = await Promise.race([pending, shared.expired]);
+      }
     } catch (error) {
-      clearTimeout(timer);
+      shared?.release();
       failed('error', error, performance.now());
       return finish(fallbackDecision(keyId, rule));
     }
-    clearTimeout(timer);
+    shared?.release();
     if (answer === TIMED_OUT) {
       failed('timeout', undefined, performance.now());
       return finish(fallbackDecision(keyId, rule));

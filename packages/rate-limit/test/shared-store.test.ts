@@ -172,6 +172,38 @@ describe('store faults', () => {
     });
   }
 
+  it('a burst in one tick shares its timeout: answered ones are not held, hanging ones still time out', async () => {
+    // Even-numbered calls answer at once, odd ones never: the answered half must not keep waiting
+    // for the shared timer, and the hanging half must still be cut off by it.
+    let call = 0;
+    const store: RateLimitStore = {
+      local: false,
+      take() {
+        call += 1;
+        return call % 2 === 0 ? Promise.resolve(1000) : new Promise<number>(() => {});
+      },
+    };
+    const limiter = createRateLimiter({
+      policy: { standard: { read: { rate: 10, per: 'second', burst: 100 } } },
+      store,
+      storeTimeoutMs: 1000,
+    });
+    const started = performance.now();
+    const burst = Array.from({ length: 8 }, (_, i) =>
+      Promise.resolve(limiter.limit({ ...request, keyId: `01HX9Y6K7EJ4T2A${i}` })).then((d) => ({
+        d,
+        ms: performance.now() - started,
+      })),
+    );
+    const results = await Promise.all(burst);
+    const answered = results.filter((r) => r.d.source === 'store');
+    const cut = results.filter((r) => r.d.source !== 'store');
+    expect(answered).toHaveLength(4);
+    expect(cut).toHaveLength(4);
+    for (const r of answered) expect(r.ms).toBeLessThan(900);
+    for (const r of cut) expect(r.ms).toBeGreaterThanOrEqual(990);
+  });
+
   it('local: the fallback enforces the same policy in this process', async () => {
     const store = fakeStore();
     store.mode = 'throw';
