@@ -1,4 +1,4 @@
-import type { QueryExecutorProvider } from 'kysely';
+import type { CompiledQuery, QueryExecutorProvider } from 'kysely';
 
 /**
  * What differs between the SQL dialects coffer stores on, and nothing else. Each store package
@@ -32,8 +32,8 @@ export interface DialectAdapter {
   /** A short name used in errors and details (`'postgres'`, `'sqlite'`, `'mysql'`). */
   readonly dialect: string;
   /**
-   * The statement that opens a write transaction: `'begin'` on PostgreSQL and MySQL (row locks and
-   * check-and-set do the rest), `'begin immediate'` on SQLite (take the write lock up front so
+   * The statement that opens a write transaction: `'begin'` on PostgreSQL, `'start transaction'` on
+   * MySQL (row locks and check-and-set do the rest), `'begin immediate'` on SQLite (take the write lock up front so
    * two writers never deadlock upgrading read locks).
    */
   readonly beginWrite: string;
@@ -76,6 +76,30 @@ export interface DialectAdapter {
    * that column.
    */
   readonly partialIndexes?: boolean;
+  /**
+   * Optional. A compound statement that holds its own transaction, where the server or driver has
+   * one: MariaDB's `begin not atomic … end`; on SQLite, a text that coffer's statement cache
+   * (`cacheSqliteStatements`) runs as one synchronous transaction. A write spanning both vault
+   * tables (put) is then one query — one round trip — instead of a transaction of four (begin, two
+   * inserts, commit). Without it, or where `supported` answers `false` (MySQL 8), the transaction
+   * is used.
+   */
+  readonly atomicBlock?: {
+    /**
+     * The compound statement running `statements` (compiled, in order; their parameters are
+     * concatenated in the same order) in one transaction: all committed, or all rolled back and
+     * the first error raised again as it was.
+     */
+    wrap(statements: readonly CompiledQuery[]): string;
+    /** Whether the server at hand runs it: asked once per store, before its first put. */
+    supported(db: QueryExecutorProvider): Promise<boolean>;
+    /**
+     * Whether an error means the server did not parse the block (a proxy, or a session mode the
+     * check did not see): nothing ran, and the store runs this put, and every later one, as a
+     * transaction.
+     */
+    refused(error: unknown): boolean;
+  };
   /** An epoch-millisecond time as the driver binds it (`Date` for timestamptz, the number for SQLite). */
   timeToDb(ms: number): unknown;
   /** A stored time back to epoch milliseconds. */

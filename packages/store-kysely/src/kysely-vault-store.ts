@@ -26,6 +26,7 @@ import {
   type VaultVersionRecord,
 } from '@coffer/vault';
 import { type Selectable, sql } from 'kysely';
+import { atomicBlockQuery } from './atomic-block.js';
 import { prepareQuery } from './prepared-query.js';
 import { assertNulFree, assertWellFormed, canBeStored } from './storable-text.js';
 import type { StoreContext } from './store-context.js';
@@ -264,6 +265,16 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
           .values(versionMarkers(v)),
       prepare,
     ),
+    // Both rows in one compound statement holding its own transaction (MariaDB): one round trip.
+    insertBlock: prepareQuery(
+      [...entryColumns, ...versionNames],
+      (v) =>
+        atomicBlockQuery(a, [
+          ctx.db.insertInto(entries).values(entryMarkers(v)),
+          ctx.db.insertInto(versions).values(versionMarkers(v)),
+        ]),
+      prepare,
+    ),
     insertEntry: prepareQuery<unknown, string>(
       [...entryColumns],
       (v) => ctx.db.insertInto(entries).values(entryMarkers(v)),
@@ -288,10 +299,19 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
   };
 
   // Both rows or neither. With writable CTEs (PostgreSQL) that is one statement, one round trip;
-  // elsewhere one write transaction.
-  function insertBoth(entry: VaultEntryRecord, first: VaultVersionRecord): Promise<unknown> {
+  // so is a compound statement where the server runs one (MariaDB); elsewhere one write
+  // transaction.
+  async function insertBoth(entry: VaultEntryRecord, first: VaultVersionRecord): Promise<unknown> {
     const values = { ...entryParams(entry), ...versionParams(first) };
     if (a.writableCte) return ctx.runner.once(() => q.insertBoth.run(ctx.db, values));
+    if (await ctx.runner.atomicBlocks()) {
+      try {
+        return await ctx.runner.once(() => q.insertBlock.run(ctx.db, values));
+      } catch (error) {
+        if (a.atomicBlock?.refused(error) !== true) throw error;
+        ctx.runner.refuseAtomicBlocks(); // not parsed, so nothing ran: the transaction below
+      }
+    }
     return ctx.runner.transaction(ctx.db, async (trx) => {
       await q.insertEntry.run(trx, values);
       await q.insertVersion.run(trx, values);

@@ -11,6 +11,13 @@ export interface WriteRunner {
   once<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs `fn` inside a write transaction on one connection; retried as a whole on contention. */
   transaction<T, DB>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Whether the adapter's `atomicBlock` runs on this server: asked once (after the store's
+   * `prepareWrites`), again after a failure to ask.
+   */
+  atomicBlocks(): Promise<boolean>;
+  /** Stops using the adapter's `atomicBlock`: the server refused one. */
+  refuseAtomicBlocks(): void;
 }
 
 const FIRST_DELAY_MS = 1;
@@ -41,6 +48,7 @@ export function createWriteRunner(
   const commit = CompiledQuery.raw('commit');
   const rollback = CompiledQuery.raw('rollback');
   let ready = adapter.prepareWrites === undefined;
+  let blocks: Promise<boolean> | undefined;
   async function retrying<T>(fn: () => Promise<T>): Promise<T> {
     if (!ready) {
       await prepare();
@@ -69,6 +77,20 @@ export function createWriteRunner(
 
   return {
     once: retrying,
+    atomicBlocks: () => {
+      const block = adapter.atomicBlock;
+      if (block === undefined) return Promise.resolve(false);
+      if (blocks === undefined) {
+        blocks = retrying(() => block.supported(db)).catch((error: unknown) => {
+          blocks = undefined; // ask again on the next put
+          throw error;
+        });
+      }
+      return blocks;
+    },
+    refuseAtomicBlocks: () => {
+      blocks = Promise.resolve(false);
+    },
     transaction: (db, fn) =>
       retrying(() =>
         db.connection().execute(async (conn) => {

@@ -4,7 +4,7 @@
 // every API key method are captured from the store's Kysely log and explained by the dialect: no
 // step may read a coffer table without an index; only the KEK scans (rewrap, listKekIds) may walk a
 // whole index; listKeys reads the organization index in order, with no sort. And a reveal is one
-// statement, a put one statement or one transaction of two inserts. Owner-scoped calls, lookups by
+// statement, a put one statement (a compound one on MariaDB) or one transaction of two inserts. Owner-scoped calls, lookups by
 // name (on the live-names index) and updates are explained the same way.
 import { createVault, createVaultReader } from '@coffer/vault';
 import type { CompiledQuery, Kysely } from 'kysely';
@@ -14,9 +14,17 @@ import type { DialectHarness, DialectStorage, TestDatabase } from './dialect-har
 import { envelope1, envelope2, keys1, keys2, who } from './fixtures.js';
 
 // Transaction control, and the once-per-store session set-up before a store's first statement
-// (SQLite's pragma, MySQL's check of the session's character sets): not a statement of the call.
+// (SQLite's pragma, MySQL's check of the session's character sets and of the server's compound
+// statements): not a statement of the call. MariaDB's compound statement `begin not atomic … end`
+// is one statement of the call.
 const CONTROL =
-  /^\s*(begin|commit|rollback|pragma|start transaction|select @@character_set_client)\b/i;
+  /^\s*(begin(?!\s+not\s+atomic\b)|commit|rollback|pragma|start transaction|select @@character_set_client|select version\(\) as version, @@sql_mode)\b/i;
+
+/** A statement's first keyword; `block` for a compound statement. */
+function verbOf(q: CompiledQuery): string | undefined {
+  if (/^\s*begin\s+not\s+atomic\b/i.test(q.sql)) return 'block';
+  return q.sql.trim().split(/\s+/)[0]?.toLowerCase();
+}
 
 function statements(captured: CompiledQuery[]): CompiledQuery[] {
   return captured.filter((q) => !CONTROL.test(q.sql));
@@ -59,8 +67,8 @@ export function describeQueryPlans(h: DialectHarness): void {
       });
       captured.length = 0;
       const { id } = await vault.put({ kind: 'k', owner: 'o', value: 'v-count-0123456789' });
-      const put = statements(captured).map((q) => q.sql.trim().split(/\s+/)[0]?.toLowerCase());
-      expect([['with'], ['insert', 'insert']]).toContainEqual(put);
+      const put = statements(captured).map(verbOf);
+      expect([['with'], ['block'], ['insert', 'insert']]).toContainEqual(put);
       captured.length = 0;
       expect((await reader.reveal(id, who)).expose()).toBe('v-count-0123456789');
       expect(statements(captured)).toHaveLength(1);

@@ -12,6 +12,8 @@ const DEADLOCK = 1213;
 const LOCK_WAIT_TIMEOUT = 1205;
 // ER_DUP_ENTRY: a primary or unique key already holds the value.
 const DUPLICATE_KEY = 1062;
+// ER_PARSE_ERROR: the statement was not parsed, so none of it ran.
+const PARSE_ERROR = 1064;
 
 // JSON.stringify writes an unpaired surrogate as a \ud800-\udfff escape (paired ones stay literal);
 // MySQL's and MariaDB's JSON_VALID refuse such text. Counted from an even run of backslashes, so
@@ -30,7 +32,8 @@ function errno(error: unknown): unknown {
 /** @internal */
 export const mysqlAdapter: DialectAdapter = {
   dialect: 'mysql',
-  beginWrite: 'begin',
+  // Not `begin`: MariaDB's Oracle mode reads that as the start of a block.
+  beginWrite: 'start transaction',
   uuidIds: false,
   writableCte: false,
   nulFreeText: false,
@@ -57,6 +60,23 @@ export const mysqlAdapter: DialectAdapter = {
     return n === DEADLOCK || n === LOCK_WAIT_TIMEOUT;
   },
   isUniqueViolation: (error) => errno(error) === DUPLICATE_KEY,
+  // MariaDB (10.1.1 and later) runs an anonymous compound statement, so a put is one round trip:
+  // the exit handler rolls back and raises the error again with its own number (1062 stays a
+  // duplicate key, 1213 a deadlock worth a retry). MySQL 8 has none, and MariaDB's Oracle mode
+  // spells it differently: those keep the four-statement transaction.
+  atomicBlock: {
+    wrap: (statements) =>
+      `begin not atomic declare exit handler for sqlexception begin rollback; resignal; end; start transaction; ${statements.map((s) => s.sql).join('; ')}; commit; end`,
+    supported: async (db) => {
+      const { rows } = await sql<{
+        version: string | null;
+        mode: string | null;
+      }>`select version() as version, @@sql_mode as mode`.execute(db);
+      const found = rows[0];
+      return /mariadb/i.test(String(found?.version)) && !/\boracle\b/i.test(String(found?.mode));
+    },
+    refused: (error) => errno(error) === PARSE_ERROR,
+  },
   // Before the store's first statement: a session in another character set re-encodes text without
   // an error (emoji and most of Unicode become '?'), so two owners could be stored and looked up
   // as one. A host's own pool is checked once per store; every connection of a mysql2 pool is

@@ -231,3 +231,147 @@ describe('MySQL / MariaDB contention and errors', () => {
     expect(String((error as Error).message)).not.toContain('hash-that-must-not-appear');
   });
 });
+
+describe('a put in one round trip (MariaDB compound statement)', () => {
+  /** A store on its own one-connection pool under `prefix`, logging what it runs. */
+  async function oneConnectionStore(prefix: string) {
+    const captured: string[] = [];
+    const db = new Kysely<unknown>({
+      dialect: new MysqlDialect({ pool: createPool({ uri: database.url, connectionLimit: 1 }) }),
+      // Failed statements too (level 'error'): a refused compound statement is one of them.
+      log: (event) => {
+        captured.push(event.query.sql);
+      },
+    });
+    const store = createMysqlStore({ db, tablePrefix: prefix, busyRetryMs: 2000 });
+    await store.migrate();
+    const vault = createVault({ store: store.vault, envelope: envelope1 });
+    const count = async (table: string) => {
+      const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(
+        `${prefix}${table}`,
+      )}`.execute(db);
+      return Number(r.rows[0]?.n);
+    };
+    const inTransaction = async () => {
+      const r = await sql<{ t: number | string }>`select @@in_transaction as t`.execute(db);
+      return Number(r.rows[0]?.t);
+    };
+    return { db, store, vault, captured, count, inTransaction };
+  }
+  const isMariadb = async (db: Kysely<unknown>) =>
+    /mariadb/i.test(
+      String((await sql<{ v: string }>`select version() as v`.execute(db)).rows[0]?.v),
+    );
+  const writes = (captured: string[]) =>
+    captured
+      .filter((q) => /^\s*(insert|begin not atomic|start transaction|commit|rollback)\b/i.test(q))
+      .map((q) => q.replace(/^start transaction\b/i, 'begin'));
+
+  it('MariaDB: one statement holding its own transaction; a failing second insert leaves nothing, and no transaction open', async () => {
+    const t = await oneConnectionStore('rt1_');
+    try {
+      const mariadb = await isMariadb(t.db);
+      await t.vault.put({ kind: 'k', owner: 'o', value: 'v-warm-0123456789' });
+      t.captured.length = 0;
+      await t.vault.put({ kind: 'k', owner: 'o', value: 'v-one-0123456789' });
+      const put = writes(t.captured);
+      if (mariadb) {
+        expect(put).toHaveLength(1);
+        expect(put[0]).toMatch(
+          /^begin not atomic .* start transaction; insert .*; insert .*; commit; end$/s,
+        );
+      } else {
+        expect(put.map((q) => q.split(/\s+/)[0])).toEqual(['begin', 'insert', 'insert', 'commit']);
+      }
+      // The version row is refused after the entry row went in: both are gone, and the
+      // connection (the pool's only one) is not left inside a transaction.
+      await sql`create trigger rt1_refuse before insert on rt1_vault_versions for each row
+        signal sqlstate '45000' set message_text = 'refused by the test'`.execute(t.db);
+      const error = await t.vault
+        .put({ kind: 'k', owner: 'o', name: 'refused', value: 'v-refused-0123456789' })
+        .catch((e: unknown) => e);
+      expect((error as { errno?: unknown }).errno).toBe(1644);
+      expect('sql' in (error as object)).toBe(false);
+      expect(await t.count('vault_entries')).toBe(2);
+      expect(await t.count('vault_versions')).toBe(2);
+      expect(await t.inTransaction()).toBe(0);
+      // The name was never taken.
+      await sql`drop trigger rt1_refuse`.execute(t.db);
+      await t.vault.put({ kind: 'k', owner: 'o', name: 'refused', value: 'v-named-0123456789' });
+      expect(await t.count('vault_entries')).toBe(3);
+    } finally {
+      await t.db.destroy();
+    }
+  });
+
+  it('a deadlock inside the statement rolls it back and is retried as a whole: one entry, one version', async () => {
+    const t = await oneConnectionStore('rt2_');
+    try {
+      // Counted in a MEMORY table, which the statement's rollback does not undo: the first two
+      // version inserts fail as InnoDB deadlocks (1213) do.
+      await sql`create table rt2_deadlocks (n int not null) engine=memory`.execute(t.db);
+      await sql`insert into rt2_deadlocks values (2)`.execute(t.db);
+      await sql`create trigger rt2_deadlock before insert on rt2_vault_versions for each row
+        begin
+          if (select n from rt2_deadlocks) > 0 then
+            update rt2_deadlocks set n = n - 1;
+            signal sqlstate '40001' set message_text = 'simulated deadlock', mysql_errno = 1213;
+          end if;
+        end`.execute(t.db);
+      const { id } = await t.vault.put({
+        kind: 'k',
+        owner: 'o',
+        name: 'n',
+        value: 'v-dl-0123456789',
+      });
+      const left = await sql<{ n: number }>`select n from rt2_deadlocks`.execute(t.db);
+      expect(Number(left.rows[0]?.n)).toBe(0);
+      expect(await t.count('vault_entries')).toBe(1);
+      expect((await t.store.vault.listVersions(id)).map((v) => v.version)).toEqual([1]);
+      expect(await t.inTransaction()).toBe(0);
+      const reader = createVaultReader({
+        store: t.store.vault,
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
+      expect((await reader.reveal(id, who)).expose()).toBe('v-dl-0123456789');
+    } finally {
+      await t.db.destroy();
+    }
+  });
+
+  it('a session that cannot parse the compound statement (Oracle mode) gets the transaction, from then on', async () => {
+    const t = await oneConnectionStore('rt3_');
+    try {
+      const reader = createVaultReader({
+        store: t.store.vault,
+        envelope: envelope1,
+        audit: 'unaudited',
+      });
+      await t.vault.put({ kind: 'k', owner: 'o', value: 'v-before-0123456789' });
+      // The mode changes after the store checked the server: the next compound statement is
+      // refused unparsed (1064), and the put runs as a transaction instead.
+      await sql`set session sql_mode = concat(@@sql_mode, ',ORACLE')`.execute(t.db);
+      t.captured.length = 0;
+      const { id } = await t.vault.put({ kind: 'k', owner: 'o', value: 'v-after-0123456789' });
+      const first = writes(t.captured).map((q) => q.split(/\s+/).slice(0, 3).join(' '));
+      t.captured.length = 0;
+      await t.vault.put({ kind: 'k', owner: 'o', value: 'v-later-0123456789' });
+      const later = writes(t.captured).map((q) => q.split(/\s+/)[0]);
+      expect(later).toEqual(['begin', 'insert', 'insert', 'commit']);
+      if (await isMariadb(t.db)) {
+        expect(first[0]).toBe('begin not atomic');
+        expect(first.slice(1).map((q) => q.split(' ')[0])).toEqual([
+          'begin',
+          'insert',
+          'insert',
+          'commit',
+        ]);
+      }
+      expect((await reader.reveal(id, who)).expose()).toBe('v-after-0123456789');
+      expect(await t.count('vault_entries')).toBe(3);
+    } finally {
+      await t.db.destroy();
+    }
+  });
+});

@@ -2,6 +2,7 @@
 // BEGIN IMMEDIATE for writes, SQLITE_BUSY* as transient contention, and secure deletion.
 import type { DialectAdapter } from '@coffer/store-kysely';
 import { sql } from 'kysely';
+import { isMultipleStatementsRefusal, sqliteAtomicBlock } from './sqlite-atomic-block.js';
 
 function errorCode(error: unknown): string {
   const code =
@@ -25,6 +26,13 @@ export const sqliteAdapter: DialectAdapter = {
   isUniqueViolation: (error) => {
     const code = errorCode(error);
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  },
+  // A put as one query, which coffer's statement cache runs as one transaction; a handle without
+  // the cache refuses the text unrun (more than one statement), and the store falls back.
+  atomicBlock: {
+    wrap: sqliteAtomicBlock,
+    supported: async () => true,
+    refused: isMultipleStatementsRefusal,
   },
   // Erased sealed values are zeroed in the pages, not left in free space.
   prepareWrites: async (db) => {

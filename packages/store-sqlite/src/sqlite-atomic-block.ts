@@ -1,0 +1,93 @@
+// A put on SQLite is two inserts in one `begin immediate` transaction. Sent through Kysely as four
+// queries, each pays Kysely's per-query cost (a connection lock, promises, result mapping): twice
+// the cost of the SQLite work itself. The vault store sends it as one query instead, whose text is
+// a block: a header naming how many values each statement takes, then the statements, one per
+// line. coffer's statement cache (`cacheSqliteStatements`) recognises the block and runs it as one
+// synchronous transaction; a plain better-sqlite3 handle refuses it in `prepare` (more than one
+// statement), before anything ran, and the store keeps the four-query transaction for that handle.
+import type { SqliteStatement } from 'kysely';
+
+const HEADER = /^-- coffer atomic block: ([0-9]{1,4}(?: [0-9]{1,4}){0,15})\n/;
+
+/** What runs the block's statements: the handle under the statement cache. */
+interface Prepares {
+  prepare(sql: string): SqliteStatement;
+}
+
+/** @internal The block running `statements` (compiled texts, each on one line) in one transaction. */
+export function sqliteAtomicBlock(
+  statements: readonly { readonly sql: string; readonly parameters: readonly unknown[] }[],
+): string {
+  for (const statement of statements) {
+    if (/[\n;]/.test(statement.sql)) {
+      // Kysely compiles to one line without `;`; anything else cannot be split back.
+      throw new TypeError('a statement of an atomic block must be one line without ";"');
+    }
+  }
+  const counts = statements.map((statement) => statement.parameters.length).join(' ');
+  return `-- coffer atomic block: ${counts}\n${statements.map((s) => s.sql).join(';\n')}`;
+}
+
+/** @internal Whether `error` is better-sqlite3 refusing a text of several statements unrun. */
+export function isMultipleStatementsRefusal(error: unknown): boolean {
+  return error instanceof RangeError && /more than one statement/i.test(error.message);
+}
+
+/**
+ * @internal The block in `sql` as one statement for Kysely's SQLite driver, or `undefined` when
+ * `sql` is not a block. Running it: `begin immediate`, each statement with its share of the values,
+ * `commit`; on any error, `rollback` and the error thrown as it was (so `SQLITE_BUSY` is retried
+ * and a constraint error keeps its code).
+ */
+export function prepareSqliteAtomicBlock(
+  database: Prepares,
+  sql: string,
+): SqliteStatement | undefined {
+  const header = HEADER.exec(sql);
+  if (header === null) return undefined;
+  const counts = (header[1] ?? '').split(' ').map(Number);
+  const texts = sql.slice(header[0].length).split(';\n');
+  if (texts.length !== counts.length) return undefined;
+  const parts = texts.map((text, i) => ({
+    statement: database.prepare(text),
+    count: counts[i] ?? 0,
+  }));
+  const total = counts.reduce((sum, n) => sum + n, 0);
+  const begin = database.prepare('begin immediate');
+  const commit = database.prepare('commit');
+  const rollback = database.prepare('rollback');
+  const refuse = (): never => {
+    throw new TypeError('an atomic block returns no rows');
+  };
+  return {
+    reader: false,
+    all: refuse,
+    iterate: refuse,
+    run(parameters) {
+      if (parameters.length !== total) {
+        throw new RangeError(`an atomic block takes ${total} values, not ${parameters.length}`);
+      }
+      begin.run([]);
+      let changes = 0;
+      let lastInsertRowid: number | bigint = 0;
+      try {
+        let offset = 0;
+        for (const { statement, count } of parts) {
+          const result = statement.run(parameters.slice(offset, offset + count));
+          offset += count;
+          changes += Number(result.changes);
+          lastInsertRowid = result.lastInsertRowid;
+        }
+        commit.run([]);
+      } catch (error) {
+        // SQLite may already have rolled back (a full disk, an I/O error): then there is nothing
+        // to roll back, and that second error must not hide the first.
+        try {
+          rollback.run([]);
+        } catch {}
+        throw error;
+      }
+      return { changes, lastInsertRowid };
+    },
+  };
+}
