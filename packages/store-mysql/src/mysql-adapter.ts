@@ -62,11 +62,14 @@ export const mysqlAdapter: DialectAdapter = {
   isUniqueViolation: (error) => errno(error) === DUPLICATE_KEY,
   // MariaDB (10.1.1 and later) runs an anonymous compound statement, so a put is one round trip:
   // the exit handler rolls back and raises the error again with its own number (1062 stays a
-  // duplicate key, 1213 a deadlock worth a retry). MySQL 8 has none, and MariaDB's Oracle mode
+  // duplicate key, 1213 a deadlock worth a retry). It handles `not found` too: a condition of
+  // class 02 (a trigger's `signal sqlstate '02000'`) also ends the statement, and without the
+  // handler it would leave the transaction open on a pooled connection. Warnings (class 01) do
+  // not end it. MySQL 8 has none, and MariaDB's Oracle mode
   // spells it differently: those keep the four-statement transaction.
   atomicBlock: {
     wrap: (statements) =>
-      `begin not atomic declare exit handler for sqlexception begin rollback; resignal; end; start transaction; ${statements.map((s) => s.sql).join('; ')}; commit; end`,
+      `begin not atomic declare exit handler for sqlexception, not found begin rollback; resignal; end; start transaction; ${statements.map((s) => s.sql).join('; ')}; commit; end`,
     supported: async (db) => {
       const { rows } = await sql<{
         version: string | null;

@@ -304,6 +304,54 @@ describe('a put in one round trip (MariaDB compound statement)', () => {
     }
   });
 
+  it('a "not found" condition (class 02) ends the statement like an error: rolled back, no transaction left open', async () => {
+    const t = await oneConnectionStore('rt4_');
+    try {
+      await t.vault.put({ kind: 'k', owner: 'o', value: 'v-warm-0123456789' });
+      await sql`create trigger rt4_nothing before insert on rt4_vault_versions for each row
+        signal sqlstate '02000' set message_text = 'nothing, says the test'`.execute(t.db);
+      const error = await t.vault
+        .put({ kind: 'k', owner: 'o', name: 'kept-free', value: 'v-02000-0123456789' })
+        .catch((e: unknown) => e);
+      expect((error as { errno?: unknown }).errno).toBe(1643);
+      // The pool's only connection: not inside a transaction holding the entry row.
+      expect(await t.inTransaction()).toBe(0);
+      await sql`drop trigger rt4_nothing`.execute(t.db);
+      // The next put on that connection commits its own rows only: the name is still free.
+      await t.vault.put({ kind: 'k', owner: 'o', name: 'kept-free', value: 'v-next-0123456789' });
+      expect(await t.count('vault_entries')).toBe(2);
+      expect(await t.count('vault_versions')).toBe(2);
+    } finally {
+      await t.db.destroy();
+    }
+  });
+
+  it("a store on the caller's Kysely transaction refuses a put, leaving the caller's work to its rollback", async () => {
+    const t = await oneConnectionStore('rt5_');
+    try {
+      await t.vault.put({ kind: 'k', owner: 'o', value: 'v-warm-0123456789' });
+      await sql`create table rt5_mine (n int not null) engine=InnoDB`.execute(t.db);
+      const outcome = await t.db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`insert into rt5_mine values (1)`.execute(trx);
+          const inTrx = createMysqlStore({ db: trx, tablePrefix: 'rt5_' });
+          const vault = createVault({ store: inTrx.vault, envelope: envelope1 });
+          const put = await vault
+            .put({ kind: 'k', owner: 'o', value: 'v-in-trx-0123456789' })
+            .then(() => 'written')
+            .catch(() => 'refused');
+          throw new Error(`caller rolls back (put ${put})`);
+        })
+        .catch((e: unknown) => String((e as Error).message));
+      expect(outcome).toBe('caller rolls back (put refused)');
+      expect(await t.count('mine')).toBe(0);
+      expect(await t.count('vault_entries')).toBe(1);
+    } finally {
+      await t.db.destroy();
+    }
+  });
+
   it('a deadlock inside the statement rolls it back and is retried as a whole: one entry, one version', async () => {
     const t = await oneConnectionStore('rt2_');
     try {

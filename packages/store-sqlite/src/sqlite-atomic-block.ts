@@ -1,13 +1,21 @@
 // A put on SQLite is two inserts in one `begin immediate` transaction. Sent through Kysely as four
-// queries, each pays Kysely's per-query cost (a connection lock, promises, result mapping): twice
-// the cost of the SQLite work itself. The vault store sends it as one query instead, whose text is
-// a block: a header naming how many values each statement takes, then the statements, one per
-// line. coffer's statement cache (`cacheSqliteStatements`) recognises the block and runs it as one
-// synchronous transaction; a plain better-sqlite3 handle refuses it in `prepare` (more than one
-// statement), before anything ran, and the store keeps the four-query transaction for that handle.
+// queries, each pays Kysely's per-query cost (a connection lock, promises, result mapping): about
+// 40 µs in all here, against about 70 µs of SQLite work. The vault store sends it as one query
+// instead, whose text is a block: a header with a nonce and how many values each statement takes,
+// then the statements, one per line. coffer's statement cache (`cacheSqliteStatements`) recognises
+// a block of this process (by its nonce) and runs it as one synchronous transaction; a plain
+// better-sqlite3 handle refuses it in `prepare` (more than one statement), before anything ran, and
+// the store keeps the four-query transaction for that handle.
+import { randomBytes, toHex } from '@coffer/core';
 import type { SqliteStatement } from 'kysely';
 
-const HEADER = /^-- coffer atomic block: ([0-9]{1,4}(?: [0-9]{1,4}){0,15})\n/;
+// The nonce is drawn when this module loads: only texts this process's stores built run as blocks.
+// Any other text, whatever it starts with, goes to `prepare` as written, so a host's own query
+// cannot borrow the block to run several statements. A second copy of this module (a bundle
+// holding it twice) draws another nonce: its blocks are refused as several statements, and its
+// stores fall back to the transaction.
+const NONCE = toHex(randomBytes(16));
+const HEADER = /^-- coffer atomic block ([0-9a-f]{32}): ([0-9]{1,4}(?: [0-9]{1,4}){0,15})\n/;
 
 /** What runs the block's statements: the handle under the statement cache. */
 interface Prepares {
@@ -25,7 +33,7 @@ export function sqliteAtomicBlock(
     }
   }
   const counts = statements.map((statement) => statement.parameters.length).join(' ');
-  return `-- coffer atomic block: ${counts}\n${statements.map((s) => s.sql).join(';\n')}`;
+  return `-- coffer atomic block ${NONCE}: ${counts}\n${statements.map((s) => s.sql).join(';\n')}`;
 }
 
 /** @internal Whether `error` is better-sqlite3 refusing a text of several statements unrun. */
@@ -44,14 +52,16 @@ export function prepareSqliteAtomicBlock(
   sql: string,
 ): SqliteStatement | undefined {
   const header = HEADER.exec(sql);
-  if (header === null) return undefined;
-  const counts = (header[1] ?? '').split(' ').map(Number);
+  if (header === null || header[1] !== NONCE) return undefined;
+  const counts = (header[2] ?? '').split(' ').map(Number);
   const texts = sql.slice(header[0].length).split(';\n');
   if (texts.length !== counts.length) return undefined;
   const parts = texts.map((text, i) => ({
     statement: database.prepare(text),
     count: counts[i] ?? 0,
   }));
+  // A block writes; rows a statement returned would be dropped.
+  if (parts.some((part) => part.statement.reader)) return undefined;
   const total = counts.reduce((sum, n) => sum + n, 0);
   const begin = database.prepare('begin immediate');
   const commit = database.prepare('commit');
