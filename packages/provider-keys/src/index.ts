@@ -38,19 +38,13 @@ export {
   type ValidationResult,
 } from './provider-definition.js';
 export type { ProviderKeyEvent } from './provider-key-events.js';
+export type { ProviderKeyInfo, ProviderKeyTestResult } from './provider-key-info.js';
 export {
   createProviderKeys,
-  type FallbackReason,
-  type ProviderKeyInfo,
-  type ProviderKeyRef,
   type ProviderKeys,
-  type ProviderKeysOptions,
-  type ProviderKeyTestResult,
-  type ProviderKeyWriteOptions,
-  type ReportFailureResult,
-  type ResolvedProviderKey,
   type ScopedProviderKeys,
 } from './provider-keys.js';
+export type { ProviderKeysOptions, ProviderKeyWriteOptions } from './provider-keys-options.js';
 export { createProviderRegistry, type ProviderRegistry } from './provider-registry.js';
 export {
   ANTHROPIC_VERSION,
@@ -71,6 +65,12 @@ export {
   mistral,
 } from './providers/mistral.js';
 export { createOpenAIProvider, type OpenAIProviderOptions, openai } from './providers/openai.js';
+export type {
+  FallbackReason,
+  ProviderKeyRef,
+  ReportFailureResult,
+  ResolvedProviderKey,
+} from './resolved-provider-key.js';
 export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after.js';
 export {
   DEFAULT_MAX_BODY_BYTES,
