@@ -14,11 +14,11 @@ import type { DialectHarness, DialectStorage, TestDatabase } from './dialect-har
 import { envelope1, envelope2, keys1, keys2, who } from './fixtures.js';
 
 // Transaction control, and the once-per-store session set-up before a store's first statement
-// (SQLite's pragma, MySQL's check of the session's character sets and of the server's compound
-// statements): not a statement of the call. MariaDB's compound statement `begin not atomic … end`
+// (SQLite's pragma and its probe for the statement cache's blocks, MySQL's check of the session's
+// character sets and of the server's compound statements): not a statement of the call. MariaDB's compound statement `begin not atomic … end`
 // is one statement of the call.
 const CONTROL =
-  /^\s*(begin(?!\s+not\s+atomic\b)|commit|rollback|pragma|start transaction|select @@character_set_client|select version\(\) as version, @@sql_mode)\b/i;
+  /^\s*(begin(?!\s+not\s+atomic\b)|commit|rollback|pragma|start transaction|select @@character_set_client|select version\(\) as version, @@sql_mode|-- coffer atomic block probe)\b/i;
 
 /** A statement's first keyword; `block` for a compound statement. */
 function verbOf(q: CompiledQuery): string | undefined {

@@ -2,7 +2,11 @@
 // BEGIN IMMEDIATE for writes, SQLITE_BUSY* as transient contention, and secure deletion.
 import type { DialectAdapter } from '@coffer/store-kysely';
 import { sql } from 'kysely';
-import { isMultipleStatementsRefusal, sqliteAtomicBlock } from './sqlite-atomic-block.js';
+import {
+  isMultipleStatementsRefusal,
+  sqliteAtomicBlock,
+  sqliteAtomicBlocksSupported,
+} from './sqlite-atomic-block.js';
 
 function errorCode(error: unknown): string {
   const code =
@@ -27,11 +31,11 @@ export const sqliteAdapter: DialectAdapter = {
     const code = errorCode(error);
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   },
-  // A put as one query, which coffer's statement cache runs as one transaction; a handle without
-  // the cache refuses the text unrun (more than one statement), and the store falls back.
+  // A put as one query, which coffer's statement cache runs as one transaction. Only a handle
+  // that answers the cache's probe is sent one; any other keeps the four-query transaction.
   atomicBlock: {
     wrap: sqliteAtomicBlock,
-    supported: async () => true,
+    supported: sqliteAtomicBlocksSupported,
     refused: isMultipleStatementsRefusal,
   },
   // Erased sealed values are zeroed in the pages, not left in free space.

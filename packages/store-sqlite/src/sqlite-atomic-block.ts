@@ -3,11 +3,15 @@
 // 40 µs in all here, against about 70 µs of SQLite work. The vault store sends it as one query
 // instead, whose text is a block: a header with a nonce and how many values each statement takes,
 // then the statements, one per line. coffer's statement cache (`cacheSqliteStatements`) recognises
-// a block of this process (by its nonce) and runs it as one synchronous transaction; a plain
-// better-sqlite3 handle refuses it in `prepare` (more than one statement), before anything ran, and
-// the store keeps the four-query transaction for that handle.
+// a block of this process (by its nonce) and runs it as one synchronous transaction.
+//
+// Nothing else may ever be sent a block: better-sqlite3 refuses a text of several statements, but
+// bun:sqlite and node:sqlite prepare its first statement and ignore the rest — a driver that also
+// bound loosely would run half a put. So the store first asks with a probe that only the cache
+// answers (a plain driver runs it as the `select` it is, answering 0), and on any other handle
+// keeps the four-query transaction.
 import { randomBytes, toHex } from '@coffer/core';
-import type { SqliteStatement } from 'kysely';
+import { type QueryExecutorProvider, sql as rawSql, type SqliteStatement } from 'kysely';
 
 // The nonce is drawn when this module loads: only texts this process's stores built run as blocks.
 // Any other text, whatever it starts with, goes to `prepare` as written, so a host's own query
@@ -16,6 +20,16 @@ import type { SqliteStatement } from 'kysely';
 // stores fall back to the transaction.
 const NONCE = toHex(randomBytes(16));
 const HEADER = /^-- coffer atomic block ([0-9a-f]{32}): ([0-9]{1,4}(?: [0-9]{1,4}){0,15})\n/;
+const PROBE = `-- coffer atomic block probe ${NONCE}\nselect 0 as coffer_atomic_blocks`;
+
+/**
+ * @internal Whether `db` runs blocks: only coffer's statement cache (of this module) answers the
+ * probe with 1; any other handle runs it as the plain `select` it is and answers 0.
+ */
+export async function sqliteAtomicBlocksSupported(db: QueryExecutorProvider): Promise<boolean> {
+  const { rows } = await rawSql.raw<{ coffer_atomic_blocks: unknown }>(PROBE).execute(db);
+  return rows[0]?.coffer_atomic_blocks === 1;
+}
 
 /** What runs the block's statements: the handle under the statement cache. */
 interface Prepares {
@@ -36,7 +50,10 @@ export function sqliteAtomicBlock(
   return `-- coffer atomic block ${NONCE}: ${counts}\n${statements.map((s) => s.sql).join(';\n')}`;
 }
 
-/** @internal Whether `error` is better-sqlite3 refusing a text of several statements unrun. */
+/**
+ * @internal Whether `error` is better-sqlite3 refusing a text of several statements unrun (a
+ * safety net: the probe keeps blocks away from handles without the cache).
+ */
 export function isMultipleStatementsRefusal(error: unknown): boolean {
   return error instanceof RangeError && /more than one statement/i.test(error.message);
 }
@@ -51,6 +68,15 @@ export function prepareSqliteAtomicBlock(
   database: Prepares,
   sql: string,
 ): SqliteStatement | undefined {
+  if (sql === PROBE) {
+    const answer = (): unknown[] => [{ coffer_atomic_blocks: 1 }];
+    return {
+      reader: true,
+      all: answer,
+      iterate: () => answer()[Symbol.iterator](),
+      run: () => ({ changes: 0, lastInsertRowid: 0 }),
+    };
+  }
   const header = HEADER.exec(sql);
   if (header === null || header[1] !== NONCE) return undefined;
   const counts = (header[2] ?? '').split(' ').map(Number);

@@ -25,17 +25,30 @@ afterEach(() => {
   dirs = [];
 });
 
-/** A store on its own handle (cached or plain), logging every query it runs, failed ones too. */
-async function open(cached: boolean, busyRetryMs?: number) {
+/**
+ * A store on its own handle, logging every query it runs, failed ones too: through the statement
+ * cache, plain, or plain behind a driver that prepares only the first statement of a text and
+ * ignores the rest (as bun:sqlite and node:sqlite do).
+ */
+async function open(handle: boolean | 'first-statement-only', busyRetryMs?: number) {
+  const cached = handle === true;
   const dir = makeTempDir('atomic');
   dirs.push(dir);
   const filename = dir.file('atomic.db');
   const database = new Database(filename);
   configureSqliteDatabase(database);
   const captured: { sql: string; failed: boolean }[] = [];
+  const firstOnly = {
+    prepare: (text: string) => database.prepare(text.split(';\n')[0] ?? text),
+    close: () => database.close(),
+  };
   const db = new Kysely<unknown>({
     dialect: new SqliteDialect({
-      database: cached ? cacheSqliteStatements(database) : database,
+      database: cached
+        ? cacheSqliteStatements(database)
+        : handle === 'first-statement-only'
+          ? firstOnly
+          : database,
     }),
     log: (event) => {
       captured.push({ sql: event.query.sql, failed: event.level === 'error' });
@@ -55,7 +68,7 @@ async function open(cached: boolean, busyRetryMs?: number) {
   /** What a put ran: `block`, or the first word of each statement. */
   const writes = () =>
     captured
-      .filter((q) => !/^\s*(pragma|select)\b/i.test(q.sql))
+      .filter((q) => !/^\s*(pragma|select|-- coffer atomic block probe)\b/i.test(q.sql))
       .map((q) => `${BLOCK.test(q.sql) ? 'block' : q.sql.split(/\s+/)[0]}${q.failed ? '!' : ''}`);
   return { filename, database, db, vault, reader, captured, count, writes };
 }
@@ -80,17 +93,33 @@ describe('a vault put on SQLite', () => {
     }
   });
 
-  it('on a plain handle, the block is refused unrun once, and every put is a transaction', async () => {
+  it('on a plain handle, no block is ever sent: every put is a transaction', async () => {
     const t = await open(false);
     try {
       t.captured.length = 0;
       await t.vault.put({ kind: 'k', owner: 'o', value: 'v-first-0123456789' });
-      expect(t.writes()).toEqual(['block!', 'begin', 'insert', 'insert', 'commit']);
+      expect(t.writes()).toEqual(['begin', 'insert', 'insert', 'commit']);
       t.captured.length = 0;
       const { id } = await t.vault.put({ kind: 'k', owner: 'o', value: 'v-second-0123456789' });
       expect(t.writes()).toEqual(['begin', 'insert', 'insert', 'commit']);
       expect((await t.reader.reveal(id, who)).expose()).toBe('v-second-0123456789');
       expect(t.count('coffer_vault_entries')).toBe(2);
+    } finally {
+      await t.db.destroy();
+    }
+  });
+
+  it('a driver that runs only the first statement of a text is never sent a block', async () => {
+    const t = await open('first-statement-only');
+    try {
+      for (let i = 0; i < 3; i++) {
+        t.captured.length = 0;
+        const { id } = await t.vault.put({ kind: 'k', owner: 'o', value: `v-${i}-0123456789` });
+        expect(t.writes()).toEqual(['begin', 'insert', 'insert', 'commit']);
+        expect((await t.reader.reveal(id, who)).expose()).toBe(`v-${i}-0123456789`);
+      }
+      expect(t.count('coffer_vault_entries')).toBe(3);
+      expect(t.count('coffer_vault_versions')).toBe(3);
     } finally {
       await t.db.destroy();
     }
