@@ -304,14 +304,11 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
   async function insertBoth(entry: VaultEntryRecord, first: VaultVersionRecord): Promise<unknown> {
     const values = { ...entryParams(entry), ...versionParams(first) };
     if (a.writableCte) return ctx.runner.once(() => q.insertBoth.run(ctx.db, values));
-    if (await ctx.runner.atomicBlocks()) {
+    // Not on a Kysely `Transaction`: the block's own `start transaction` would commit the
+    // caller's work on MariaDB. The transaction below refuses a put there, as rotate does.
+    if (!ctx.db.isTransaction && (await ctx.runner.atomicBlocks())) {
       try {
-        // On a connection of the store's own, as the transaction below takes one: a store built
-        // on a Kysely `Transaction` refuses a put here too, instead of the block's own
-        // `start transaction` committing the caller's work on MariaDB.
-        return await ctx.runner.once(() =>
-          ctx.db.connection().execute((conn) => q.insertBlock.run(conn, values)),
-        );
+        return await ctx.runner.once(() => q.insertBlock.run(ctx.db, values));
       } catch (error) {
         if (a.atomicBlock?.refused(error) !== true) throw error;
         ctx.runner.refuseAtomicBlocks(); // not parsed, so nothing ran: the transaction below
