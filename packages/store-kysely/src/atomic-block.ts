@@ -1,7 +1,6 @@
 // Several statements sent as one: the dialect's compound statement (MariaDB's `begin not atomic …
 // end`, SQLite's block for coffer's statement cache) around their compiled texts, with their
-// parameters in order. Compiled once per store by
-// `prepareQuery`, like any other hot query.
+// parameters in order. Compiled once per store by `prepareQuery`, like any other hot query.
 import { type Compilable, CompiledQuery } from 'kysely';
 import type { DialectAdapter } from './dialect-adapter.js';
 

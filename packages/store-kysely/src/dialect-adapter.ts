@@ -32,9 +32,9 @@ export interface DialectAdapter {
   /** A short name used in errors and details (`'postgres'`, `'sqlite'`, `'mysql'`). */
   readonly dialect: string;
   /**
-   * The statement that opens a write transaction: `'begin'` on PostgreSQL, `'start transaction'` on
-   * MySQL (row locks and check-and-set do the rest), `'begin immediate'` on SQLite (take the write lock up front so
-   * two writers never deadlock upgrading read locks).
+   * The statement that opens a write transaction: `'begin'` on PostgreSQL, `'start transaction'`
+   * on MySQL (row locks and check-and-set do the rest), `'begin immediate'` on SQLite (take the
+   * write lock up front so two writers never deadlock upgrading read locks).
    */
   readonly beginWrite: string;
   /**

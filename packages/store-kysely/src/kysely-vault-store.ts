@@ -265,7 +265,8 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
           .values(versionMarkers(v)),
       prepare,
     ),
-    // Both rows in one compound statement holding its own transaction (MariaDB): one round trip.
+    // Both rows in one compound statement holding its own transaction (MariaDB; SQLite through
+    // coffer's statement cache): one query.
     insertBlock: prepareQuery(
       [...entryColumns, ...versionNames],
       (v) =>
@@ -299,8 +300,8 @@ export function createKyselyVaultStoreFromContext(ctx: Ctx): VaultStore {
   };
 
   // Both rows or neither. With writable CTEs (PostgreSQL) that is one statement, one round trip;
-  // so is a compound statement where the server runs one (MariaDB); elsewhere one write
-  // transaction.
+  // so is a compound statement where the dialect has one (MariaDB, SQLite's statement cache);
+  // elsewhere one write transaction.
   async function insertBoth(entry: VaultEntryRecord, first: VaultVersionRecord): Promise<unknown> {
     const values = { ...entryParams(entry), ...versionParams(first) };
     if (a.writableCte) return ctx.runner.once(() => q.insertBoth.run(ctx.db, values));

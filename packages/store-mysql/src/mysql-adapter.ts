@@ -65,8 +65,8 @@ export const mysqlAdapter: DialectAdapter = {
   // duplicate key, 1213 a deadlock worth a retry). It handles `not found` too: a condition of
   // class 02 (a trigger's `signal sqlstate '02000'`) also ends the statement, and without the
   // handler it would leave the transaction open on a pooled connection. Warnings (class 01) do
-  // not end it. MySQL 8 has none, and MariaDB's Oracle mode
-  // spells it differently: those keep the four-statement transaction.
+  // not end it. MySQL 8 has no such statement, and MariaDB's Oracle mode spells it differently:
+  // those keep the four-statement transaction.
   atomicBlock: {
     wrap: (statements) =>
       `begin not atomic declare exit handler for sqlexception, not found begin rollback; resignal; end; start transaction; ${statements.map((s) => s.sql).join('; ')}; commit; end`,
